@@ -1,0 +1,285 @@
+//! Configuration: one typed [`Config`] read from the environment and matching flags
+//! (PRODUCT.md section 6). Every value is checked at start-up; a missing or malformed one
+//! becomes a [`ConfigError`] that names the variable in one line.
+
+use std::{net::SocketAddr, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+use reqwest::Url;
+
+use crate::crypto::MasterKey;
+
+/// Telegram's Bot API, used when `TELOXIDE_API_URL` is not set.
+pub const TELEGRAM_API_URL: &str = "https://api.telegram.org";
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/merchant_bot";
+pub const DEFAULT_BUKALAPAK_API_URL: &str = "https://api.bukalapak.com";
+
+/// Command line of `merchant-bot`. Each setting is a flag and an environment variable;
+/// the flag wins. Values are kept as text here and checked by [`Settings::config`], so
+/// that a bad one is reported in one line naming the variable.
+#[derive(Debug, Parser)]
+#[command(name = "merchant-bot", version, about = "Telegram bot for Indonesian merchants' payment-gateway accounts")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bot (the default).
+    Run,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Print a fresh MASTER_KEY (base64 of 32 random bytes).
+    Keygen,
+    /// Re-encrypt every stored credential under a new key, read from standard input
+    /// (one line, as printed by `keygen`), in one transaction. MASTER_KEY is the current key.
+    RotateKey,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct Settings {
+    /// Bot token from @BotFather.
+    #[arg(long = "token", env = "TELOXIDE_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+    /// Bot API base URL (a self-hosted Bot API server or a test double).
+    #[arg(long = "api-url", env = "TELOXIDE_API_URL", global = true)]
+    pub api_url: Option<String>,
+    /// PostgreSQL connection URL.
+    #[arg(long = "database-url", env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Base64 of 32 random bytes; encrypts credentials at rest (`merchant-bot keygen`).
+    #[arg(long = "master-key", env = "MASTER_KEY", global = true, hide_env_values = true)]
+    pub master_key: Option<String>,
+    /// Bukalapak API base URL.
+    #[arg(long = "bukalapak-api-url", env = "BUKALAPAK_API_URL", global = true)]
+    pub bukalapak_api_url: Option<String>,
+    /// QRIS gateway base URL; the provider is offered only when set.
+    #[arg(long = "qris-api-url", env = "QRIS_API_URL", global = true)]
+    pub qris_api_url: Option<String>,
+    /// SNAP gateway base URL; the provider is offered only when set.
+    #[arg(long = "snap-api-url", env = "SNAP_API_URL", global = true)]
+    pub snap_api_url: Option<String>,
+    /// Public URL for webhook mode; long polling when unset.
+    #[arg(long = "webhook-url", env = "WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<String>,
+    /// Address of /healthz, /metrics and the webhook.
+    #[arg(long = "listen-addr", env = "LISTEN_ADDR", global = true)]
+    pub listen_addr: Option<String>,
+    /// Base interval of the notification poller (`30s`, `500ms`).
+    #[arg(long = "notify-poll-interval", env = "NOTIFY_POLL_INTERVAL", global = true)]
+    pub notify_poll_interval: Option<String>,
+    /// An unfinished dialogue expires after this (`10m`, `5s`).
+    #[arg(long = "dialogue-timeout", env = "DIALOGUE_TIMEOUT", global = true)]
+    pub dialogue_timeout: Option<String>,
+    /// Largest /deposit in rupiah.
+    #[arg(long = "max-deposit-amount", env = "MAX_DEPOSIT_AMOUNT", global = true)]
+    pub max_deposit_amount: Option<String>,
+    /// Log filter (`info`, `merchant_bot=debug`).
+    #[arg(long = "log", env = "RUST_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+/// A setting that is missing or malformed, named by its environment variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, problem: impl Into<String>) -> Self {
+        ConfigError { var, problem: problem.into() }
+    }
+}
+
+/// Everything the running bot needs, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub token: String,
+    pub api_url: Url,
+    pub database_url: String,
+    pub master_key: MasterKey,
+    pub bukalapak_api_url: Url,
+    pub qris_api_url: Option<Url>,
+    pub snap_api_url: Option<Url>,
+    pub webhook_url: Option<Url>,
+    pub listen_addr: SocketAddr,
+    pub notify_poll_interval: Duration,
+    pub dialogue_timeout: Duration,
+    /// Largest `/deposit`, in whole rupiah.
+    pub max_deposit_amount: u64,
+}
+
+impl Settings {
+    /// The database URL, or the documented default.
+    pub fn database_url(&self) -> Result<String, ConfigError> {
+        let url = self.database_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let url = url.unwrap_or(DEFAULT_DATABASE_URL);
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::new("DATABASE_URL", "must be a postgres:// URL"));
+        }
+        Ok(url.to_owned())
+    }
+
+    pub fn master_key(&self) -> Result<MasterKey, ConfigError> {
+        let raw = required(&self.master_key, "MASTER_KEY", "is not set: it encrypts credentials at rest; `merchant-bot keygen` prints one")?;
+        MasterKey::parse(raw).map_err(|e| ConfigError::new("MASTER_KEY", format!("is malformed: {e}")))
+    }
+
+    pub fn log_filter(&self) -> &str {
+        self.log.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or("info")
+    }
+
+    /// Checks every setting the bot needs to run.
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        let token = required(&self.token, "TELOXIDE_TOKEN", "is not set: the bot token from @BotFather is required to run the bot")?;
+        if !token.contains(':') || token.chars().any(char::is_whitespace) {
+            return Err(ConfigError::new("TELOXIDE_TOKEN", "is malformed: a bot token looks like 123456:ABC-DEF…"));
+        }
+        Ok(Config {
+            token: token.to_owned(),
+            api_url: url_or(&self.api_url, "TELOXIDE_API_URL", TELEGRAM_API_URL)?,
+            database_url: self.database_url()?,
+            master_key: self.master_key()?,
+            bukalapak_api_url: url_or(&self.bukalapak_api_url, "BUKALAPAK_API_URL", DEFAULT_BUKALAPAK_API_URL)?,
+            qris_api_url: optional_url(&self.qris_api_url, "QRIS_API_URL")?,
+            snap_api_url: optional_url(&self.snap_api_url, "SNAP_API_URL")?,
+            webhook_url: optional_url(&self.webhook_url, "WEBHOOK_URL")?,
+            listen_addr: match non_empty(&self.listen_addr) {
+                None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+                Some(s) => s.parse().map_err(|_| ConfigError::new("LISTEN_ADDR", format!("is malformed: {s:?} is not an address like 127.0.0.1:8080")))?,
+            },
+            notify_poll_interval: duration_or(&self.notify_poll_interval, "NOTIFY_POLL_INTERVAL", Duration::from_secs(30))?,
+            dialogue_timeout: duration_or(&self.dialogue_timeout, "DIALOGUE_TIMEOUT", Duration::from_secs(600))?,
+            max_deposit_amount: match non_empty(&self.max_deposit_amount) {
+                None => 10_000_000,
+                Some(s) => match s.parse::<u64>() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(ConfigError::new("MAX_DEPOSIT_AMOUNT", format!("is malformed: {s:?} is not a whole number of rupiah above zero"))),
+                },
+            },
+        })
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn required<'a>(value: &'a Option<String>, var: &'static str, problem: &str) -> Result<&'a str, ConfigError> {
+    non_empty(value).ok_or_else(|| ConfigError::new(var, problem))
+}
+
+fn parse_url(raw: &str, var: &'static str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| ConfigError::new(var, format!("is malformed: {raw:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::new(var, format!("is malformed: {raw:?} is not an http(s) URL")));
+    }
+    Ok(url)
+}
+
+fn url_or(value: &Option<String>, var: &'static str, default: &str) -> Result<Url, ConfigError> {
+    parse_url(non_empty(value).unwrap_or(default), var)
+}
+
+fn optional_url(value: &Option<String>, var: &'static str) -> Result<Option<Url>, ConfigError> {
+    non_empty(value).map(|raw| parse_url(raw, var)).transpose()
+}
+
+fn duration_or(value: &Option<String>, var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    match non_empty(value) {
+        None => Ok(default),
+        Some(raw) => parse_duration(raw).ok_or_else(|| ConfigError::new(var, format!("is malformed: {raw:?} is not a duration like 30s, 500ms or 10m"))),
+    }
+}
+
+/// Parses `500ms`, `30s`, `10m`, `1h` (a whole number and a unit); zero is refused.
+pub fn parse_duration(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = raw.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    };
+    (!d.is_zero()).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            token: Some("123:abc".into()),
+            api_url: None,
+            database_url: None,
+            master_key: Some(MasterKey::generate()),
+            bukalapak_api_url: None,
+            qris_api_url: None,
+            snap_api_url: None,
+            webhook_url: None,
+            listen_addr: None,
+            notify_poll_interval: None,
+            dialogue_timeout: None,
+            max_deposit_amount: None,
+            log: None,
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_product_table() {
+        let c = settings().config().unwrap();
+        assert_eq!(c.api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bukalapak_api_url.as_str(), "https://api.bukalapak.com/");
+        assert!(c.qris_api_url.is_none() && c.snap_api_url.is_none() && c.webhook_url.is_none());
+        assert_eq!(c.listen_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.notify_poll_interval, Duration::from_secs(30));
+        assert_eq!(c.dialogue_timeout, Duration::from_secs(600));
+        assert_eq!(c.max_deposit_amount, 10_000_000);
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut Settings)>)> = vec![
+            ("TELOXIDE_TOKEN", Box::new(|s| s.token = None)),
+            ("TELOXIDE_TOKEN", Box::new(|s| s.token = Some("nocolon".into()))),
+            ("MASTER_KEY", Box::new(|s| s.master_key = None)),
+            ("MASTER_KEY", Box::new(|s| s.master_key = Some("c2hvcnQ=".into()))),
+            ("DATABASE_URL", Box::new(|s| s.database_url = Some("mysql://x".into()))),
+            ("QRIS_API_URL", Box::new(|s| s.qris_api_url = Some("not a url".into()))),
+            ("LISTEN_ADDR", Box::new(|s| s.listen_addr = Some("localhost".into()))),
+            ("NOTIFY_POLL_INTERVAL", Box::new(|s| s.notify_poll_interval = Some("soon".into()))),
+            ("DIALOGUE_TIMEOUT", Box::new(|s| s.dialogue_timeout = Some("0s".into()))),
+            ("MAX_DEPOSIT_AMOUNT", Box::new(|s| s.max_deposit_amount = Some("10.5".into()))),
+        ];
+        for (var, spoil) in cases {
+            let mut s = settings();
+            spoil(&mut s);
+            let err = s.config().unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().starts_with(var), "{err}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
+        assert_eq!(parse_duration("2h"), Some(Duration::from_secs(7200)));
+        for bad in ["", "s", "10", "1.5s", "-1s", "0ms", "10 years"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+}

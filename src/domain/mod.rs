@@ -1,0 +1,6 @@
+//! Domain types in the merchant's words. Each is built by `parse`, so an invalid value
+//! cannot exist past the edge of the program.
+
+mod account;
+
+pub use account::{AccountLabel, Credentials, LabelError, Provider};

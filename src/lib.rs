@@ -1,0 +1,20 @@
+//! merchant-bot: a Telegram bot that turns chat commands into calls to a merchant's own
+//! payment-gateway accounts.
+//!
+//! A map for newcomers:
+//! - [`cli`]: the subcommands (`run`, `migrate`, `keygen`, `rotate-key`); `main.rs` only calls it.
+//! - [`config`]: the typed configuration read from the environment and flags.
+//! - [`domain`]: the merchant's words as types (`Provider`, `Credentials`, `AccountLabel`).
+//! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
+//! - [`storage`]: PostgreSQL, one module per table family, and the dialogue storage.
+//! - [`bot`]: the update tree (`schema()`), handlers and typed callback data.
+//! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
+
+pub mod bot;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod i18n;
+pub mod secret;
+pub mod storage;

@@ -1,0 +1,167 @@
+//! The `linked_accounts` table: a user's gateway accounts and their sealed credentials.
+//!
+//! Every read of a credential is by (owner, account): no query here can reach another
+//! user's account.
+
+use sqlx::{PgPool, Row};
+
+use crate::{
+    crypto::{MasterKey, OpenError, Sealed},
+    domain::{AccountLabel, Credentials, Provider},
+};
+
+/// A linked account as lists show it (no credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedAccount {
+    pub id: i64,
+    pub owner_id: i64,
+    pub provider: Provider,
+    pub label: AccountLabel,
+    pub is_default: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("the label is already used by another of your accounts")]
+    LabelTaken,
+    #[error("no such account")]
+    NotFound,
+    #[error("stored credentials of account {account_id} cannot be opened: {source}")]
+    Sealed { account_id: i64, source: OpenError },
+    #[error("stored credentials of account {account_id} are unreadable: {detail}")]
+    Corrupt { account_id: i64, detail: String },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The associated data that binds a ciphertext to its row.
+fn aad(owner_id: i64, account_id: i64, provider: Provider) -> Vec<u8> {
+    format!("merchant-bot credentials v1\0owner={owner_id}\0account={account_id}\0provider={provider}").into_bytes()
+}
+
+fn seal(key: &MasterKey, owner_id: i64, account_id: i64, credentials: &Credentials) -> Sealed {
+    let plaintext = serde_json::to_vec(credentials).expect("credentials serialize");
+    key.seal(&plaintext, &aad(owner_id, account_id, credentials.provider()))
+}
+
+fn open(key: &MasterKey, owner_id: i64, account_id: i64, provider: Provider, sealed: &Sealed) -> Result<Credentials, AccountError> {
+    let plaintext = key
+        .open(sealed, &aad(owner_id, account_id, provider))
+        .map_err(|source| AccountError::Sealed { account_id, source })?;
+    let credentials: Credentials = serde_json::from_slice(&plaintext)
+        .map_err(|e| AccountError::Corrupt { account_id, detail: e.to_string() })?;
+    if credentials.provider() != provider {
+        return Err(AccountError::Corrupt { account_id, detail: "credentials of another provider".into() });
+    }
+    Ok(credentials)
+}
+
+fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, AccountError> {
+    let id: i64 = row.try_get("id")?;
+    let provider: String = row.try_get("provider")?;
+    let label: String = row.try_get("label")?;
+    Ok(LinkedAccount {
+        id,
+        owner_id: row.try_get("owner_id")?,
+        provider: provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?,
+        label: AccountLabel::parse(&label).map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?,
+        is_default: row.try_get("is_default")?,
+    })
+}
+
+/// Stores a new account with its credentials sealed. The user's first account becomes
+/// the default.
+pub async fn insert(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    label: &AccountLabel,
+    credentials: &Credentials,
+) -> Result<LinkedAccount, AccountError> {
+    let mut tx = pool.begin().await?;
+    // The id is taken first because it is part of the associated data.
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('linked_accounts', 'id'))")
+        .fetch_one(&mut *tx)
+        .await?;
+    let sealed = seal(key, owner_id, id, credentials);
+    let row = sqlx::query(
+        "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
+         VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $2), $5, $6, $7)
+         RETURNING id, owner_id, provider, label, is_default",
+    )
+    .bind(id)
+    .bind(owner_id)
+    .bind(credentials.provider().as_str())
+    .bind(label.as_str())
+    .bind(&sealed.ciphertext)
+    .bind(&sealed.nonce)
+    .bind(&sealed.key_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.constraint() == Some("linked_accounts_owner_label_key") => AccountError::LabelTaken,
+        _ => AccountError::Database(e),
+    })?;
+    tx.commit().await?;
+    account_from_row(&row)
+}
+
+/// The user's accounts, the default first, then by label.
+pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, AccountError> {
+    let rows = sqlx::query(
+        "SELECT id, owner_id, provider, label, is_default FROM linked_accounts
+         WHERE owner_id = $1 ORDER BY is_default DESC, label",
+    )
+    .bind(owner_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(account_from_row).collect()
+}
+
+/// Opens the credentials of one of the user's accounts.
+pub async fn credentials(pool: &PgPool, key: &MasterKey, owner_id: i64, account_id: i64) -> Result<Credentials, AccountError> {
+    let row = sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
+        .bind(account_id)
+        .bind(owner_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let provider: String = row.try_get("provider")?;
+    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id, detail })?;
+    let sealed = Sealed { ciphertext: row.try_get("credentials")?, nonce: row.try_get("nonce")?, key_id: row.try_get("key_id")? };
+    open(key, owner_id, account_id, provider, &sealed)
+}
+
+/// Re-seals every stored credential under `new`, in one transaction: either every row
+/// moves to the new key or none does. Returns how many rows were re-sealed.
+pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> Result<u64, AccountError> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query("SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut count = 0;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let owner_id: i64 = row.try_get("owner_id")?;
+        let provider: String = row.try_get("provider")?;
+        let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
+        let sealed = Sealed { ciphertext: row.try_get("credentials")?, nonce: row.try_get("nonce")?, key_id: row.try_get("key_id")? };
+        if sealed.key_id == new.id() {
+            // Already under the new key (an earlier rotation that was interrupted can't
+            // exist, the transaction is atomic; this is a rerun with the same key).
+            continue;
+        }
+        let credentials = open(current, owner_id, id, provider, &sealed)?;
+        let resealed = seal(new, owner_id, id, &credentials);
+        sqlx::query("UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1")
+            .bind(id)
+            .bind(&resealed.ciphertext)
+            .bind(&resealed.nonce)
+            .bind(&resealed.key_id)
+            .execute(&mut *tx)
+            .await?;
+        count += 1;
+    }
+    tx.commit().await?;
+    Ok(count)
+}

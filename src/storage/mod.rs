@@ -1,0 +1,63 @@
+//! PostgreSQL: connecting, the embedded migrations, and one module per table family.
+
+pub mod accounts;
+pub mod dialogue;
+pub mod users;
+
+use std::time::Duration;
+
+use sqlx::{PgPool, migrate::Migrator, postgres::PgPoolOptions};
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// How long start-up waits for the database before giving up with a clear message.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// Why the database could not be used at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    #[error("DATABASE_URL: cannot reach the database at {url}: {source}")]
+    Unreachable { url: String, source: sqlx::Error },
+    #[error("DATABASE_URL: the migrations could not be applied to {url}: {source}")]
+    Migrations { url: String, source: sqlx::migrate::MigrateError },
+}
+
+/// Connects, giving up after [`CONNECT_TIMEOUT`].
+pub async fn connect(url: &str) -> Result<PgPool, DatabaseError> {
+    let attempt = PgPoolOptions::new().max_connections(10).acquire_timeout(CONNECT_TIMEOUT).connect(url);
+    match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), attempt).await {
+        Ok(Ok(pool)) => Ok(pool),
+        Ok(Err(source)) => Err(DatabaseError::Unreachable { url: redact_url(url), source }),
+        Err(_) => Err(DatabaseError::Unreachable { url: redact_url(url), source: sqlx::Error::PoolTimedOut }),
+    }
+}
+
+/// Connects and applies the migrations.
+pub async fn connect_and_migrate(url: &str) -> Result<PgPool, DatabaseError> {
+    let pool = connect(url).await?;
+    MIGRATOR.run(&pool).await.map_err(|source| DatabaseError::Migrations { url: redact_url(url), source })?;
+    Ok(pool)
+}
+
+/// The URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown() {
+        let shown = super::redact_url("postgres://bot:hunter2@db:5432/merchant_bot");
+        assert_eq!(shown, "postgres://bot:***@db:5432/merchant_bot");
+    }
+}
