@@ -30,7 +30,8 @@ fn one_line(text: &str) -> String {
 }
 
 fn init_logging(filter: &str) -> Result<(), ConfigError> {
-    let filter = EnvFilter::try_new(filter).map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })?;
+    let filter = EnvFilter::try_new(filter)
+        .map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })?;
     // Logs go to standard error, leaving standard output to `keygen`.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     Ok(())
@@ -55,13 +56,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let current = settings.master_key()?;
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
-            let new = MasterKey::parse(&line).map_err(|e| anyhow::anyhow!("the new key on standard input is malformed: {e}"))?;
+            let new = MasterKey::parse(&line)
+                .map_err(|e| anyhow::anyhow!("the new key on standard input is malformed: {e}"))?;
             if new.id() == current.id() {
                 anyhow::bail!("the new key is the current MASTER_KEY; nothing to rotate");
             }
             let pool = storage::connect_and_migrate(&settings.database_url()?).await?;
             let count = storage::accounts::rotate_key(&pool, &current, &new).await?;
-            eprintln!("re-encrypted {count} credential(s) under key {}; set MASTER_KEY to the new key before starting the bot", new.id());
+            eprintln!(
+                "re-encrypted {count} credential(s) under key {}; set MASTER_KEY to the new key before starting the bot",
+                new.id()
+            );
             Ok(())
         }
         Command::Run => {

@@ -126,7 +126,11 @@ impl Settings {
     }
 
     pub fn master_key(&self) -> Result<MasterKey, ConfigError> {
-        let raw = required(&self.master_key, "MASTER_KEY", "is not set: it encrypts credentials at rest; `merchant-bot keygen` prints one")?;
+        let raw = required(
+            &self.master_key,
+            "MASTER_KEY",
+            "is not set: it encrypts credentials at rest; `merchant-bot keygen` prints one",
+        )?;
         MasterKey::parse(raw).map_err(|e| ConfigError::new("MASTER_KEY", format!("is malformed: {e}")))
     }
 
@@ -136,7 +140,11 @@ impl Settings {
 
     /// Checks every setting the bot needs to run.
     pub fn config(&self) -> Result<Config, ConfigError> {
-        let token = required(&self.token, "TELOXIDE_TOKEN", "is not set: the bot token from @BotFather is required to run the bot")?;
+        let token = required(
+            &self.token,
+            "TELOXIDE_TOKEN",
+            "is not set: the bot token from @BotFather is required to run the bot",
+        )?;
         if !token.contains(':') || token.chars().any(char::is_whitespace) {
             return Err(ConfigError::new("TELOXIDE_TOKEN", "is malformed: a bot token looks like 123456:ABC-DEF…"));
         }
@@ -151,15 +159,29 @@ impl Settings {
             webhook_url: optional_url(&self.webhook_url, "WEBHOOK_URL")?,
             listen_addr: match non_empty(&self.listen_addr) {
                 None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-                Some(s) => s.parse().map_err(|_| ConfigError::new("LISTEN_ADDR", format!("is malformed: {s:?} is not an address like 127.0.0.1:8080")))?,
+                Some(s) => s.parse().map_err(|_| {
+                    ConfigError::new(
+                        "LISTEN_ADDR",
+                        format!("is malformed: {s:?} is not an address like 127.0.0.1:8080"),
+                    )
+                })?,
             },
-            notify_poll_interval: duration_or(&self.notify_poll_interval, "NOTIFY_POLL_INTERVAL", Duration::from_secs(30))?,
+            notify_poll_interval: duration_or(
+                &self.notify_poll_interval,
+                "NOTIFY_POLL_INTERVAL",
+                Duration::from_secs(30),
+            )?,
             dialogue_timeout: duration_or(&self.dialogue_timeout, "DIALOGUE_TIMEOUT", Duration::from_secs(600))?,
             max_deposit_amount: match non_empty(&self.max_deposit_amount) {
                 None => 10_000_000,
                 Some(s) => match s.parse::<u64>() {
                     Ok(n) if n > 0 => n,
-                    _ => return Err(ConfigError::new("MAX_DEPOSIT_AMOUNT", format!("is malformed: {s:?} is not a whole number of rupiah above zero"))),
+                    _ => {
+                        return Err(ConfigError::new(
+                            "MAX_DEPOSIT_AMOUNT",
+                            format!("is malformed: {s:?} is not a whole number of rupiah above zero"),
+                        ));
+                    }
                 },
             },
         })
@@ -175,7 +197,8 @@ fn required<'a>(value: &'a Option<String>, var: &'static str, problem: &str) -> 
 }
 
 fn parse_url(raw: &str, var: &'static str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|e| ConfigError::new(var, format!("is malformed: {raw:?} is not a URL ({e})")))?;
+    let url =
+        Url::parse(raw).map_err(|e| ConfigError::new(var, format!("is malformed: {raw:?} is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ConfigError::new(var, format!("is malformed: {raw:?} is not an http(s) URL")));
     }
@@ -193,7 +216,9 @@ fn optional_url(value: &Option<String>, var: &'static str) -> Result<Option<Url>
 fn duration_or(value: &Option<String>, var: &'static str, default: Duration) -> Result<Duration, ConfigError> {
     match non_empty(value) {
         None => Ok(default),
-        Some(raw) => parse_duration(raw).ok_or_else(|| ConfigError::new(var, format!("is malformed: {raw:?} is not a duration like 30s, 500ms or 10m"))),
+        Some(raw) => parse_duration(raw).ok_or_else(|| {
+            ConfigError::new(var, format!("is malformed: {raw:?} is not a duration like 30s, 500ms or 10m"))
+        }),
     }
 }
 
@@ -250,7 +275,8 @@ mod tests {
 
     #[test]
     fn each_bad_setting_is_named() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Settings)>)> = vec![
+        type Spoil = Box<dyn Fn(&mut Settings)>;
+        let cases: Vec<(&str, Spoil)> = vec![
             ("TELOXIDE_TOKEN", Box::new(|s| s.token = None)),
             ("TELOXIDE_TOKEN", Box::new(|s| s.token = Some("nocolon".into()))),
             ("MASTER_KEY", Box::new(|s| s.master_key = None)),

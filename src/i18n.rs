@@ -48,20 +48,15 @@ impl Lang {
 }
 
 /// The Fluent sources, one per language, in [`Lang::ALL`] order.
-pub const SOURCES: [(Lang, &str); 2] = [
-    (Lang::Id, include_str!("../locales/id.ftl")),
-    (Lang::En, include_str!("../locales/en.ftl")),
-];
+pub const SOURCES: [(Lang, &str); 2] =
+    [(Lang::Id, include_str!("../locales/id.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 
 struct Catalog {
     id: FluentBundle<FluentResource>,
     en: FluentBundle<FluentResource>,
 }
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog {
-    id: bundle(Lang::Id),
-    en: bundle(Lang::En),
-});
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| Catalog { id: bundle(Lang::Id), en: bundle(Lang::En) });
 
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     let source = SOURCES.iter().find(|(l, _)| *l == lang).expect("every language has a source").1;
@@ -143,7 +138,8 @@ pub fn translate(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String
     text.into_owned()
 }
 
-/// `tr!(lang, "key")` or `tr!(lang, "key", name = value, …)`: the localized text.
+/// The localized text of a key, with optional named arguments:
+/// `tr!(lang, KEY)` or `tr!(lang, KEY, name = value, …)` where KEY is a string literal.
 #[macro_export]
 macro_rules! tr {
     ($lang:expr, $key:literal) => {

@@ -91,7 +91,8 @@ pub async fn handle(bot: Bot, app: App, msg: Message, cmd: Command, dialogue: Ch
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
     let (Some(text), Some(from)) = (msg.text(), msg.from.as_ref()) else { return Ok(()) };
-    let addressed = text.starts_with('/') && text.split_whitespace().next().is_some_and(|w| w.ends_with(&format!("@{}", me.username())));
+    let addressed = text.starts_with('/')
+        && text.split_whitespace().next().is_some_and(|w| w.ends_with(&format!("@{}", me.username())));
     if !msg.chat.is_private() && !addressed {
         return Ok(());
     }

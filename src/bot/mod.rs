@@ -137,13 +137,17 @@ async fn request_shutdown(token: &ShutdownToken, task: &JoinHandle<anyhow::Resul
 /// never dropped.
 pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
     let bot = build_bot(&app.config, options.limits);
-    let me = bot.get_me().await.map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
+    let me = bot
+        .get_me()
+        .await
+        .map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
     if let Err(e) = commands::register(&bot).await {
         // Not fatal: the command menu is a convenience, commands work without it.
         tracing::warn!(error = %e, "could not register the command lists with setMyCommands");
     }
-    let storage: Arc<DialogueStorage> = PgDialogueStorage::<State>::new(app.pool.clone(), app.config.dialogue_timeout).erase();
+    let storage: Arc<DialogueStorage> =
+        PgDialogueStorage::<State>::new(app.pool.clone(), app.config.dialogue_timeout).erase();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app, storage])
         .default_handler(|update| async move { tracing::debug!(id = update.id.0, "update not handled") })

@@ -33,7 +33,10 @@ pub fn language_keyboard() -> InlineKeyboardMarkup {
         Lang::En => "🇬🇧",
     };
     InlineKeyboardMarkup::new(Lang::ALL.map(|lang| {
-        [InlineKeyboardButton::callback(format!("{} {}", flag(lang), tr!(lang, "lang-name")), Action::SetLanguage(lang).encode())]
+        [InlineKeyboardButton::callback(
+            format!("{} {}", flag(lang), tr!(lang, "lang-name")),
+            Action::SetLanguage(lang).encode(),
+        )]
     }))
 }
 

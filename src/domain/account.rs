@@ -124,7 +124,11 @@ mod tests {
 
     #[test]
     fn credentials_debug_hides_secrets() {
-        let c = Credentials::Snap { partner_id: "p-1".into(), client_secret: "topsecretvalue".into(), account_id: "a".into() };
+        let c = Credentials::Snap {
+            partner_id: "p-1".into(),
+            client_secret: "topsecretvalue".into(),
+            account_id: "a".into(),
+        };
         assert!(!format!("{c:?}").contains("topsecret"));
     }
 }

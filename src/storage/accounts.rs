@@ -44,12 +44,18 @@ fn seal(key: &MasterKey, owner_id: i64, account_id: i64, credentials: &Credentia
     key.seal(&plaintext, &aad(owner_id, account_id, credentials.provider()))
 }
 
-fn open(key: &MasterKey, owner_id: i64, account_id: i64, provider: Provider, sealed: &Sealed) -> Result<Credentials, AccountError> {
+fn open(
+    key: &MasterKey,
+    owner_id: i64,
+    account_id: i64,
+    provider: Provider,
+    sealed: &Sealed,
+) -> Result<Credentials, AccountError> {
     let plaintext = key
         .open(sealed, &aad(owner_id, account_id, provider))
         .map_err(|source| AccountError::Sealed { account_id, source })?;
-    let credentials: Credentials = serde_json::from_slice(&plaintext)
-        .map_err(|e| AccountError::Corrupt { account_id, detail: e.to_string() })?;
+    let credentials: Credentials =
+        serde_json::from_slice(&plaintext).map_err(|e| AccountError::Corrupt { account_id, detail: e.to_string() })?;
     if credentials.provider() != provider {
         return Err(AccountError::Corrupt { account_id, detail: "credentials of another provider".into() });
     }
@@ -64,7 +70,8 @@ fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, Accoun
         id,
         owner_id: row.try_get("owner_id")?,
         provider: provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?,
-        label: AccountLabel::parse(&label).map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?,
+        label: AccountLabel::parse(&label)
+            .map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?,
         is_default: row.try_get("is_default")?,
     })
 }
@@ -99,7 +106,9 @@ pub async fn insert(
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| match &e {
-        sqlx::Error::Database(db) if db.constraint() == Some("linked_accounts_owner_label_key") => AccountError::LabelTaken,
+        sqlx::Error::Database(db) if db.constraint() == Some("linked_accounts_owner_label_key") => {
+            AccountError::LabelTaken
+        }
         _ => AccountError::Database(e),
     })?;
     tx.commit().await?;
@@ -119,16 +128,26 @@ pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, Ac
 }
 
 /// Opens the credentials of one of the user's accounts.
-pub async fn credentials(pool: &PgPool, key: &MasterKey, owner_id: i64, account_id: i64) -> Result<Credentials, AccountError> {
-    let row = sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
-        .bind(account_id)
-        .bind(owner_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or(AccountError::NotFound)?;
+pub async fn credentials(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    account_id: i64,
+) -> Result<Credentials, AccountError> {
+    let row =
+        sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
+            .bind(account_id)
+            .bind(owner_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or(AccountError::NotFound)?;
     let provider: String = row.try_get("provider")?;
     let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id, detail })?;
-    let sealed = Sealed { ciphertext: row.try_get("credentials")?, nonce: row.try_get("nonce")?, key_id: row.try_get("key_id")? };
+    let sealed = Sealed {
+        ciphertext: row.try_get("credentials")?,
+        nonce: row.try_get("nonce")?,
+        key_id: row.try_get("key_id")?,
+    };
     open(key, owner_id, account_id, provider, &sealed)
 }
 
@@ -136,16 +155,22 @@ pub async fn credentials(pool: &PgPool, key: &MasterKey, owner_id: i64, account_
 /// moves to the new key or none does. Returns how many rows were re-sealed.
 pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> Result<u64, AccountError> {
     let mut tx = pool.begin().await?;
-    let rows = sqlx::query("SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE")
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
     let mut count = 0;
     for row in &rows {
         let id: i64 = row.try_get("id")?;
         let owner_id: i64 = row.try_get("owner_id")?;
         let provider: String = row.try_get("provider")?;
         let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
-        let sealed = Sealed { ciphertext: row.try_get("credentials")?, nonce: row.try_get("nonce")?, key_id: row.try_get("key_id")? };
+        let sealed = Sealed {
+            ciphertext: row.try_get("credentials")?,
+            nonce: row.try_get("nonce")?,
+            key_id: row.try_get("key_id")?,
+        };
         if sealed.key_id == new.id() {
             // Already under the new key (an earlier rotation that was interrupted can't
             // exist, the transaction is atomic; this is a rerun with the same key).
@@ -153,13 +178,15 @@ pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> 
         }
         let credentials = open(current, owner_id, id, provider, &sealed)?;
         let resealed = seal(new, owner_id, id, &credentials);
-        sqlx::query("UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1")
-            .bind(id)
-            .bind(&resealed.ciphertext)
-            .bind(&resealed.nonce)
-            .bind(&resealed.key_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&resealed.ciphertext)
+        .bind(&resealed.nonce)
+        .bind(&resealed.key_id)
+        .execute(&mut *tx)
+        .await?;
         count += 1;
     }
     tx.commit().await?;

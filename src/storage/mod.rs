@@ -6,7 +6,11 @@ pub mod users;
 
 use std::time::Duration;
 
-use sqlx::{PgPool, migrate::Migrator, postgres::PgPoolOptions};
+use sqlx::{
+    PgPool,
+    migrate::{MigrateDatabase, Migrator},
+    postgres::PgPoolOptions,
+};
 
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
@@ -23,9 +27,20 @@ pub enum DatabaseError {
     Migrations { url: String, source: sqlx::migrate::MigrateError },
 }
 
-/// Connects, giving up after [`CONNECT_TIMEOUT`].
+/// Connects, giving up after [`CONNECT_TIMEOUT`]. A database that does not exist yet on
+/// a reachable server is created, so a fresh machine needs no manual `createdb`.
 pub async fn connect(url: &str) -> Result<PgPool, DatabaseError> {
-    let attempt = PgPoolOptions::new().max_connections(10).acquire_timeout(CONNECT_TIMEOUT).connect(url);
+    let attempt = async {
+        let options = || PgPoolOptions::new().max_connections(10).acquire_timeout(CONNECT_TIMEOUT);
+        match options().connect(url).await {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
+                sqlx::Postgres::create_database(url).await?;
+                tracing::info!(database = redact_url(url), "created the database");
+                options().connect(url).await
+            }
+            other => other,
+        }
+    };
     match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), attempt).await {
         Ok(Ok(pool)) => Ok(pool),
         Ok(Err(source)) => Err(DatabaseError::Unreachable { url: redact_url(url), source }),

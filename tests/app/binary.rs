@@ -1,0 +1,129 @@
+//! The `merchant-bot` binary as an operator runs it: start-up failures in one line,
+//! `keygen`, `rotate-key`, and a clean exit on SIGTERM.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use merchant_bot::{
+    crypto::MasterKey,
+    domain::{AccountLabel, Credentials},
+    storage::{accounts, users},
+};
+
+use crate::support::{FakeTelegram, TestDb, fake_telegram::BOT_TOKEN};
+
+fn bot() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_merchant-bot"));
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (Output, Duration) {
+    let started = Instant::now();
+    let out = cmd.stdin(Stdio::null()).output().expect("the binary runs");
+    (out, started.elapsed())
+}
+
+/// The single line the binary printed on standard error.
+fn one_line_error(out: &Output) -> String {
+    assert!(!out.status.success(), "expected a failure, got {:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one line, got:\n{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"), "{stderr}");
+    lines[0].to_owned()
+}
+
+#[test]
+fn without_a_token_it_names_teloxide_token() {
+    let (out, _) = run(&mut bot());
+    let line = one_line_error(&out);
+    assert!(line.contains("TELOXIDE_TOKEN"), "{line}");
+}
+
+#[test]
+fn a_malformed_master_key_is_named() {
+    let (out, _) = run(bot().env("TELOXIDE_TOKEN", "1:abc").env("MASTER_KEY", "bm90IDMyIGJ5dGVz"));
+    let line = one_line_error(&out);
+    assert!(line.contains("MASTER_KEY") && line.contains("32"), "{line}");
+}
+
+#[test]
+fn an_unreachable_database_fails_within_ten_seconds() {
+    let (out, took) = run(bot()
+        .env("TELOXIDE_TOKEN", "1:abc")
+        .env("MASTER_KEY", MasterKey::generate())
+        .env("DATABASE_URL", "postgres://postgres:pw@127.0.0.1:1/merchant_bot"));
+    let line = one_line_error(&out);
+    assert!(line.contains("DATABASE_URL") && line.contains("cannot reach"), "{line}");
+    assert!(!line.contains(":pw@"), "the password is not printed: {line}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn keygen_prints_a_44_character_base64_key() {
+    let (out, _) = run(bot().arg("keygen"));
+    assert!(out.status.success());
+    let key = String::from_utf8(out.stdout).unwrap();
+    let key = key.trim_end();
+    assert_eq!(key.len(), 44, "{key:?}");
+    assert!(MasterKey::parse(key).is_ok());
+}
+
+#[tokio::test]
+async fn rotate_key_re_encrypts_stored_credentials() {
+    let db = TestDb::new().await;
+    let (old_raw, new_raw) = (MasterKey::generate(), MasterKey::generate());
+    let (old, new) = (MasterKey::parse(&old_raw).unwrap(), MasterKey::parse(&new_raw).unwrap());
+    users::touch(&db.pool, 11, None).await.unwrap();
+    let creds = Credentials::Qris { api_key: "qris-api-key-123456".into() };
+    let account = accounts::insert(&db.pool, &old, 11, &AccountLabel::parse("q").unwrap(), &creds).await.unwrap();
+
+    let mut child = bot()
+        .args(["rotate-key"])
+        .env("DATABASE_URL", &db.url)
+        .env("MASTER_KEY", &old_raw)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{new_raw}").unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("re-encrypted 1 credential"), "{stderr}");
+    assert!(!stderr.contains(&new_raw) && !stderr.contains(&old_raw));
+    assert_eq!(accounts::credentials(&db.pool, &new, 11, account.id).await.unwrap(), creds);
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_bot_with_exit_status_zero() {
+    let db = TestDb::new().await;
+    let tg = FakeTelegram::start().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"))
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .env("TELOXIDE_TOKEN", BOT_TOKEN)
+        .env("TELOXIDE_API_URL", &tg.url)
+        .env("DATABASE_URL", &db.url)
+        .env("MASTER_KEY", MasterKey::generate())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Started: the command menu is registered just before polling begins.
+    for _ in 0..3 {
+        tg.call("setMyCommands").await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits within 15 s").unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).await.unwrap();
+    assert!(status.success(), "exit status {status:?}; log:\n{stderr}");
+    assert!(stderr.contains("shutting down"), "{stderr}");
+}

@@ -1,0 +1,142 @@
+//! /start, /help, /language and group behaviour, through the fake Bot API.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{GROUP_ID, TestApp, TestUser, fake_telegram::BOT_USERNAME};
+
+#[tokio::test]
+async fn start_speaks_indonesian_to_an_indonesian_client() {
+    let app = TestApp::spawn().await;
+    let budi = TestUser::new(1001, "Budi", Some("id"));
+    app.tg.send_text(&budi, "/start");
+    let reply = app.tg.message(budi.id).await;
+    assert!(reply.text.starts_with("Halo, <b>Budi</b>!"), "{}", reply.text);
+    assert!(reply.text.contains("/help"));
+}
+
+#[tokio::test]
+async fn start_speaks_english_to_everyone_else() {
+    let app = TestApp::spawn().await;
+    for (id, code) in [(2001, Some("en-US")), (2002, Some("ru")), (2003, None)] {
+        let user = TestUser::new(id, "Sam <&>", code);
+        app.tg.send_text(&user, "/start");
+        let reply = app.tg.message(id).await;
+        assert!(reply.text.starts_with("Hello, <b>Sam &lt;&amp;&gt;</b>!"), "{code:?}: {}", reply.text);
+        assert_eq!(reply.call.params["parse_mode"], "HTML");
+    }
+}
+
+#[tokio::test]
+async fn the_command_menu_is_registered_per_language() {
+    let app = TestApp::spawn().await;
+    let mut by_lang = std::collections::HashMap::new();
+    for _ in 0..3 {
+        let call = app.tg.call("setMyCommands").await;
+        let lang = call.params.get("language_code").and_then(Value::as_str).unwrap_or("default").to_owned();
+        by_lang.insert(lang, call.params["commands"].clone());
+    }
+    let description = |lang: &str, cmd: &str| -> String {
+        by_lang[lang].as_array().unwrap().iter().find(|c| c["command"] == cmd).unwrap()["description"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(description("default", "language"), "Choose Bahasa Indonesia or English");
+    assert_eq!(description("en", "language"), "Choose Bahasa Indonesia or English");
+    assert_eq!(description("id", "language"), "Pilih Bahasa Indonesia atau English");
+    assert_eq!(by_lang["id"].as_array().unwrap().len(), by_lang["en"].as_array().unwrap().len());
+}
+
+#[tokio::test]
+async fn help_lists_every_command_in_the_users_language() {
+    let app = TestApp::spawn().await;
+    let siti = TestUser::new(1002, "Siti", Some("id"));
+    app.tg.send_text(&siti, "/help");
+    let reply = app.tg.message(siti.id).await;
+    for line in
+        ["/start — ", "/help — ", "/language — Pilih Bahasa Indonesia atau English", "/cancel — Keluar dari dialog"]
+    {
+        assert!(reply.text.contains(line), "{line} missing in {}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn language_choice_switches_and_survives_a_restart() {
+    let mut app = TestApp::spawn().await;
+    let ann = TestUser::new(3001, "Ann", Some("en"));
+    app.tg.send_text(&ann, "/language");
+    let menu = app.tg.message(ann.id).await;
+    assert_eq!(menu.text, "Choose your language:");
+    assert_eq!(menu.buttons.len(), 2);
+
+    app.tg.press(&ann, &menu, &menu.button("Bahasa Indonesia"));
+    let answered = app.tg.call("answerCallbackQuery").await;
+    assert!(answered.params["callback_query_id"].as_str().unwrap().starts_with("cq"));
+    let edited = app.tg.edit(ann.id).await;
+    assert_eq!(edited.message_id, menu.message_id, "the menu message itself is edited");
+    assert!(edited.text.starts_with("Bahasa diatur"), "{}", edited.text);
+    // The user's own chat gets the menu in the chosen language.
+    let scoped = app
+        .tg
+        .take("a chat-scoped setMyCommands", |c| c.method == "setMyCommands" && c.params.get("scope").is_some())
+        .await;
+    assert_eq!(scoped.params["scope"]["chat_id"], ann.id);
+    assert!(scoped.params["commands"].to_string().contains("Pilih Bahasa"));
+
+    app.restart().await;
+    app.tg.send_text(&ann, "/start");
+    let reply = app.tg.message(ann.id).await;
+    assert!(reply.text.starts_with("Halo, <b>Ann</b>"), "{}", reply.text);
+}
+
+#[tokio::test]
+async fn forged_or_stale_button_data_is_answered_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(3002, "Ann", Some("en"));
+    app.tg.send_text(&ann, "/language");
+    let menu = app.tg.message(ann.id).await;
+    app.tg.press(&ann, &menu, "lang:xx");
+    let answered = app.tg.call("answerCallbackQuery").await;
+    assert_eq!(answered.params["text"], "This button is no longer valid.");
+    app.tg.send_text(&ann, "/start");
+    assert!(app.tg.message(ann.id).await.text.starts_with("Hello"), "language unchanged");
+}
+
+#[tokio::test]
+async fn unknown_commands_and_text_in_private_get_a_pointer_to_help() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(3003, "Ann", Some("en"));
+    app.tg.send_text(&ann, "/frobnicate");
+    assert_eq!(app.tg.message(ann.id).await.text, "I don't know that command. Send /help to see what I can do.");
+    app.tg.send_text(&ann, "hello?");
+    assert_eq!(app.tg.message(ann.id).await.text, "Send /help to see what I can do.");
+    app.tg.send_text(&ann, "/cancel");
+    assert_eq!(app.tg.message(ann.id).await.text, "There is nothing to cancel.");
+}
+
+#[tokio::test]
+async fn in_a_group_only_commands_for_this_bot_are_answered() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(3004, "Ann", Some("en"));
+    app.tg.send_text_in(GROUP_ID, &ann, "good morning everyone");
+    app.tg.send_text_in(GROUP_ID, &ann, "/start@some_other_bot");
+    app.tg.send_text_in(GROUP_ID, &ann, "/frobnicate");
+    app.tg.assert_silent(GROUP_ID, Duration::from_millis(800)).await;
+    app.tg.send_text_in(GROUP_ID, &ann, &format!("/help@{BOT_USERNAME}"));
+    let reply = app.tg.message(GROUP_ID).await;
+    assert!(reply.text.contains("/language"), "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_429_from_telegram_delays_the_reply_instead_of_losing_it() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(3005, "Ann", Some("en"));
+    app.tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", Some(1));
+    let sent_at = std::time::Instant::now();
+    app.tg.send_text(&ann, "/start");
+    let reply = app.tg.message(ann.id).await;
+    assert!(reply.text.starts_with("Hello"));
+    assert!(sent_at.elapsed() >= Duration::from_secs(1), "retry_after was honored");
+}

@@ -1,0 +1,208 @@
+//! The storage layer on real PostgreSQL: dialogues that outlive a process, credentials
+//! sealed at rest, key rotation.
+
+use std::time::Duration;
+
+use merchant_bot::{
+    crypto::{MasterKey, OpenError},
+    domain::{AccountLabel, Credentials},
+    storage::{
+        accounts::{self, AccountError},
+        dialogue::PgDialogueStorage,
+        users,
+    },
+};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use teloxide::{dispatching::dialogue::Storage, types::ChatId};
+
+use crate::support::TestDb;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+enum Flow {
+    AskAmount { account: i64 },
+    Confirm { account: i64, amount: u64 },
+}
+
+#[tokio::test]
+async fn a_dialogue_survives_a_new_process() {
+    let db = TestDb::new().await;
+    let first = PgDialogueStorage::<Flow>::new(db.pool.clone(), Duration::from_secs(600));
+    first.clone().update_dialogue(ChatId(7), Flow::AskAmount { account: 1 }).await.unwrap();
+    first.clone().update_dialogue(ChatId(7), Flow::Confirm { account: 1, amount: 25_000 }).await.unwrap();
+    drop(first);
+
+    let second = PgDialogueStorage::<Flow>::new(db.new_pool().await, Duration::from_secs(600));
+    assert_eq!(
+        second.clone().get_dialogue(ChatId(7)).await.unwrap(),
+        Some(Flow::Confirm { account: 1, amount: 25_000 })
+    );
+    assert_eq!(second.clone().get_dialogue(ChatId(8)).await.unwrap(), None);
+    second.clone().remove_dialogue(ChatId(7)).await.unwrap();
+    assert_eq!(second.get_dialogue(ChatId(7)).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_idle_dialogue_expires() {
+    let db = TestDb::new().await;
+    let storage = PgDialogueStorage::<Flow>::new(db.pool.clone(), Duration::from_millis(300));
+    storage.clone().update_dialogue(ChatId(9), Flow::AskAmount { account: 2 }).await.unwrap();
+    assert!(storage.clone().get_dialogue(ChatId(9)).await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(storage.get_dialogue(ChatId(9)).await.unwrap(), None);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM dialogues").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(rows, 0, "the expired row is gone");
+}
+
+const API_KEY: &str = "Sy7PqL0ngS3cretApiKeyzjMu";
+
+async fn link(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner: i64,
+    label: &str,
+    credentials: &Credentials,
+) -> Result<i64, AccountError> {
+    users::touch(pool, owner, Some("id")).await.unwrap();
+    Ok(accounts::insert(pool, key, owner, &AccountLabel::parse(label).unwrap(), credentials).await?.id)
+}
+
+fn bukalapak() -> Credentials {
+    Credentials::Bukalapak { user_id: "12345".into(), api_key: API_KEY.into() }
+}
+
+/// Every row of every table in the public schema, as text.
+async fn everything(pool: &PgPool) -> String {
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut all = String::new();
+    for table in tables {
+        let rows: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT row_to_json(t)::text FROM \"{table}\" t")))
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        all.push_str(&rows.join("\n"));
+    }
+    all
+}
+
+#[tokio::test]
+async fn credentials_round_trip_and_the_secret_is_nowhere_in_the_database() {
+    let db = TestDb::new().await;
+    let key = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let id = link(&db.pool, &key, 501, "toko-1", &bukalapak()).await.unwrap();
+    let snap = Credentials::Snap {
+        partner_id: "partner-9".into(),
+        client_secret: "cl1ent-s3cret-value".into(),
+        account_id: "acc-1".into(),
+    };
+    let snap_id = link(&db.pool, &key, 501, "snap", &snap).await.unwrap();
+
+    assert_eq!(accounts::credentials(&db.pool, &key, 501, id).await.unwrap(), bukalapak());
+    assert_eq!(accounts::credentials(&db.pool, &key, 501, snap_id).await.unwrap(), snap);
+    let dump = everything(&db.pool).await;
+    for secret in [API_KEY, "cl1ent-s3cret-value", "12345", "partner-9"] {
+        assert!(!dump.contains(secret), "{secret} is stored in plaintext");
+    }
+    // The first account is the default; labels are unique per owner, not globally.
+    let list = accounts::list(&db.pool, 501).await.unwrap();
+    assert_eq!(
+        list.iter().map(|a| (a.label.as_str(), a.is_default)).collect::<Vec<_>>(),
+        vec![("toko-1", true), ("snap", false)]
+    );
+    assert!(matches!(link(&db.pool, &key, 501, "toko-1", &bukalapak()).await, Err(AccountError::LabelTaken)));
+    link(&db.pool, &key, 502, "toko-1", &bukalapak()).await.unwrap();
+}
+
+#[tokio::test]
+async fn another_users_account_cannot_be_read() {
+    let db = TestDb::new().await;
+    let key = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let id = link(&db.pool, &key, 601, "toko", &bukalapak()).await.unwrap();
+    users::touch(&db.pool, 602, None).await.unwrap();
+    assert!(matches!(accounts::credentials(&db.pool, &key, 602, id).await, Err(AccountError::NotFound)));
+}
+
+#[tokio::test]
+async fn a_wrong_key_a_tampered_row_and_a_moved_row_are_refused() {
+    let db = TestDb::new().await;
+    let key = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let a = link(&db.pool, &key, 701, "a", &bukalapak()).await.unwrap();
+    let b = link(
+        &db.pool,
+        &key,
+        701,
+        "b",
+        &Credentials::Bukalapak { user_id: "999".into(), api_key: "another-key-value-000".into() },
+    )
+    .await
+    .unwrap();
+
+    let other = MasterKey::parse(&MasterKey::generate()).unwrap();
+    match accounts::credentials(&db.pool, &other, 701, a).await {
+        Err(AccountError::Sealed { source: OpenError::WrongKey { stored, current }, .. }) => {
+            assert_eq!((stored.as_str(), current.as_str()), (key.id(), other.id()));
+        }
+        other => panic!("expected a wrong-key error, got {other:?}"),
+    }
+
+    // One flipped bit in the stored ciphertext.
+    sqlx::query(
+        "UPDATE linked_accounts SET credentials = set_byte(credentials, 3, get_byte(credentials, 3) # 1) WHERE id = $1",
+    )
+    .bind(a)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert!(matches!(
+        accounts::credentials(&db.pool, &key, 701, a).await,
+        Err(AccountError::Sealed { source: OpenError::Tampered, .. })
+    ));
+
+    // Row b's sealed credentials copied into row a: they belong to b and do not open in a.
+    sqlx::query("UPDATE linked_accounts SET (credentials, nonce, key_id) = (SELECT credentials, nonce, key_id FROM linked_accounts WHERE id = $2) WHERE id = $1")
+        .bind(a)
+        .bind(b)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert!(matches!(
+        accounts::credentials(&db.pool, &key, 701, a).await,
+        Err(AccountError::Sealed { source: OpenError::Tampered, .. })
+    ));
+    assert!(accounts::credentials(&db.pool, &key, 701, b).await.is_ok());
+}
+
+#[tokio::test]
+async fn rotate_key_keeps_everything_readable_under_the_new_key_only() {
+    let db = TestDb::new().await;
+    let old = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let new = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let mut ids = Vec::new();
+    for (owner, label) in [(801, "a"), (801, "b"), (802, "a")] {
+        ids.push((owner, link(&db.pool, &old, owner, label, &bukalapak()).await.unwrap()));
+    }
+    assert_eq!(accounts::rotate_key(&db.pool, &old, &new).await.unwrap(), 3);
+    for (owner, id) in &ids {
+        assert_eq!(accounts::credentials(&db.pool, &new, *owner, *id).await.unwrap(), bukalapak());
+        assert!(accounts::credentials(&db.pool, &old, *owner, *id).await.is_err());
+    }
+    let key_ids: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT key_id FROM linked_accounts").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(key_ids, vec![new.id().to_owned()]);
+}
+
+#[tokio::test]
+async fn rotate_key_with_the_wrong_current_key_changes_nothing() {
+    let db = TestDb::new().await;
+    let old = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let stranger = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let new = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let id = link(&db.pool, &old, 901, "a", &bukalapak()).await.unwrap();
+    assert!(accounts::rotate_key(&db.pool, &stranger, &new).await.is_err());
+    assert_eq!(accounts::credentials(&db.pool, &old, 901, id).await.unwrap(), bukalapak());
+}

@@ -1,0 +1,529 @@
+#![allow(dead_code)] // Helpers here serve every test module; not each uses all of them.
+
+//! A fake Telegram Bot API server on `127.0.0.1:0`. The bot under test talks to it as to
+//! Telegram; a test drives it as a user would (send a text, press a button) and reads
+//! what the bot sent.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{FromRequest, Multipart, Path, Request, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const BOT_TOKEN: &str = "4242:TEST-token";
+pub const BOT_ID: i64 = 4242;
+pub const BOT_USERNAME: &str = "merchant_test_bot";
+/// How long the fake holds a `getUpdates` that has nothing to return: short, so that
+/// a bot under test shuts down quickly.
+const LONG_POLL_HOLD: Duration = Duration::from_millis(300);
+/// How long a test waits for the bot to do something before failing.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// One request the bot made.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub method: String,
+    pub params: Value,
+    /// Uploaded files by field name (multipart requests).
+    pub files: HashMap<String, Vec<u8>>,
+}
+
+impl Call {
+    pub fn chat_id(&self) -> Option<i64> {
+        self.params.get("chat_id").and_then(as_i64)
+    }
+}
+
+fn as_i64(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// A message the bot sent or edited, as the user sees it.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub method: String,
+    pub chat_id: i64,
+    pub message_id: i64,
+    /// The text, or the caption of a photo.
+    pub text: String,
+    /// Inline buttons as (label, callback data), row by row.
+    pub buttons: Vec<Vec<(String, String)>>,
+    pub call: Call,
+}
+
+impl Sent {
+    /// The callback data of the button whose label contains `label`.
+    pub fn button(&self, label: &str) -> String {
+        self.buttons
+            .iter()
+            .flatten()
+            .find(|(text, _)| text.contains(label))
+            .map(|(_, data)| data.clone())
+            .unwrap_or_else(|| panic!("no button {label:?} in {:?}", self.buttons))
+    }
+}
+
+/// A Telegram user the test plays.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: i64,
+    pub first_name: String,
+    pub language_code: Option<String>,
+}
+
+impl TestUser {
+    pub fn new(id: i64, first_name: &str, language_code: Option<&str>) -> TestUser {
+        TestUser { id, first_name: first_name.into(), language_code: language_code.map(Into::into) }
+    }
+
+    fn json(&self) -> Value {
+        let mut u = json!({"id": self.id, "is_bot": false, "first_name": self.first_name});
+        if let Some(code) = &self.language_code {
+            u["language_code"] = json!(code);
+        }
+        u
+    }
+}
+
+/// A group chat (negative id).
+pub const GROUP_ID: i64 = -100_777;
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    /// Telegram forgets updates below the highest offset a `getUpdates` has sent.
+    confirmed: i64,
+    calls: Vec<(Call, bool)>,
+    next_update_id: i64,
+    next_message_id: i64,
+    /// Messages that exist in each chat: (chat, message id) → message JSON.
+    messages: HashMap<(i64, i64), Value>,
+    /// Forced answers for the next calls of a method: (status, body).
+    failures: HashMap<String, VecDeque<(u16, Value)>>,
+    files: HashMap<String, Vec<u8>>,
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    changed: Notify,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    pub url: String,
+    shared: Arc<Shared>,
+}
+
+impl FakeTelegram {
+    pub async fn start() -> FakeTelegram {
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner { next_update_id: 1, next_message_id: 1, ..Inner::default() }),
+            changed: Notify::new(),
+        });
+        let app = Router::new()
+            .route("/{token}/{method}", post(api).get(api))
+            .route("/file/{token}/{*path}", get(download))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Bot API");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("fake Bot API serves") });
+        FakeTelegram { url, shared }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+        let r = f(&mut self.shared.inner.lock().unwrap());
+        self.shared.changed.notify_waiters();
+        r
+    }
+
+    fn push_update(&self, build: impl FnOnce(&mut Inner, i64) -> Value) {
+        self.with(|inner| {
+            let id = inner.next_update_id;
+            inner.next_update_id += 1;
+            let mut update = build(inner, id);
+            update["update_id"] = json!(id);
+            inner.updates.push(update);
+        });
+    }
+
+    /// The user writes `text` to the bot in their private chat.
+    pub fn send_text(&self, user: &TestUser, text: &str) {
+        self.send_text_in(user.id, user, text)
+    }
+
+    /// The user writes `text` in `chat` (their private chat, or [`GROUP_ID`]).
+    pub fn send_text_in(&self, chat_id: i64, user: &TestUser, text: &str) {
+        let user = user.clone();
+        let text = text.to_owned();
+        self.push_update(move |inner, _| {
+            let message_id = inner.next_message_id;
+            inner.next_message_id += 1;
+            let mut message = json!({
+                "message_id": message_id,
+                "date": now(),
+                "chat": chat_json(chat_id, &user),
+                "from": user.json(),
+                "text": text,
+            });
+            if text.starts_with('/') {
+                let len = text.split_whitespace().next().unwrap_or("").encode_utf16().count();
+                message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
+            }
+            inner.messages.insert((chat_id, message_id), message.clone());
+            json!({"message": message})
+        });
+    }
+
+    /// The user presses the button with `data` under the bot's message `on`.
+    pub fn press(&self, user: &TestUser, on: &Sent, data: &str) {
+        let user = user.clone();
+        let (chat_id, message_id, data) = (on.chat_id, on.message_id, data.to_owned());
+        self.push_update(move |inner, id| {
+            let message = inner.messages.get(&(chat_id, message_id)).cloned().unwrap_or_else(|| {
+                json!({
+                    "message_id": message_id, "date": now(), "chat": chat_json(chat_id, &user), "text": ""
+                })
+            });
+            json!({"callback_query": {
+                "id": format!("cq{id}"),
+                "from": user.json(),
+                "message": message,
+                "chat_instance": format!("ci{chat_id}"),
+                "data": data,
+            }})
+        });
+    }
+
+    /// The next answer to `method` is this error (`retry_after` for 429).
+    pub fn fail_next(&self, method: &str, status: u16, description: &str, retry_after: Option<u64>) {
+        let mut body = json!({"ok": false, "error_code": status, "description": description});
+        if let Some(secs) = retry_after {
+            body["parameters"] = json!({"retry_after": secs});
+        }
+        self.with(|inner| inner.failures.entry(method.to_owned()).or_default().push_back((status, body)));
+    }
+
+    /// Every call the bot made so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.inner.lock().unwrap().calls.iter().map(|(c, _)| c.clone()).collect()
+    }
+
+    /// Waits for the first call not yet taken that matches, and takes it.
+    pub async fn take(&self, what: &str, matches: impl Fn(&Call) -> bool) -> Call {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let notified = self.shared.changed.notified();
+            let found = {
+                let mut inner = self.shared.inner.lock().unwrap();
+                inner.calls.iter_mut().find(|(c, taken)| !*taken && matches(c)).map(|(c, taken)| {
+                    *taken = true;
+                    c.clone()
+                })
+            };
+            if let Some(call) = found {
+                return call;
+            }
+            if tokio::time::timeout_at(deadline.into(), notified).await.is_err() {
+                let seen: Vec<String> = self.calls().iter().map(|c| format!("{} {}", c.method, c.params)).collect();
+                panic!("timed out waiting for {what}; the bot made these calls:\n{}", seen.join("\n"));
+            }
+        }
+    }
+
+    /// Waits for the bot's next new message (text or photo) in `chat_id`.
+    pub async fn message(&self, chat_id: i64) -> Sent {
+        let call = self
+            .take(&format!("a message to chat {chat_id}"), |c| {
+                matches!(c.method.as_str(), "sendMessage" | "sendPhoto" | "sendDocument")
+                    && c.chat_id() == Some(chat_id)
+            })
+            .await;
+        self.sent(call)
+    }
+
+    /// Waits for the bot's next edit of a message in `chat_id`.
+    pub async fn edit(&self, chat_id: i64) -> Sent {
+        let call = self
+            .take(&format!("an edit in chat {chat_id}"), |c| {
+                c.method.starts_with("editMessage") && c.chat_id() == Some(chat_id)
+            })
+            .await;
+        self.sent(call)
+    }
+
+    /// Waits for a call of `method`.
+    pub async fn call(&self, method: &str) -> Call {
+        self.take(method, |c| c.method == method).await
+    }
+
+    /// Asserts that within `quiet` the bot sends nothing to `chat_id`.
+    pub async fn assert_silent(&self, chat_id: i64, quiet: Duration) {
+        tokio::time::sleep(quiet).await;
+        let inner = self.shared.inner.lock().unwrap();
+        let spoken: Vec<&Call> = inner
+            .calls
+            .iter()
+            .filter(|(c, taken)| !*taken && c.chat_id() == Some(chat_id) && c.method != "getUpdates")
+            .map(|(c, _)| c)
+            .collect();
+        assert!(spoken.is_empty(), "expected silence in chat {chat_id}, got {spoken:?}");
+    }
+
+    fn sent(&self, call: Call) -> Sent {
+        let chat_id = call.chat_id().unwrap_or_default();
+        let message_id = call
+            .params
+            .get("message_id")
+            .and_then(as_i64)
+            .or_else(|| call.params.get("_sent_message_id").and_then(as_i64))
+            .unwrap_or_default();
+        let text = call
+            .params
+            .get("text")
+            .or_else(|| call.params.get("caption"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Sent { method: call.method.clone(), chat_id, message_id, text, buttons: buttons(&call.params), call }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn chat_json(chat_id: i64, user: &TestUser) -> Value {
+    if chat_id < 0 {
+        json!({"id": chat_id, "type": "group", "title": "Toko group"})
+    } else {
+        json!({"id": chat_id, "type": "private", "first_name": user.first_name})
+    }
+}
+
+fn bot_user() -> Value {
+    json!({"id": BOT_ID, "is_bot": true, "first_name": "Merchant Bot", "username": BOT_USERNAME})
+}
+
+fn buttons(params: &Value) -> Vec<Vec<(String, String)>> {
+    let markup = match params.get("reply_markup") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    markup
+        .get("inline_keyboard")
+        .and_then(Value::as_array)
+        .map(|rows| {
+            rows.iter()
+                .map(|row| {
+                    row.as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|b| {
+                            let text = b["text"].as_str().unwrap_or_default().to_owned();
+                            let data = b["callback_data"].as_str().unwrap_or_default().to_owned();
+                            (text, data)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn ok(result: Value) -> Response {
+    axum::Json(json!({"ok": true, "result": result})).into_response()
+}
+
+fn error(status: u16, description: &str) -> Response {
+    let body = json!({"ok": false, "error_code": status, "description": description});
+    (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response()
+}
+
+async fn read_params(request: Request) -> (Value, HashMap<String, Vec<u8>>) {
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let mut files = HashMap::new();
+    if content_type.starts_with("multipart/form-data") {
+        let mut params = serde_json::Map::new();
+        let mut form = Multipart::from_request(request, &()).await.expect("multipart body");
+        while let Some(field) = form.next_field().await.expect("multipart field") {
+            let name = field.name().unwrap_or_default().to_owned();
+            if field.file_name().is_some() {
+                files.insert(name.clone(), field.bytes().await.expect("file bytes").to_vec());
+                params.insert(name, json!("(upload)"));
+            } else {
+                let text = field.text().await.expect("text field");
+                params.insert(name, serde_json::from_str(&text).unwrap_or(Value::String(text)));
+            }
+        }
+        return (Value::Object(params), files);
+    }
+    let body = Bytes::from_request(request, &()).await.unwrap_or_default();
+    let params = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or_else(|_| json!({})) };
+    (params, files)
+}
+
+async fn api(
+    State(shared): State<Arc<Shared>>,
+    Path((token, method)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    if token != format!("bot{BOT_TOKEN}") {
+        return error(401, "Unauthorized");
+    }
+    // Telegram's method names are case-insensitive (teloxide sends `GetMe`); the fake
+    // records them as Telegram documents them (`getMe`).
+    let mut chars = method.chars();
+    let method: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect();
+    let (params, files) = read_params(request).await;
+    if method == "getUpdates" {
+        return get_updates(&shared, &params).await;
+    }
+    let fake = FakeTelegram { url: String::new(), shared: shared.clone() };
+    let mut call = Call { method: method.clone(), params, files };
+    let response = fake.with(|inner| {
+        if let Some((status, body)) = inner.failures.get_mut(&method).and_then(VecDeque::pop_front) {
+            let response = (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response();
+            return (response, false);
+        }
+        (answer(inner, &mut call), true)
+    });
+    let (response, record) = response;
+    if record {
+        fake.with(|inner| inner.calls.push((call, false)));
+    }
+    response
+}
+
+async fn get_updates(shared: &Arc<Shared>, params: &Value) -> Response {
+    let offset = params.get("offset").and_then(as_i64).unwrap_or(0);
+    let deadline = Instant::now() + LONG_POLL_HOLD;
+    loop {
+        let notified = shared.changed.notified();
+        let pending: Vec<Value> = {
+            let mut inner = shared.inner.lock().unwrap();
+            inner.confirmed = inner.confirmed.max(offset);
+            let confirmed = inner.confirmed;
+            inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= confirmed);
+            inner.updates.clone()
+        };
+        if !pending.is_empty() || tokio::time::timeout_at(deadline.into(), notified).await.is_err() {
+            return ok(Value::Array(pending));
+        }
+    }
+}
+
+/// Telegram's answer to one method call, updating the fake's idea of the chats.
+fn answer(inner: &mut Inner, call: &mut Call) -> Response {
+    let p = &call.params;
+    let chat_id = p.get("chat_id").and_then(as_i64).unwrap_or_default();
+    match call.method.as_str() {
+        "getMe" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Merchant Bot", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false
+        })),
+        "sendMessage" | "sendPhoto" | "sendDocument" => {
+            let message_id = inner.next_message_id;
+            inner.next_message_id += 1;
+            let chat = if chat_id < 0 {
+                json!({"id": chat_id, "type": "group", "title": "Toko group"})
+            } else {
+                json!({"id": chat_id, "type": "private", "first_name": "User"})
+            };
+            let mut message = json!({"message_id": message_id, "date": now(), "chat": chat, "from": bot_user()});
+            match call.method.as_str() {
+                "sendMessage" => message["text"] = p["text"].clone(),
+                _ => {
+                    message["caption"] = p.get("caption").cloned().unwrap_or(Value::Null);
+                    message["photo"] = json!([{"file_id": format!("photo{message_id}"), "file_unique_id": format!("u{message_id}"), "width": 512, "height": 512}]);
+                }
+            }
+            if let Some(markup) = p.get("reply_markup") {
+                message["reply_markup"] = match markup {
+                    Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                    v => v.clone(),
+                };
+            }
+            inner.messages.insert((chat_id, message_id), message.clone());
+            call.params["_sent_message_id"] = json!(message_id);
+            ok(message)
+        }
+        m if m.starts_with("editMessage") => {
+            let message_id = p.get("message_id").and_then(as_i64).unwrap_or_default();
+            let Some(message) = inner.messages.get_mut(&(chat_id, message_id)) else {
+                return error(400, "Bad Request: message to edit not found");
+            };
+            let mut changed = false;
+            for (param, field) in [("text", "text"), ("caption", "caption"), ("reply_markup", "reply_markup")] {
+                if let Some(v) = p.get(param) {
+                    let v = match v {
+                        Value::String(s) if param == "reply_markup" => serde_json::from_str(s).unwrap_or(Value::Null),
+                        v => v.clone(),
+                    };
+                    changed |= message.get(field) != Some(&v);
+                    message[field] = v;
+                }
+            }
+            if m != "editMessageReplyMarkup" && p.get("reply_markup").is_none() && message.get("reply_markup").is_some()
+            {
+                // Telegram removes the keyboard when an edit does not repeat it.
+                message.as_object_mut().unwrap().remove("reply_markup");
+                changed = true;
+            }
+            if !changed {
+                return error(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+                );
+            }
+            ok(message.clone())
+        }
+        "deleteMessage" => {
+            let message_id = p.get("message_id").and_then(as_i64).unwrap_or_default();
+            match inner.messages.remove(&(chat_id, message_id)) {
+                Some(_) => ok(json!(true)),
+                None => error(400, "Bad Request: message to delete not found"),
+            }
+        }
+        "getFile" => {
+            let file_id = p.get("file_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+            match inner.files.get(&file_id) {
+                Some(bytes) => ok(
+                    json!({"file_id": file_id, "file_unique_id": file_id, "file_size": bytes.len(), "file_path": format!("photos/{file_id}")}),
+                ),
+                None => error(400, "Bad Request: invalid file_id"),
+            }
+        }
+        "answerCallbackQuery"
+        | "setMyCommands"
+        | "deleteMyCommands"
+        | "sendChatAction"
+        | "setWebhook"
+        | "deleteWebhook" => ok(json!(true)),
+        _ => error(404, "Not Found: method not found"),
+    }
+}
+
+async fn download(State(shared): State<Arc<Shared>>, Path((token, path)): Path<(String, String)>) -> Response {
+    if token != format!("bot{BOT_TOKEN}") {
+        return error(401, "Unauthorized");
+    }
+    let file_id = path.trim_start_matches("photos/");
+    match shared.inner.lock().unwrap().files.get(file_id) {
+        Some(bytes) => bytes.clone().into_response(),
+        None => error(404, "Not Found"),
+    }
+}

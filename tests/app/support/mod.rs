@@ -1,0 +1,140 @@
+//! Test support: a fresh PostgreSQL database per test, the fake Bot API, and the whole
+//! bot (the production `schema()`) running against them.
+
+pub mod fake_telegram;
+
+use std::{
+    sync::atomic::{AtomicU32, Ordering},
+    time::Duration,
+};
+
+use merchant_bot::{
+    bot::{self, App, RunOptions, Running},
+    config::{Config, Settings},
+    crypto::MasterKey,
+    storage,
+};
+use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
+use teloxide::adaptors::throttle::Limits;
+
+pub use fake_telegram::{FakeTelegram, GROUP_ID, TestUser};
+
+/// The server tests create their databases on; `TEST_DATABASE_URL` overrides it.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn url_for(db: &str) -> String {
+    let mut url = reqwest::Url::parse(&server_url()).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(db);
+    url.to_string()
+}
+
+/// A database of its own for one test, migrated; dropped when the test ends.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+    pub pool: PgPool,
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let name = format!("merchant_bot_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let mut admin = PgConnection::connect(&server_url()).await.expect("PostgreSQL is running (see README)");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        let url = url_for(&name);
+        let pool = storage::connect_and_migrate(&url).await.expect("migrations apply");
+        TestDb { name, url, pool }
+    }
+
+    /// A second, independent pool on the same database: what another process would see.
+    pub async fn new_pool(&self) -> PgPool {
+        PgPoolOptions::new().max_connections(2).connect(&self.url).await.unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async; a short-lived runtime on its own thread does the work.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                if let Ok(mut admin) = PgConnection::connect(&server_url()).await {
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(&mut admin)
+                        .await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// Settings as an operator would give them, pointed at the fake Bot API.
+pub fn settings(tg: &FakeTelegram, db: &TestDb) -> Settings {
+    Settings {
+        token: Some(fake_telegram::BOT_TOKEN.to_owned()),
+        api_url: Some(tg.url.clone()),
+        database_url: Some(db.url.clone()),
+        master_key: Some(MasterKey::generate()),
+        ..Settings::default()
+    }
+}
+
+/// Production options, but a short long-poll and no per-chat pacing, so tests are quick.
+pub fn test_options() -> RunOptions {
+    RunOptions {
+        limits: Limits {
+            messages_per_sec_chat: 1000,
+            messages_per_min_chat: 10_000,
+            messages_per_min_channel_or_supergroup: 10_000,
+            messages_per_sec_overall: 1000,
+        },
+        polling_timeout: Duration::from_secs(1),
+    }
+}
+
+/// The whole bot against a fresh database and the fake Bot API.
+pub struct TestApp {
+    pub tg: FakeTelegram,
+    pub db: TestDb,
+    pub config: Config,
+    running: Option<Running>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let tg = FakeTelegram::start().await;
+        let db = TestDb::new().await;
+        let config = settings(&tg, &db).config().expect("test settings are valid");
+        let mut app = TestApp { tg, db, config, running: None };
+        app.start().await;
+        app
+    }
+
+    async fn start(&mut self) {
+        let app = App::new(self.db.pool.clone(), self.config.clone());
+        self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
+    }
+
+    /// Stops the bot as a SIGTERM would and starts a new one on the same database.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            tokio::time::timeout(Duration::from_secs(10), running.shutdown())
+                .await
+                .expect("the bot stops within 10 s")
+                .expect("the bot stops cleanly");
+        }
+    }
+}
