@@ -37,3 +37,18 @@ unknown-text = Send /help to see what I can do.
 error-internal = Something went wrong on our side. Nothing was changed; please try again in a moment.
 callback-stale = This button is no longer valid.
 callback-not-yours = This button belongs to someone else.
+
+## Gateway errors
+gateway-credentials-rejected = The gateway rejected the credentials of this account. Link it again with /link if they changed.
+gateway-refused =
+    The gateway refused:
+    { $reasons }
+gateway-not-found = The gateway does not know that one. Check the id and try again.
+gateway-unavailable = The gateway is not available right now. Nothing was changed; please try again in a few minutes.
+gateway-timed-out = The gateway did not answer in time. Please try again in a moment.
+gateway-unexpected = The gateway sent an answer the bot cannot read. Nothing was changed; please try again later.
+gateway-unsupported = This account's provider does not offer that.
+refusal-account-not-yours = The destination bank account must be your own.
+refusal-wrong-password = The password is not valid.
+refusal-once-per-day = Withdrawals can be made only once a day.
+refusal-invoice-paid = The invoice is already paid and cannot be cancelled.

@@ -37,3 +37,18 @@ unknown-text = Kirim /help untuk melihat apa yang bisa saya lakukan.
 error-internal = Terjadi kesalahan di sisi kami. Tidak ada yang diubah; silakan coba lagi sebentar lagi.
 callback-stale = Tombol ini sudah tidak berlaku.
 callback-not-yours = Tombol ini milik pengguna lain.
+
+## Kesalahan gateway
+gateway-credentials-rejected = Gateway menolak kredensial akun ini. Tautkan ulang dengan /link jika kredensialnya berubah.
+gateway-refused =
+    Gateway menolak:
+    { $reasons }
+gateway-not-found = Gateway tidak mengenal data itu. Periksa ID-nya lalu coba lagi.
+gateway-unavailable = Gateway sedang tidak tersedia. Tidak ada yang diubah; silakan coba lagi beberapa menit lagi.
+gateway-timed-out = Gateway tidak menjawab tepat waktu. Silakan coba lagi sebentar lagi.
+gateway-unexpected = Gateway mengirim jawaban yang tidak dapat dibaca bot. Tidak ada yang diubah; silakan coba lagi nanti.
+gateway-unsupported = Penyedia akun ini tidak menawarkan fitur itu.
+refusal-account-not-yours = Rekening pencairan harus milik Anda.
+refusal-wrong-password = Password tidak valid.
+refusal-once-per-day = Pencairan hanya bisa dilakukan satu kali sehari.
+refusal-invoice-paid = Invoice sudah dibayar dan tidak bisa dibatalkan.

@@ -16,5 +16,6 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod i18n;
+pub mod providers;
 pub mod secret;
 pub mod storage;

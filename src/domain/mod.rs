@@ -2,5 +2,7 @@
 //! cannot exist past the edge of the program.
 
 mod account;
+mod money;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
+pub use money::Amount;
