@@ -69,6 +69,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Simulate { listen } => {
+            init_logging(settings.log_filter())?;
+            let running =
+                crate::simulator::start(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+            let demo = &crate::simulator::DEMO;
+            println!("Gateway simulator on {url}\n", url = running.url);
+            println!("  BUKALAPAK_API_URL={url} QRIS_API_URL={url} SNAP_API_URL={url}\n", url = running.url);
+            println!("Demo credentials for /link:");
+            println!(
+                "  bukalapak  user_id {}  api_key {}  (withdraw password {}, bank_account_id {})",
+                demo.bukalapak_user_id, demo.bukalapak_api_key, demo.bukalapak_password, demo.bukalapak_bank_account_id
+            );
+            println!("  qris       api_key {}", demo.qris_api_key);
+            println!(
+                "  snap       partner_id {}  client_secret {}  account_id {}",
+                demo.snap_partner_id, demo.snap_client_secret, demo.snap_account_id
+            );
+            println!("\nControl API: POST {}/_sim/qris/invoices/<id>/pay (see README)", running.url);
+            wait_for_signal().await;
+            running.task.abort();
+            Ok(())
+        }
         Command::Run => {
             init_logging(settings.log_filter())?;
             let config = settings.config()?;

@@ -37,6 +37,14 @@ pub enum Command {
     /// Re-encrypt every stored credential under a new key, read from standard input
     /// (one line, as printed by `keygen`), in one transaction. MASTER_KEY is the current key.
     RotateKey,
+    /// Serve the three gateways' APIs from memory, with demo accounts, for trying the
+    /// bot without real credentials. Point BUKALAPAK_API_URL, QRIS_API_URL and
+    /// SNAP_API_URL at it.
+    Simulate {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: std::net::SocketAddr,
+    },
 }
 
 #[derive(Debug, Default, Args)]

@@ -17,5 +17,7 @@ pub mod crypto;
 pub mod domain;
 pub mod i18n;
 pub mod providers;
+pub mod qr;
 pub mod secret;
+pub mod simulator;
 pub mod storage;

@@ -1,0 +1,4 @@
+//! QR codes: the QRIS payload (EMVCo merchant-presented TLV) and drawing QR images.
+
+pub mod image;
+pub mod payload;
