@@ -29,9 +29,16 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The log filter for `RUST_LOG`, with the HTTP libraries held at `info` whatever it
+/// says: at `debug` they print request URLs, and URLs carry the bot token (Bot API) or
+/// an api key (the QRIS gateway's query).
+pub fn log_filter(user: &str) -> Result<EnvFilter, ConfigError> {
+    let clamped = format!("{user},reqwest=info,hyper=info,hyper_util=info,teloxide_core=info");
+    EnvFilter::try_new(clamped).map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })
+}
+
 fn init_logging(filter: &str) -> Result<(), ConfigError> {
-    let filter = EnvFilter::try_new(filter)
-        .map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })?;
+    let filter = log_filter(filter)?;
     // Logs go to standard error, leaving standard output to `keygen`.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
     Ok(())

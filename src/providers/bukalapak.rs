@@ -105,6 +105,29 @@ pub fn refusals(message: &str) -> Vec<Refusal> {
         .collect()
 }
 
+fn mutations_from(items: Vec<MutationJson>) -> Result<Vec<Mutation>, GatewayError> {
+    items
+        .into_iter()
+        .map(|m| {
+            let kind = match m.kind.as_str() {
+                "Deposit::Credit" => MutationKind::Credit,
+                "Deposit::Debit" => MutationKind::Debit,
+                other => return Err(GatewayError::Unexpected(format!("unknown mutation type {other:?}"))),
+            };
+            Ok(Mutation {
+                id: m.id,
+                kind,
+                action: m.action.unwrap_or_default(),
+                amount: m.amount,
+                initial_balance: m.initial_balance,
+                final_balance: m.final_balance,
+                transaction_id: m.transaction_id,
+                created_at: m.created_at,
+            })
+        })
+        .collect()
+}
+
 impl Bukalapak {
     pub fn new(http: Http, base: Url, user_id: String, api_key: Secret) -> Bukalapak {
         Bukalapak { http, base, user_id, api_key }
@@ -151,27 +174,7 @@ impl Bukalapak {
     }
 
     pub async fn mutations(&self, page: u32, per_page: u32) -> Result<Page<Mutation>, GatewayError> {
-        let items: Vec<MutationJson> = self.list("/v1/dompet/history/mutations.json", page, per_page).await?;
-        let items = items
-            .into_iter()
-            .map(|m| {
-                let kind = match m.kind.as_str() {
-                    "Deposit::Credit" => MutationKind::Credit,
-                    "Deposit::Debit" => MutationKind::Debit,
-                    other => return Err(GatewayError::Unexpected(format!("unknown mutation type {other:?}"))),
-                };
-                Ok(Mutation {
-                    id: m.id,
-                    kind,
-                    action: m.action.unwrap_or_default(),
-                    amount: m.amount,
-                    initial_balance: m.initial_balance,
-                    final_balance: m.final_balance,
-                    transaction_id: m.transaction_id,
-                    created_at: m.created_at,
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let items = mutations_from(self.list("/v1/dompet/history/mutations.json", page, per_page).await?)?;
         Ok(Page { items, page, total_pages: None })
     }
 
@@ -259,7 +262,30 @@ impl Bukalapak {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::providers::tests::{fixture_reply, reply_strategy};
+
+    const FIXTURES: [&str; 7] = [
+        include_str!("../../tests/fixtures/bukalapak_mutations.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdrawals.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdraw_ok.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdraw_not_yours.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdraw_wrong_password.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdraw_once_a_day.json"),
+        include_str!("../../tests/fixtures/bukalapak_withdraw_once_a_day_and_password.json"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn parsers_never_panic(reply in reply_strategy(&FIXTURES)) {
+            let _ = Bukalapak::read::<History<MutationJson>>(fixture_reply(&reply)).and_then(|h| mutations_from(h.history));
+            let _ = Bukalapak::read::<History<WithdrawalJson>>(fixture_reply(&reply));
+            let _ = Bukalapak::read::<WithdrawJson>(fixture_reply(&reply));
+        }
+    }
 
     #[test]
     fn joined_messages_are_split_and_typed() {

@@ -247,3 +247,48 @@ impl Gateway {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use proptest::prelude::*;
+    use reqwest::StatusCode;
+
+    use super::http::Reply;
+
+    /// A status and a body for the parsers' property tests.
+    #[derive(Clone, Debug)]
+    pub struct ArbitraryReply {
+        status: u16,
+        body: Vec<u8>,
+    }
+
+    pub fn fixture_reply(r: &ArbitraryReply) -> Reply {
+        Reply { status: StatusCode::from_u16(r.status).expect("100..600"), body: r.body.clone() }
+    }
+
+    /// Arbitrary bytes, and the gateways' own example bodies with random bytes changed,
+    /// cut or doubled (so the parsers go deep into nearly valid JSON), under any status.
+    pub fn reply_strategy(fixtures: &'static [&'static str]) -> impl Strategy<Value = ArbitraryReply> {
+        let random = proptest::collection::vec(any::<u8>(), 0..300);
+        let mutated = (
+            0..fixtures.len(),
+            proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+            any::<prop::sample::Index>(),
+            any::<bool>(),
+        )
+            .prop_map(move |(which, edits, cut, doubled)| {
+                let mut body = fixtures[which].as_bytes().to_vec();
+                for (at, byte) in edits {
+                    let i = at.index(body.len());
+                    body[i] = byte;
+                }
+                if doubled {
+                    body.extend_from_within(..);
+                } else {
+                    body.truncate(cut.index(body.len() + 1));
+                }
+                body
+            });
+        (100u16..600, prop_oneof![random, mutated]).prop_map(|(status, body)| ArbitraryReply { status, body })
+    }
+}

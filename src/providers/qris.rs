@@ -283,3 +283,34 @@ impl Qris {
         self.balance().await.map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::providers::tests::{fixture_reply, reply_strategy};
+
+    const FIXTURES: [&str; 8] = [
+        include_str!("../../tests/fixtures/qris_balance.json"),
+        include_str!("../../tests/fixtures/qris_invoice_create.json"),
+        include_str!("../../tests/fixtures/qris_invoice_status.json"),
+        include_str!("../../tests/fixtures/qris_cancel_ok.json"),
+        include_str!("../../tests/fixtures/qris_cancel_paid.json"),
+        include_str!("../../tests/fixtures/qris_withdraw_ok.json"),
+        include_str!("../../tests/fixtures/qris_withdraw_status.json"),
+        include_str!("../../tests/fixtures/qris_withdraw_history.json"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn parsers_never_panic(reply in reply_strategy(&FIXTURES)) {
+            let _ = Qris::read::<BalanceJson>(fixture_reply(&reply));
+            let _ = Qris::read::<InvoiceJson>(fixture_reply(&reply)).and_then(|i| Qris::invoice_from(i, InvoiceStatus::Pending));
+            let _ = Qris::read::<CancelJson>(fixture_reply(&reply));
+            let _ = Qris::read::<WithdrawalJson>(fixture_reply(&reply)).map(WithdrawalJson::into_withdrawal);
+            let _ = Qris::read::<HistoryJson>(fixture_reply(&reply));
+        }
+    }
+}

@@ -317,42 +317,7 @@ impl Snap {
     pub async fn disbursement(&self, transaction_id: &str) -> Result<Disbursement, GatewayError> {
         let path = format!("/api/v1.0/disbursements/{}/{}", enc(&self.account_id), enc(transaction_id));
         let reply = self.get("/api/v1.0/disbursements/{account_id}/{transaction_id}", &path, &[]).await?;
-        let body: Value = Self::read(reply)?;
-        // The example nests the record in `data.data`; the field table has it in `data`.
-        let mut record = body.get("data").cloned().unwrap_or(Value::Null);
-        if record.get("transaction_id").is_none()
-            && let Some(inner) = record.get("data")
-        {
-            let balance_after = record.get("balance_after").cloned();
-            record = inner.clone();
-            if let (Some(b), Some(obj)) = (balance_after, record.as_object_mut()) {
-                obj.entry("balance_after").or_insert(b);
-            }
-        }
-        if record.is_null() {
-            return Err(GatewayError::NotFound);
-        }
-        let d: DisbursementJson =
-            serde_json::from_value(record).map_err(|e| GatewayError::Unexpected(format!("disbursement: {e}")))?;
-        let bank = match d.bank {
-            Some(b) => Some(BankAccount { code: b.code, number: b.account_number, name: b.account_name }),
-            None if d.bank_code.is_some() || d.bank_account_number.is_some() => {
-                Some(BankAccount { code: d.bank_code, number: d.bank_account_number, name: d.bank_account_name })
-            }
-            None => None,
-        };
-        Ok(Disbursement {
-            transaction_id: d.transaction_id,
-            status: DisbursementStatus::parse(&d.status),
-            amount: d.amount.value,
-            fees: d.fees.into_iter().map(|f| Fee { name: f.name, value: f.value }).collect(),
-            total: d.total_amount.map(|t| t.value),
-            bank,
-            posted_at: d.post_timestamp,
-            processed_at: d.processed_timestamp,
-            notes: d.notes.filter(|n| !n.trim().is_empty()),
-            balance_after: d.balance_after.map(|b| b.value),
-        })
+        disbursement_from(reply)
     }
 
     pub async fn sub_accounts(&self, page: u32) -> Result<Page<SubAccount>, GatewayError> {
@@ -404,6 +369,46 @@ impl Snap {
     }
 }
 
+/// A disbursement from the gateway's answer, in the nested or the flat shape.
+fn disbursement_from(reply: Reply) -> Result<Disbursement, GatewayError> {
+    let body: Value = Snap::read(reply)?;
+    // The example nests the record in `data.data`; the field table has it in `data`.
+    let mut record = body.get("data").cloned().unwrap_or(Value::Null);
+    if record.get("transaction_id").is_none()
+        && let Some(inner) = record.get("data")
+    {
+        let balance_after = record.get("balance_after").cloned();
+        record = inner.clone();
+        if let (Some(b), Some(obj)) = (balance_after, record.as_object_mut()) {
+            obj.entry("balance_after").or_insert(b);
+        }
+    }
+    if record.is_null() {
+        return Err(GatewayError::NotFound);
+    }
+    let d: DisbursementJson =
+        serde_json::from_value(record).map_err(|e| GatewayError::Unexpected(format!("disbursement: {e}")))?;
+    let bank = match d.bank {
+        Some(b) => Some(BankAccount { code: b.code, number: b.account_number, name: b.account_name }),
+        None if d.bank_code.is_some() || d.bank_account_number.is_some() => {
+            Some(BankAccount { code: d.bank_code, number: d.bank_account_number, name: d.bank_account_name })
+        }
+        None => None,
+    };
+    Ok(Disbursement {
+        transaction_id: d.transaction_id,
+        status: DisbursementStatus::parse(&d.status),
+        amount: d.amount.value,
+        fees: d.fees.into_iter().map(|f| Fee { name: f.name, value: f.value }).collect(),
+        total: d.total_amount.map(|t| t.value),
+        bank,
+        posted_at: d.post_timestamp,
+        processed_at: d.processed_timestamp,
+        notes: d.notes.filter(|n| !n.trim().is_empty()),
+        balance_after: d.balance_after.map(|b| b.value),
+    })
+}
+
 fn page_of<T>(items: Vec<T>, asked: u32, pagination: Option<PaginationJson>) -> Page<T> {
     let (page, total_pages) = match pagination {
         Some(p) => (p.current_page.unwrap_or(asked), p.total_pages),
@@ -419,7 +424,29 @@ fn enc(segment: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::providers::tests::{fixture_reply, reply_strategy};
+
+    const FIXTURES: [&str; 4] = [
+        include_str!("../../tests/fixtures/snap_disbursement.json"),
+        include_str!("../../tests/fixtures/snap_statements.json"),
+        include_str!("../../tests/fixtures/snap_virtual_accounts.json"),
+        include_str!("../../tests/fixtures/snap_error_401.json"),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn parsers_never_panic(reply in reply_strategy(&FIXTURES)) {
+            let _ = disbursement_from(fixture_reply(&reply));
+            let _ = Snap::read::<ListJson<SubAccountJson>>(fixture_reply(&reply));
+            let _ = Snap::read::<ListJson<VirtualAccountJson>>(fixture_reply(&reply));
+            let _ = Snap::read::<TokenJson>(fixture_reply(&reply));
+            let _ = failure(&fixture_reply(&reply));
+        }
+    }
 
     #[test]
     fn signature_is_hmac_sha512_of_partner_and_timestamp() {

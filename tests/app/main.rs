@@ -3,6 +3,7 @@
 
 mod binary;
 mod chat_basics;
+mod gateways;
 mod locales;
 mod storage;
 mod support;

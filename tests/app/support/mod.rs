@@ -2,6 +2,7 @@
 //! bot (the production `schema()`) running against them.
 
 pub mod fake_telegram;
+pub mod logs;
 
 use std::{
     sync::atomic::{AtomicU32, Ordering},
