@@ -52,3 +52,121 @@ refusal-account-not-yours = The destination bank account must be your own.
 refusal-wrong-password = The password is not valid.
 refusal-once-per-day = Withdrawals can be made only once a day.
 refusal-invoice-paid = The invoice is already paid and cannot be cancelled.
+
+## More command descriptions
+cmd-link = Link a payment-gateway account
+cmd-accounts = Your linked accounts: default and unlink
+cmd-balance = Balance of your accounts (or of one: /balance toko-1)
+cmd-withdrawals = Withdrawal history (/withdrawals pending)
+cmd-mutations = Bukalapak mutation history
+cmd-disbursement = One SNAP disbursement: /disbursement 4565456565
+cmd-subaccounts = SNAP sub accounts
+cmd-va = SNAP virtual accounts (/va permanent)
+
+## Names
+provider-bukalapak = Bukalapak Dompet
+provider-qris = QRIS
+provider-snap = SNAP
+status-pending = ⏳ pending
+status-success = ✅ success
+status-rejected = ❌ rejected
+status-failed = ❌ failed
+status-paid = ✅ paid
+status-expired = ⌛ expired
+status-active = active
+status-inactive = inactive
+va-temporary = temporary
+va-permanent = permanent
+fee = Fee
+
+## Buttons
+button-cancel = ✖ Cancel
+button-replace = ♻️ Replace
+button-make-default = ⭐ { $label }
+button-unlink = 🗑 { $label }
+button-unlink-confirm = 🗑 Yes, unlink
+button-keep = Keep it
+button-va-temporary = Show temporary ones
+button-va-permanent = Show permanent ones
+
+## Private data stays private
+private-only = I show accounts, balances and histories only in a private chat, and never ask for credentials in a group. Message me at @{ $bot }.
+dialogue-text-please = Please answer with a text message, or send /cancel.
+
+## /link
+link-choose-provider = Which gateway is the account at?
+link-press-button = Please choose the gateway with a button above, or send /cancel.
+link-ask-label = Give this { $provider } account a short name (letters, digits, <code>-</code> and <code>_</code>), or use <b>{ $label }</b>.
+link-use-label = Use { $label }
+link-label-chosen = Name: <b>{ $label }</b>
+link-label-invalid = That name won't do: { $reason } Example: <code>toko-1</code>.
+label-error-length = a name has 1 to 32 characters.
+label-error-characters = use only letters, digits, <code>-</code> and <code>_</code>, starting with a letter or digit.
+link-label-exists = You already have an account named <b>{ $label }</b> ({ $provider }). Replace it with new credentials?
+link-replacing = Replacing <b>{ $label }</b>.
+link-ask-field = Send the <code>{ $field }</code> of the account ({ $step }/{ $steps }). I delete your message as soon as I have read it.
+link-field-invalid = That doesn't look like a <code>{ $field }</code>: it is one line without spaces. Send it again, or /cancel.
+link-delete-failed = ⚠️ I could not delete your message. Please delete it yourself.
+link-checking = Checking the credentials with { $provider }…
+link-rejected = ❌ { $provider } rejected these credentials, so nothing was stored. Send the <code>{ $field }</code> again to retry, or /cancel.
+link-failed =
+    I could not check the credentials: { $error }
+    Nothing was stored. Send the <code>{ $field }</code> again to retry, or /cancel.
+link-label-changed = This name was linked or unlinked meanwhile on another device; nothing was stored. Send /link to start again.
+link-done =
+    ✅ Linked <b>{ $label }</b> ({ $provider }).
+    { $masked }
+    { $default }
+link-is-default = It is your default account.
+link-not-default = Make it the default in /accounts.
+
+## /accounts
+accounts-none = You have no linked accounts yet. Send /link to add one.
+accounts-header = <b>Your accounts</b>
+accounts-line = { $marker } <b>{ $label }</b> — { $provider }
+accounts-hint = ⭐ marks the default account, used when a command names none. Buttons: ⭐ make default, 🗑 unlink.
+accounts-confirm-unlink = Unlink <b>{ $label }</b> ({ $provider })? Its credentials are deleted and its notifications stop.
+accounts-unlinked = 🗑 Unlinked <b>{ $label }</b>. Its credentials are deleted.
+accounts-default-set = ⭐ <b>{ $label }</b> is now your default account.
+account-gone = That account is no longer linked.
+account-unreadable = The stored credentials of <b>{ $label }</b> cannot be read with this bot's key. Link it again with /link.
+account-error =
+    <b>{ $label }</b>: { $error }
+
+## Choosing an account
+need-link = You have no linked account yet. Send /link to link one.
+no-capable = None of your accounts offers this; a { $providers } account does. Link one with /link.
+account-cannot = <b>{ $label }</b> ({ $provider }) doesn't offer this; a { $providers } account does.
+unknown-account = You have no account named <b>{ $label }</b>. Your accounts: { $labels }.
+choose-account = Which account?
+
+## /balance
+balance-header = <b>Balances</b>
+balance-line = <b>{ $label }</b> ({ $provider }): <b>{ $amount }</b>
+balance-from-mutation = <i>From the newest mutation ({ $at }): Bukalapak has no balance endpoint.</i>
+balance-no-mutations = <i>No mutation yet.</i>
+balance-after = Balance after: { $amount }
+
+## Lists
+list-withdrawals-title = <b>Withdrawals</b> — { $label }
+list-mutations-title = <b>Mutations</b> — { $label }
+list-subaccounts-title = <b>Sub accounts</b> — { $label }
+list-va-title = <b>Virtual accounts ({ $kind })</b> — { $label }
+list-empty = Nothing here yet.
+list-page = Page { $page } of { $pages }
+list-page-unknown = Page { $page }
+bank-account = bank account { $id }
+admin-note = Note: { $note }
+va-kind-invalid = The kind is <code>temporary</code> or <code>permanent</code>, e.g. <code>/va permanent</code>.
+
+## /disbursement
+disbursement-usage = Send the transaction id, e.g. <code>/disbursement 4565456565</code>.
+disbursement-title = <b>Disbursement { $id }</b> — { $label }
+disbursement-status = Status: { $status }
+disbursement-amount = Amount: { $amount }
+disbursement-fee = { $name }: { $amount }
+disbursement-total = Total: { $amount }
+disbursement-bank = Bank: { $bank }
+disbursement-posted = Requested: { $at }
+disbursement-processed = Processed: { $at }
+disbursement-notes = Notes: { $notes }

@@ -52,3 +52,121 @@ refusal-account-not-yours = Rekening pencairan harus milik Anda.
 refusal-wrong-password = Password tidak valid.
 refusal-once-per-day = Pencairan hanya bisa dilakukan satu kali sehari.
 refusal-invoice-paid = Invoice sudah dibayar dan tidak bisa dibatalkan.
+
+## Deskripsi perintah lainnya
+cmd-link = Tautkan akun payment gateway
+cmd-accounts = Akun tertaut Anda: default dan lepas tautan
+cmd-balance = Saldo akun Anda (atau satu akun: /balance toko-1)
+cmd-withdrawals = Riwayat penarikan (/withdrawals pending)
+cmd-mutations = Riwayat mutasi Bukalapak
+cmd-disbursement = Satu disbursement SNAP: /disbursement 4565456565
+cmd-subaccounts = Sub akun SNAP
+cmd-va = Virtual account SNAP (/va permanent)
+
+## Nama
+provider-bukalapak = Bukalapak Dompet
+provider-qris = QRIS
+provider-snap = SNAP
+status-pending = ⏳ menunggu
+status-success = ✅ berhasil
+status-rejected = ❌ ditolak
+status-failed = ❌ gagal
+status-paid = ✅ dibayar
+status-expired = ⌛ kedaluwarsa
+status-active = aktif
+status-inactive = nonaktif
+va-temporary = sementara
+va-permanent = permanen
+fee = Biaya
+
+## Tombol
+button-cancel = ✖ Batal
+button-replace = ♻️ Ganti
+button-make-default = ⭐ { $label }
+button-unlink = 🗑 { $label }
+button-unlink-confirm = 🗑 Ya, lepas tautan
+button-keep = Biarkan
+button-va-temporary = Tampilkan yang sementara
+button-va-permanent = Tampilkan yang permanen
+
+## Data pribadi tetap pribadi
+private-only = Saya hanya menampilkan akun, saldo, dan riwayat di chat pribadi, dan tidak pernah meminta kredensial di grup. Kirim pesan ke @{ $bot }.
+dialogue-text-please = Silakan jawab dengan pesan teks, atau kirim /cancel.
+
+## /link
+link-choose-provider = Akun ini ada di gateway mana?
+link-press-button = Silakan pilih gateway dengan tombol di atas, atau kirim /cancel.
+link-ask-label = Beri akun { $provider } ini nama pendek (huruf, angka, <code>-</code> dan <code>_</code>), atau gunakan <b>{ $label }</b>.
+link-use-label = Gunakan { $label }
+link-label-chosen = Nama: <b>{ $label }</b>
+link-label-invalid = Nama itu tidak bisa dipakai: { $reason } Contoh: <code>toko-1</code>.
+label-error-length = nama terdiri dari 1 sampai 32 karakter.
+label-error-characters = gunakan hanya huruf, angka, <code>-</code> dan <code>_</code>, diawali huruf atau angka.
+link-label-exists = Anda sudah punya akun bernama <b>{ $label }</b> ({ $provider }). Ganti dengan kredensial baru?
+link-replacing = Mengganti <b>{ $label }</b>.
+link-ask-field = Kirim <code>{ $field }</code> akun ini ({ $step }/{ $steps }). Pesan Anda saya hapus begitu selesai dibaca.
+link-field-invalid = Itu tidak tampak seperti <code>{ $field }</code>: satu baris tanpa spasi. Kirim lagi, atau /cancel.
+link-delete-failed = ⚠️ Pesan Anda tidak dapat saya hapus. Silakan hapus sendiri.
+link-checking = Memeriksa kredensial ke { $provider }…
+link-rejected = ❌ { $provider } menolak kredensial ini, jadi tidak ada yang disimpan. Kirim <code>{ $field }</code> lagi untuk mencoba ulang, atau /cancel.
+link-failed =
+    Kredensial tidak dapat diperiksa: { $error }
+    Tidak ada yang disimpan. Kirim <code>{ $field }</code> lagi untuk mencoba ulang, atau /cancel.
+link-label-changed = Nama ini baru saja ditautkan atau dilepas dari perangkat lain; tidak ada yang disimpan. Kirim /link untuk mulai lagi.
+link-done =
+    ✅ <b>{ $label }</b> ({ $provider }) berhasil ditautkan.
+    { $masked }
+    { $default }
+link-is-default = Ini akun default Anda.
+link-not-default = Jadikan default lewat /accounts.
+
+## /accounts
+accounts-none = Anda belum menautkan akun. Kirim /link untuk menambahkan.
+accounts-header = <b>Akun Anda</b>
+accounts-line = { $marker } <b>{ $label }</b> — { $provider }
+accounts-hint = ⭐ menandai akun default, dipakai bila perintah tidak menyebut akun. Tombol: ⭐ jadikan default, 🗑 lepas tautan.
+accounts-confirm-unlink = Lepas tautan <b>{ $label }</b> ({ $provider })? Kredensialnya dihapus dan notifikasinya berhenti.
+accounts-unlinked = 🗑 Tautan <b>{ $label }</b> dilepas. Kredensialnya sudah dihapus.
+accounts-default-set = ⭐ <b>{ $label }</b> sekarang akun default Anda.
+account-gone = Akun itu sudah tidak tertaut.
+account-unreadable = Kredensial tersimpan <b>{ $label }</b> tidak dapat dibaca dengan kunci bot ini. Tautkan ulang dengan /link.
+account-error =
+    <b>{ $label }</b>: { $error }
+
+## Memilih akun
+need-link = Anda belum menautkan akun. Kirim /link untuk menautkan.
+no-capable = Tidak ada akun Anda yang menawarkan ini; akun { $providers } menawarkannya. Tautkan dengan /link.
+account-cannot = <b>{ $label }</b> ({ $provider }) tidak menawarkan ini; akun { $providers } menawarkannya.
+unknown-account = Anda tidak punya akun bernama <b>{ $label }</b>. Akun Anda: { $labels }.
+choose-account = Akun yang mana?
+
+## /balance
+balance-header = <b>Saldo</b>
+balance-line = <b>{ $label }</b> ({ $provider }): <b>{ $amount }</b>
+balance-from-mutation = <i>Dari mutasi terbaru ({ $at }): Bukalapak tidak punya endpoint saldo.</i>
+balance-no-mutations = <i>Belum ada mutasi.</i>
+balance-after = Saldo akhir: { $amount }
+
+## Daftar
+list-withdrawals-title = <b>Penarikan</b> — { $label }
+list-mutations-title = <b>Mutasi</b> — { $label }
+list-subaccounts-title = <b>Sub akun</b> — { $label }
+list-va-title = <b>Virtual account ({ $kind })</b> — { $label }
+list-empty = Belum ada apa-apa di sini.
+list-page = Halaman { $page } dari { $pages }
+list-page-unknown = Halaman { $page }
+bank-account = rekening { $id }
+admin-note = Catatan: { $note }
+va-kind-invalid = Jenisnya <code>temporary</code> atau <code>permanent</code>, mis. <code>/va permanent</code>.
+
+## /disbursement
+disbursement-usage = Kirim ID transaksinya, mis. <code>/disbursement 4565456565</code>.
+disbursement-title = <b>Disbursement { $id }</b> — { $label }
+disbursement-status = Status: { $status }
+disbursement-amount = Jumlah: { $amount }
+disbursement-fee = { $name }: { $amount }
+disbursement-total = Total: { $amount }
+disbursement-bank = Bank: { $bank }
+disbursement-posted = Diajukan: { $at }
+disbursement-processed = Diproses: { $at }
+disbursement-notes = Catatan: { $notes }

@@ -7,7 +7,7 @@ use teloxide::{
     utils::command::BotCommands,
 };
 
-use super::{App, Bot, ChatDialogue, HandlerResult, fallback_lang, start};
+use super::{App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, fallback_lang, link, reads, start};
 use crate::{i18n::Lang, tr};
 
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
@@ -16,35 +16,80 @@ pub enum Command {
     Start,
     Help,
     Language,
+    Link,
+    Accounts,
+    Balance(String),
+    Withdrawals(String),
+    Mutations(String),
+    Disbursement(String),
+    Subaccounts(String),
+    Va(String),
     Cancel,
 }
 
-impl Command {
-    /// Every command, in menu order.
-    pub const ALL: [Command; 4] = [Command::Start, Command::Help, Command::Language, Command::Cancel];
+/// Every command, in menu order, with its name.
+pub const MENU: [&str; 12] = [
+    "start",
+    "help",
+    "language",
+    "link",
+    "accounts",
+    "balance",
+    "withdrawals",
+    "mutations",
+    "disbursement",
+    "subaccounts",
+    "va",
+    "cancel",
+];
 
+/// The description of a command in the menu and in /help.
+pub fn description(name: &str, lang: Lang) -> String {
+    match name {
+        "start" => tr!(lang, "cmd-start"),
+        "help" => tr!(lang, "cmd-help"),
+        "language" => tr!(lang, "cmd-language"),
+        "link" => tr!(lang, "cmd-link"),
+        "accounts" => tr!(lang, "cmd-accounts"),
+        "balance" => tr!(lang, "cmd-balance"),
+        "withdrawals" => tr!(lang, "cmd-withdrawals"),
+        "mutations" => tr!(lang, "cmd-mutations"),
+        "disbursement" => tr!(lang, "cmd-disbursement"),
+        "subaccounts" => tr!(lang, "cmd-subaccounts"),
+        "va" => tr!(lang, "cmd-va"),
+        "cancel" => tr!(lang, "cmd-cancel"),
+        other => unreachable!("{other} is not in MENU"),
+    }
+}
+
+impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Start => "start",
             Command::Help => "help",
             Command::Language => "language",
+            Command::Link => "link",
+            Command::Accounts => "accounts",
+            Command::Balance(_) => "balance",
+            Command::Withdrawals(_) => "withdrawals",
+            Command::Mutations(_) => "mutations",
+            Command::Disbursement(_) => "disbursement",
+            Command::Subaccounts(_) => "subaccounts",
+            Command::Va(_) => "va",
             Command::Cancel => "cancel",
         }
     }
 
-    pub fn description(&self, lang: Lang) -> String {
-        match self {
-            Command::Start => tr!(lang, "cmd-start"),
-            Command::Help => tr!(lang, "cmd-help"),
-            Command::Language => tr!(lang, "cmd-language"),
-            Command::Cancel => tr!(lang, "cmd-cancel"),
-        }
+    /// Whether the command shows or asks for something private, and so is answered only
+    /// in a private chat.
+    fn private(&self) -> bool {
+        !matches!(self, Command::Start | Command::Help | Command::Language | Command::Cancel)
     }
 }
 
 /// The command menu in `lang`.
 pub fn menu(lang: Lang) -> Vec<BotCommand> {
-    Command::ALL.iter().map(|c| BotCommand::new(c.name(), c.description(lang))).collect()
+    MENU.iter().map(|name| BotCommand::new(*name, description(name, lang))).collect()
 }
 
 /// Registers the menu for Indonesian and English clients, and English as the default.
@@ -63,40 +108,84 @@ pub async fn register_for_chat(bot: &Bot, chat: ChatId, lang: Lang) -> Result<()
     Ok(())
 }
 
-/// Runs a command, answering with a localized apology if it fails.
-pub async fn handle(bot: Bot, app: App, msg: Message, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
-    let Some(from) = msg.from.clone() else { return Ok(()) };
-    let lang = match app.user(&from).await {
-        Ok(user) => user.lang(),
+/// The context of a message, or `None` (after saying sorry) if the user's row could
+/// not be read.
+async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
+    let from = msg.from.as_ref()?;
+    match app.user(from).await {
+        Ok(user) => Some(Ctx {
+            bot: bot.clone(),
+            app: app.clone(),
+            lang: user.lang(),
+            user: from.id.0 as i64,
+            chat: msg.chat.id,
+        }),
         Err(e) => {
             tracing::error!(error = %e, "could not load the user");
-            bot.send_message(msg.chat.id, tr!(fallback_lang(Some(&from)), "error-internal")).await?;
-            return Ok(());
+            let _ = bot.send_message(msg.chat.id, tr!(fallback_lang(Some(from)), "error-internal")).await;
+            None
         }
-    };
-    let result = match cmd {
-        Command::Start => start::start(&bot, &msg, lang).await,
-        Command::Help => start::help(&bot, &msg, lang).await,
-        Command::Language => start::language(&bot, &msg, lang).await,
-        Command::Cancel => start::cancel(&bot, &msg, lang, &dialogue).await,
-    };
+    }
+}
+
+/// Logs a failed handler and tells the user, in one place.
+pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResult {
     if let Err(e) = result {
-        tracing::error!(command = cmd.name(), error = format!("{e:#}"), "command failed");
-        bot.send_message(msg.chat.id, tr!(lang, "error-internal")).await?;
+        tracing::error!(what, error = format!("{e:#}"), "handler failed");
+        ctx.say(tr!(ctx.lang, "error-internal")).await?;
     }
     Ok(())
+}
+
+/// Runs a command, answering with a localized apology if it fails.
+pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
+    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    if cmd.private() && !msg.chat.is_private() {
+        ctx.say(tr!(ctx.lang, "private-only", bot = me.username())).await?;
+        return Ok(());
+    }
+    let result = match &cmd {
+        Command::Start => start::start(&ctx, &msg).await,
+        Command::Help => start::help(&ctx).await,
+        Command::Language => start::language(&ctx).await,
+        Command::Cancel => start::cancel(&ctx, &dialogue).await,
+        Command::Link => link::start(&ctx, &dialogue).await,
+        Command::Accounts => super::accounts::show(&ctx, None, None).await,
+        Command::Balance(args) => reads::balance(&ctx, args).await,
+        Command::Withdrawals(args) => reads::read(&ctx, ReadCommand::Withdrawals, args).await,
+        Command::Mutations(args) => reads::read(&ctx, ReadCommand::Mutations, args).await,
+        Command::Disbursement(args) => reads::read(&ctx, ReadCommand::Disbursement, args).await,
+        Command::Subaccounts(args) => reads::read(&ctx, ReadCommand::SubAccounts, args).await,
+        Command::Va(args) => reads::read(&ctx, ReadCommand::VirtualAccounts, args).await,
+    };
+    report(&ctx, cmd.name(), result).await
+}
+
+/// A message while a dialogue waits for one (a label, a credential).
+pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDialogue, state: State) -> HandlerResult {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    let result = match (&state, msg.text()) {
+        (State::LinkLabel { provider, .. }, Some(text)) => link::on_label(&ctx, &dialogue, *provider, text).await,
+        (State::LinkCredential { .. }, Some(_)) => link::on_credential(&ctx, &dialogue, &msg, state.clone()).await,
+        (State::LinkProvider, _) => ctx.tell(tr!(ctx.lang, "link-press-button")).await,
+        _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).await,
+    };
+    report(&ctx, "dialogue", result).await
 }
 
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
     let (Some(text), Some(from)) = (msg.text(), msg.from.as_ref()) else { return Ok(()) };
-    let addressed = text.starts_with('/')
-        && text.split_whitespace().next().is_some_and(|w| w.ends_with(&format!("@{}", me.username())));
+    let first = text.split_whitespace().next().unwrap_or_default();
+    let addressed = text.starts_with('/') && first.ends_with(&format!("@{}", me.username()));
     if !msg.chat.is_private() && !addressed {
         return Ok(());
     }
-    if text.starts_with('/') && text.split_whitespace().next().is_some_and(|w| w.contains('@')) && !addressed {
+    if text.starts_with('/') && first.contains('@') && !addressed {
         return Ok(()); // a command for another bot
     }
     let lang = app.user(from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(from)));

@@ -1,8 +1,13 @@
 //! The Telegram side: the update tree ([`schema`]), its handlers, and running it by long
 //! polling until a shutdown signal.
 
-pub mod callback;
+mod accounts;
+pub mod buttons;
+mod callbacks;
 pub mod commands;
+pub mod format;
+mod link;
+mod reads;
 mod start;
 pub mod state;
 
@@ -17,7 +22,7 @@ use teloxide::{
     },
     error_handlers::LoggingErrorHandler,
     prelude::*,
-    types::{ParseMode, User},
+    types::{ChatAction, InlineKeyboardMarkup, MessageId, ParseMode, User},
     update_listeners::Polling,
 };
 use tokio::task::JoinHandle;
@@ -26,9 +31,11 @@ use crate::{
     config::Config,
     crypto::MasterKey,
     i18n::Lang,
+    providers::{GatewayUrls, Gateways, Http, HttpOptions},
     storage::{self, dialogue::PgDialogueStorage, users::UserRow},
 };
 
+pub use buttons::{ButtonAction, Callback, ReadCommand, VaKindArg};
 pub use state::State;
 
 /// The bot as handlers use it: Telegram's limits kept by `Throttle` (a 429's
@@ -38,16 +45,24 @@ pub type HandlerResult = anyhow::Result<()>;
 pub type DialogueStorage = ErasedStorage<State>;
 pub type ChatDialogue = Dialogue<State, DialogueStorage>;
 
-/// What every handler can reach: the database, the key and the configuration.
+/// What every handler can reach: the database, the configuration (with the key) and
+/// the gateway clients.
 #[derive(Clone)]
 pub struct App {
     pub pool: PgPool,
     pub config: Arc<Config>,
+    pub gateways: Gateways,
 }
 
 impl App {
     pub fn new(pool: PgPool, config: Config) -> App {
-        App { pool, config: Arc::new(config) }
+        App::with_http(pool, config, HttpOptions::default())
+    }
+
+    /// With gateway timeouts and retries of one's own (tests shorten them).
+    pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
+        let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
+        App { pool, config: Arc::new(config), gateways }
     }
 
     pub fn key(&self) -> &MasterKey {
@@ -57,6 +72,76 @@ impl App {
     /// Records the user as seen and returns what the bot knows of them.
     pub async fn user(&self, user: &User) -> sqlx::Result<UserRow> {
         storage::users::touch(&self.pool, user.id.0 as i64, user.language_code.as_deref()).await
+    }
+}
+
+/// One update's context: who, where, in which language.
+#[derive(Clone)]
+pub struct Ctx {
+    pub bot: Bot,
+    pub app: App,
+    pub lang: Lang,
+    /// The Telegram user the update is from.
+    pub user: i64,
+    pub chat: ChatId,
+}
+
+impl Ctx {
+    pub async fn say(&self, text: impl Into<String>) -> Result<Message, teloxide::RequestError> {
+        self.bot.send_message(self.chat, text).await
+    }
+
+    pub async fn say_with(
+        &self,
+        text: impl Into<String>,
+        keyboard: InlineKeyboardMarkup,
+    ) -> Result<Message, teloxide::RequestError> {
+        self.bot.send_message(self.chat, text).reply_markup(keyboard).await
+    }
+
+    /// A new message, as a handler result.
+    pub async fn tell(&self, text: impl Into<String>) -> HandlerResult {
+        self.say(text).await?;
+        Ok(())
+    }
+
+    /// Replaces the text (and the buttons) of one of the bot's messages.
+    pub async fn edit(
+        &self,
+        message: MessageId,
+        text: impl Into<String>,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> HandlerResult {
+        let request = self.bot.edit_message_text(self.chat, message, text);
+        let result = match keyboard {
+            Some(k) => request.reply_markup(k).await,
+            None => request.await,
+        };
+        match result {
+            Ok(_) => Ok(()),
+            // Pressing a button that leads to the same page again changes nothing.
+            Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A new message, or an edit of `message`.
+    pub async fn send_or_edit(
+        &self,
+        message: Option<MessageId>,
+        text: String,
+        keyboard: Option<InlineKeyboardMarkup>,
+    ) -> HandlerResult {
+        match (message, keyboard) {
+            (Some(id), keyboard) => self.edit(id, text, keyboard).await,
+            (None, Some(k)) => self.say_with(text, k).await.map(|_| ()).map_err(Into::into),
+            (None, None) => self.say(text).await.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// "typing…" while the gateway is asked; failing to show it is harmless.
+    pub async fn typing(&self) {
+        let _ = self.bot.send_chat_action(self.chat, ChatAction::Typing).await;
     }
 }
 
@@ -70,8 +155,11 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     let messages = Update::filter_message()
         .enter_dialogue::<Message, DialogueStorage, State>()
         .branch(teloxide::filter_command::<commands::Command, _>().endpoint(commands::handle))
+        .branch(dptree::filter(|state: State| state != State::Idle).endpoint(commands::dialogue_message))
         .endpoint(commands::other_message);
-    let callbacks = Update::filter_callback_query().endpoint(callback::handle);
+    let callbacks = Update::filter_callback_query()
+        .enter_dialogue::<CallbackQuery, DialogueStorage, State>()
+        .endpoint(callbacks::handle);
     dptree::entry().branch(messages).branch(callbacks)
 }
 
@@ -142,6 +230,11 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
+    match storage::actions::purge_expired(&app.pool).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not purge expired button actions"),
+    }
     if let Err(e) = commands::register(&bot).await {
         // Not fatal: the command menu is a convenience, commands work without it.
         tracing::warn!(error = %e, "could not register the command lists with setMyCommands");

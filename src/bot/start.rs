@@ -5,24 +5,24 @@ use teloxide::{
     types::{InlineKeyboardButton, InlineKeyboardMarkup},
 };
 
-use super::{Bot, ChatDialogue, State, callback::Action, commands::Command};
+use super::{Callback, ChatDialogue, Ctx, HandlerResult, State, commands};
 use crate::{i18n::Lang, tr};
 
-pub async fn start(bot: &Bot, msg: &Message, lang: Lang) -> anyhow::Result<()> {
+pub async fn start(ctx: &Ctx, msg: &Message) -> HandlerResult {
     let name = msg.from.as_ref().map(|u| u.first_name.clone()).unwrap_or_default();
-    bot.send_message(msg.chat.id, tr!(lang, "start-welcome", name = name)).await?;
+    ctx.say(tr!(ctx.lang, "start-welcome", name = name)).await?;
     Ok(())
 }
 
-pub async fn help(bot: &Bot, msg: &Message, lang: Lang) -> anyhow::Result<()> {
-    let mut text = tr!(lang, "help-header");
+pub async fn help(ctx: &Ctx) -> HandlerResult {
+    let mut text = tr!(ctx.lang, "help-header");
     text.push('\n');
-    for cmd in Command::ALL {
-        text.push_str(&format!("\n/{} — {}", cmd.name(), cmd.description(lang)));
+    for name in commands::MENU {
+        text.push_str(&format!("\n/{name} — {}", commands::description(name, ctx.lang)));
     }
     text.push_str("\n\n");
-    text.push_str(&tr!(lang, "help-footer"));
-    bot.send_message(msg.chat.id, text).await?;
+    text.push_str(&tr!(ctx.lang, "help-footer"));
+    ctx.say(text).await?;
     Ok(())
 }
 
@@ -35,26 +35,25 @@ pub fn language_keyboard() -> InlineKeyboardMarkup {
     InlineKeyboardMarkup::new(Lang::ALL.map(|lang| {
         [InlineKeyboardButton::callback(
             format!("{} {}", flag(lang), tr!(lang, "lang-name")),
-            Action::SetLanguage(lang).encode(),
+            Callback::SetLanguage(lang).encode(),
         )]
     }))
 }
 
-pub async fn language(bot: &Bot, msg: &Message, lang: Lang) -> anyhow::Result<()> {
-    bot.send_message(msg.chat.id, tr!(lang, "language-choose")).reply_markup(language_keyboard()).await?;
+pub async fn language(ctx: &Ctx) -> HandlerResult {
+    ctx.say_with(tr!(ctx.lang, "language-choose"), language_keyboard()).await?;
     Ok(())
 }
 
-pub async fn cancel(bot: &Bot, msg: &Message, lang: Lang, dialogue: &ChatDialogue) -> anyhow::Result<()> {
+pub async fn cancel(ctx: &Ctx, dialogue: &ChatDialogue) -> HandlerResult {
     let state = dialogue.get().await.map_err(|e| anyhow::anyhow!("reading the dialogue: {e}"))?;
     let text = match state {
-        None | Some(State::Idle) => tr!(lang, "cancel-nothing"),
-        #[allow(unreachable_patterns)]
+        None | Some(State::Idle) => tr!(ctx.lang, "cancel-nothing"),
         Some(_) => {
             dialogue.exit().await.map_err(|e| anyhow::anyhow!("ending the dialogue: {e}"))?;
-            tr!(lang, "cancel-done")
+            tr!(ctx.lang, "cancel-done")
         }
     };
-    bot.send_message(msg.chat.id, text).await?;
+    ctx.say(text).await?;
     Ok(())
 }

@@ -192,3 +192,98 @@ pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> 
     tx.commit().await?;
     Ok(count)
 }
+
+/// One of the user's accounts.
+pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
+    let row = sqlx::query(
+        "SELECT id, owner_id, provider, label, is_default FROM linked_accounts WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(account_id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(account_from_row).transpose()
+}
+
+/// Makes one of the user's accounts the default. `NotFound` if it is not theirs (any more).
+pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<(), AccountError> {
+    let mut tx = pool.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM linked_accounts WHERE id = $1 AND owner_id = $2 FOR UPDATE")
+            .bind(account_id)
+            .bind(owner_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_none() {
+        return Err(AccountError::NotFound);
+    }
+    // In this order: the unique index allows one default per owner at any moment.
+    sqlx::query("UPDATE linked_accounts SET is_default = FALSE, updated_at = now() WHERE owner_id = $1 AND is_default AND id <> $2")
+        .bind(owner_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE linked_accounts SET is_default = TRUE, updated_at = now() WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes one of the user's accounts with its credentials (its watches go with it, by
+/// the foreign key). If it was the default, the oldest remaining account becomes it.
+pub async fn unlink(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<LinkedAccount, AccountError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query("DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2 RETURNING id, owner_id, provider, label, is_default")
+        .bind(account_id)
+        .bind(owner_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let removed = account_from_row(&row)?;
+    if removed.is_default {
+        sqlx::query(
+            "UPDATE linked_accounts SET is_default = TRUE, updated_at = now()
+             WHERE id = (SELECT id FROM linked_accounts WHERE owner_id = $1 ORDER BY created_at, id LIMIT 1)",
+        )
+        .bind(owner_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// Re-links an existing label: new provider and credentials in the same row, sealed anew.
+pub async fn replace(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    label: &AccountLabel,
+    credentials: &Credentials,
+) -> Result<LinkedAccount, AccountError> {
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE")
+        .bind(owner_id)
+        .bind(label.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AccountError::NotFound)?;
+    let sealed = seal(key, owner_id, id, credentials);
+    let row = sqlx::query(
+        "UPDATE linked_accounts SET provider = $2, credentials = $3, nonce = $4, key_id = $5, paused_at = NULL, updated_at = now()
+         WHERE id = $1 RETURNING id, owner_id, provider, label, is_default",
+    )
+    .bind(id)
+    .bind(credentials.provider().as_str())
+    .bind(&sealed.ciphertext)
+    .bind(&sealed.nonce)
+    .bind(&sealed.key_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Watches of the old credentials would now poll with the new ones: end them.
+    sqlx::query("DELETE FROM watches WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    account_from_row(&row)
+}

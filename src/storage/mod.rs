@@ -1,6 +1,7 @@
 //! PostgreSQL: connecting, the embedded migrations, and one module per table family.
 
 pub mod accounts;
+pub mod actions;
 pub mod dialogue;
 pub mod users;
 

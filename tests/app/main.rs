@@ -4,6 +4,7 @@
 mod binary;
 mod chat_basics;
 mod gateways;
+mod linking;
 mod locales;
 mod storage;
 mod support;

@@ -71,25 +71,6 @@ fn bukalapak() -> Credentials {
     Credentials::Bukalapak { user_id: "12345".into(), api_key: API_KEY.into() }
 }
 
-/// Every row of every table in the public schema, as text.
-async fn everything(pool: &PgPool) -> String {
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    let mut all = String::new();
-    for table in tables {
-        let rows: Vec<String> =
-            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT row_to_json(t)::text FROM \"{table}\" t")))
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        all.push_str(&rows.join("\n"));
-    }
-    all
-}
-
 #[tokio::test]
 async fn credentials_round_trip_and_the_secret_is_nowhere_in_the_database() {
     let db = TestDb::new().await;
@@ -104,7 +85,7 @@ async fn credentials_round_trip_and_the_secret_is_nowhere_in_the_database() {
 
     assert_eq!(accounts::credentials(&db.pool, &key, 501, id).await.unwrap(), bukalapak());
     assert_eq!(accounts::credentials(&db.pool, &key, 501, snap_id).await.unwrap(), snap);
-    let dump = everything(&db.pool).await;
+    let dump = crate::support::dump_database(&db.pool).await;
     for secret in [API_KEY, "cl1ent-s3cret-value", "12345", "partner-9"] {
         assert!(!dump.contains(secret), "{secret} is stored in plaintext");
     }

@@ -162,6 +162,13 @@ impl FakeTelegram {
         self.send_text_in(user.id, user, text)
     }
 
+    /// Like [`FakeTelegram::send_text`], returning the id of the user's message.
+    pub fn send_text_returning_id(&self, user: &TestUser, text: &str) -> i64 {
+        let id = self.shared.inner.lock().unwrap().next_message_id;
+        self.send_text(user, text);
+        id
+    }
+
     /// The user writes `text` in `chat` (their private chat, or [`GROUP_ID`]).
     pub fn send_text_in(&self, chat_id: i64, user: &TestUser, text: &str) {
         let user = user.clone();

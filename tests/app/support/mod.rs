@@ -13,12 +13,15 @@ use merchant_bot::{
     bot::{self, App, RunOptions, Running},
     config::{Config, Settings},
     crypto::MasterKey,
+    domain::{AccountLabel, Credentials},
+    providers::HttpOptions,
+    simulator::{self, DEMO},
     storage,
 };
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 use teloxide::adaptors::throttle::Limits;
 
-pub use fake_telegram::{FakeTelegram, GROUP_ID, TestUser};
+pub use fake_telegram::{FakeTelegram, GROUP_ID, Sent, TestUser};
 
 /// The server tests create their databases on; `TEST_DATABASE_URL` overrides it.
 pub fn server_url() -> String {
@@ -101,27 +104,60 @@ pub fn test_options() -> RunOptions {
     }
 }
 
-/// The whole bot against a fresh database and the fake Bot API.
+/// Gateway calls in tests: a short timeout, one quick retry.
+pub fn test_http() -> HttpOptions {
+    HttpOptions { timeout: Duration::from_millis(1_000), read_retries: 1, backoff: Duration::from_millis(10) }
+}
+
+/// The whole bot against a fresh database, the fake Bot API and the gateway simulator.
 pub struct TestApp {
     pub tg: FakeTelegram,
     pub db: TestDb,
+    pub sim: simulator::Running,
     pub config: Config,
     running: Option<Running>,
 }
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// With settings changed by `adjust` (all gateways point at the simulator before).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let tg = FakeTelegram::start().await;
         let db = TestDb::new().await;
-        let config = settings(&tg, &db).config().expect("test settings are valid");
-        let mut app = TestApp { tg, db, config, running: None };
+        let sim = simulator::start("127.0.0.1:0".parse().unwrap()).await.expect("the simulator starts");
+        let mut s = settings(&tg, &db);
+        s.bukalapak_api_url = Some(sim.url.clone());
+        s.qris_api_url = Some(sim.url.clone());
+        s.snap_api_url = Some(sim.url.clone());
+        adjust(&mut s);
+        let config = s.config().expect("test settings are valid");
+        let mut app = TestApp { tg, db, sim, config, running: None };
         app.start().await;
         app
     }
 
     async fn start(&mut self) {
-        let app = App::new(self.db.pool.clone(), self.config.clone());
+        let app = App::with_http(self.db.pool.clone(), self.config.clone(), test_http());
         self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
+    }
+
+    /// Links an account straight in the database (for tests about something else).
+    pub async fn link(&self, user: &TestUser, label: &str, credentials: Credentials) -> i64 {
+        storage::users::touch(&self.db.pool, user.id, user.language_code.as_deref()).await.unwrap();
+        let label = AccountLabel::parse(label).unwrap();
+        storage::accounts::insert(&self.db.pool, &self.config.master_key, user.id, &label, &credentials)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A call to the simulator's control API.
+    pub async fn control(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let url = format!("{}{path}", self.sim.url);
+        reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
     }
 
     /// Stops the bot as a SIGTERM would and starts a new one on the same database.
@@ -138,4 +174,38 @@ impl TestApp {
                 .expect("the bot stops cleanly");
         }
     }
+}
+
+/// The simulator's demo accounts as credentials.
+pub fn demo_bukalapak() -> Credentials {
+    Credentials::Bukalapak { user_id: DEMO.bukalapak_user_id.into(), api_key: DEMO.bukalapak_api_key.into() }
+}
+
+pub fn demo_qris() -> Credentials {
+    Credentials::Qris { api_key: DEMO.qris_api_key.into() }
+}
+
+pub fn demo_snap() -> Credentials {
+    Credentials::Snap {
+        partner_id: DEMO.snap_partner_id.into(),
+        client_secret: DEMO.snap_client_secret.into(),
+        account_id: DEMO.snap_account_id.into(),
+    }
+}
+
+/// Every row of every table in the public schema, as text.
+pub async fn dump_database(pool: &PgPool) -> String {
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut all = String::new();
+    for table in tables {
+        let sql = format!("SELECT row_to_json(t)::text FROM \"{table}\" t");
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await.unwrap();
+        all.push_str(&rows.join("\n"));
+        all.push('\n');
+    }
+    all
 }

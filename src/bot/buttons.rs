@@ -1,0 +1,169 @@
+//! Buttons. Callback data is client-controlled and at most 64 bytes, so a button
+//! carries either a harmless client-side choice (`lang:id`) or `a:<id>`, a reference to
+//! a [`ButtonAction`] stored on the server for the user it was made for
+//! ([`crate::storage::actions`]).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use teloxide::types::InlineKeyboardButton;
+
+use super::App;
+use crate::{domain::Provider, i18n::Lang, providers::VaKind};
+
+/// Navigation buttons (paging, choosing an account) work this long.
+pub const NAVIGATION_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// A read-only command that needs one account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReadCommand {
+    Withdrawals,
+    Mutations,
+    SubAccounts,
+    VirtualAccounts,
+    Disbursement,
+}
+
+/// What a server-side button does.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ButtonAction {
+    LinkProvider {
+        provider: Provider,
+    },
+    LinkUseLabel {
+        label: String,
+    },
+    LinkReplace {
+        provider: Provider,
+        label: String,
+    },
+    LinkCancel,
+    MakeDefault {
+        account_id: i64,
+    },
+    AskUnlink {
+        account_id: i64,
+    },
+    Unlink {
+        account_id: i64,
+    },
+    ShowAccounts,
+    /// Run a command on the chosen account.
+    Run {
+        command: ReadCommand,
+        account_id: i64,
+        arg: Option<String>,
+    },
+    /// Show a page of a list.
+    Page {
+        command: ReadCommand,
+        account_id: i64,
+        page: u32,
+        arg: Option<String>,
+    },
+    /// Switch `/va` to the other kind.
+    VaKind {
+        account_id: i64,
+        kind: VaKindArg,
+    },
+}
+
+/// [`VaKind`] for storage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VaKindArg {
+    Temporary,
+    Permanent,
+}
+
+impl From<VaKindArg> for VaKind {
+    fn from(k: VaKindArg) -> VaKind {
+        match k {
+            VaKindArg::Temporary => VaKind::Temporary,
+            VaKindArg::Permanent => VaKind::Permanent,
+        }
+    }
+}
+
+impl From<VaKind> for VaKindArg {
+    fn from(k: VaKind) -> VaKindArg {
+        match k {
+            VaKind::Temporary => VaKindArg::Temporary,
+            VaKind::Permanent => VaKindArg::Permanent,
+        }
+    }
+}
+
+impl ButtonAction {
+    /// Whether the button works only once (it changes accounts or a dialogue).
+    fn single_use(&self) -> bool {
+        !matches!(
+            self,
+            ButtonAction::Run { .. }
+                | ButtonAction::Page { .. }
+                | ButtonAction::VaKind { .. }
+                | ButtonAction::ShowAccounts
+        )
+    }
+}
+
+/// The callback data of a button, parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// Choose the language (the presser's own setting, so anyone may press it).
+    SetLanguage(Lang),
+    /// A stored action.
+    Action(i64),
+}
+
+impl Callback {
+    pub fn encode(&self) -> String {
+        match self {
+            Callback::SetLanguage(lang) => format!("lang:{}", lang.code()),
+            Callback::Action(id) => format!("a:{id}"),
+        }
+    }
+
+    /// `None` for data this version does not understand (an old button, or forged data).
+    pub fn decode(data: &str) -> Option<Callback> {
+        let (verb, arg) = data.split_once(':')?;
+        match verb {
+            "lang" => Lang::parse(arg).map(Callback::SetLanguage),
+            "a" => arg.parse().ok().filter(|id: &i64| *id > 0).map(Callback::Action),
+            _ => None,
+        }
+    }
+}
+
+impl App {
+    /// A button that does `action` for `owner` when pressed.
+    pub async fn button(
+        &self,
+        owner: i64,
+        text: impl Into<String>,
+        action: ButtonAction,
+    ) -> sqlx::Result<InlineKeyboardButton> {
+        let ttl = if action.single_use() { self.config.dialogue_timeout } else { NAVIGATION_TTL };
+        let id = crate::storage::actions::create(&self.pool, owner, &action, ttl, action.single_use()).await?;
+        Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_data_round_trips_and_junk_is_refused() {
+        for c in [
+            Callback::SetLanguage(Lang::Id),
+            Callback::SetLanguage(Lang::En),
+            Callback::Action(9_223_372_036_854_775_807),
+        ] {
+            assert!(c.encode().len() <= 64);
+            assert_eq!(Callback::decode(&c.encode()), Some(c));
+        }
+        for junk in ["", "lang", "lang:xx", "nope:id", "lang:id:extra", "a:", "a:-1", "a:0", "a:1x"] {
+            assert_eq!(Callback::decode(junk), None, "{junk}");
+        }
+    }
+}

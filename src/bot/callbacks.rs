@@ -1,0 +1,109 @@
+//! Inline-button presses: answered at once (no endless spinner), refused when the button
+//! was made for someone else or is stale, then the work is done and the message edited.
+
+use teloxide::prelude::*;
+
+use super::{
+    App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
+    fallback_lang, link, reads,
+};
+use crate::{
+    providers::VaKind,
+    storage::{
+        self,
+        actions::{self, ActionRefused},
+    },
+    tr,
+};
+
+pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
+    let lang = app.user(&q.from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(&q.from)));
+    let presser = q.from.id.0 as i64;
+    let Some(callback) = q.data.as_deref().and_then(Callback::decode) else {
+        bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
+        return Ok(());
+    };
+    let Some(message) = q.regular_message().cloned() else {
+        // The message is too old for Telegram to show us: nothing to edit.
+        bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
+        return Ok(());
+    };
+    let ctx = Ctx { bot: bot.clone(), app: app.clone(), lang, user: presser, chat: message.chat.id };
+    let action = match callback {
+        Callback::SetLanguage(new) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            let result = set_language(&ctx, &message, new).await;
+            return commands::report(&ctx, "language", result).await;
+        }
+        Callback::Action(id) => actions::take::<ButtonAction>(&app.pool, id, presser).await,
+    };
+    let action = match action {
+        Ok(Ok(action)) => action,
+        Ok(Err(refused)) => {
+            let text = match refused {
+                ActionRefused::NotYours => tr!(lang, "callback-not-yours"),
+                ActionRefused::Stale => tr!(lang, "callback-stale"),
+            };
+            bot.answer_callback_query(q.id.clone()).text(text).show_alert(refused == ActionRefused::NotYours).await?;
+            return Ok(());
+        }
+        Err(e) => {
+            bot.answer_callback_query(q.id.clone()).text(tr!(lang, "error-internal")).await?;
+            return Err(e.into());
+        }
+    };
+    bot.answer_callback_query(q.id.clone()).await?;
+    let result = run(&ctx, &dialogue, message.id, action).await;
+    commands::report(&ctx, "button", result).await
+}
+
+async fn run(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    message: teloxide::types::MessageId,
+    action: ButtonAction,
+) -> HandlerResult {
+    match action {
+        ButtonAction::LinkProvider { provider } => link::on_provider(ctx, dialogue, message, provider).await,
+        ButtonAction::LinkUseLabel { label } => match dialogue.get().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            Some(State::LinkLabel { provider, .. }) => {
+                ctx.edit(message, tr!(ctx.lang, "link-label-chosen", label = &label), None).await?;
+                link::on_label(ctx, dialogue, provider, &label).await
+            }
+            _ => ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
+        },
+        ButtonAction::LinkReplace { provider, label } => {
+            link::on_replace(ctx, dialogue, message, provider, label).await
+        }
+        ButtonAction::LinkCancel => {
+            dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            ctx.edit(message, tr!(ctx.lang, "cancel-done"), None).await
+        }
+        ButtonAction::MakeDefault { account_id } => accounts::make_default(ctx, message, account_id).await,
+        ButtonAction::AskUnlink { account_id } => accounts::ask_unlink(ctx, message, account_id).await,
+        ButtonAction::Unlink { account_id } => accounts::unlink(ctx, message, account_id).await,
+        ButtonAction::ShowAccounts => accounts::show(ctx, Some(message), None).await,
+        ButtonAction::Run { command, account_id, arg } => {
+            reads::run(ctx, Some(message), command, account_id, arg, 1).await
+        }
+        ButtonAction::Page { command, account_id, page, arg } => {
+            reads::run(ctx, Some(message), command, account_id, arg, page).await
+        }
+        ButtonAction::VaKind { account_id, kind } => {
+            let kind = VaKind::from(kind).as_str().to_owned();
+            reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await
+        }
+    }
+}
+
+async fn set_language(ctx: &Ctx, message: &Message, new: crate::i18n::Lang) -> HandlerResult {
+    storage::users::set_language(&ctx.app.pool, ctx.user, new).await?;
+    let ctx = Ctx { lang: new, ..ctx.clone() };
+    ctx.edit(message.id, tr!(new, "language-set"), None).await?;
+    if message.chat.is_private()
+        && let Err(e) = commands::register_for_chat(&ctx.bot, message.chat.id, new).await
+    {
+        tracing::warn!(error = %e, "could not set the chat's command menu");
+    }
+    Ok(())
+}

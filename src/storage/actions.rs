@@ -1,0 +1,71 @@
+//! The `pending_actions` table: what a button does, stored on the server. The button
+//! carries only the row's id; the row is bound to the user it was made for, expires,
+//! and (for anything that changes accounts) works once.
+
+use std::time::Duration;
+
+use serde::{Serialize, de::DeserializeOwned};
+use sqlx::PgPool;
+
+/// Why a pressed button does nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ActionRefused {
+    /// Made for another user.
+    NotYours,
+    /// Expired, already used, or never existed.
+    Stale,
+}
+
+/// Stores an action for `owner`; returns its id for the button.
+pub async fn create<A: Serialize>(
+    pool: &PgPool,
+    owner: i64,
+    action: &A,
+    ttl: Duration,
+    single_use: bool,
+) -> sqlx::Result<i64> {
+    let json = serde_json::to_value(action).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query_scalar(
+        "INSERT INTO pending_actions (owner_id, action, expires_at, single_use)
+         VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id",
+    )
+    .bind(owner)
+    .bind(json)
+    .bind(ttl.as_secs_f64())
+    .bind(single_use)
+    .fetch_one(pool)
+    .await
+}
+
+/// Takes the action of button `id` pressed by `presser`: a single-use action is
+/// consumed in the same statement, so two presses (two devices, two bot processes)
+/// cannot both take it.
+pub async fn take<A: DeserializeOwned>(pool: &PgPool, id: i64, presser: i64) -> sqlx::Result<Result<A, ActionRefused>> {
+    let taken: Option<serde_json::Value> = sqlx::query_scalar(
+        "UPDATE pending_actions SET used_at = CASE WHEN single_use THEN now() ELSE used_at END
+         WHERE id = $1 AND owner_id = $2 AND used_at IS NULL AND expires_at > now()
+         RETURNING action",
+    )
+    .bind(id)
+    .bind(presser)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(json) = taken {
+        // An action this version cannot read (written by another version) is stale.
+        return Ok(serde_json::from_value(json).map_err(|_| ActionRefused::Stale));
+    }
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT owner_id FROM pending_actions WHERE id = $1").bind(id).fetch_optional(pool).await?;
+    Ok(Err(match owner {
+        Some(owner) if owner != presser => ActionRefused::NotYours,
+        _ => ActionRefused::Stale,
+    }))
+}
+
+/// Forgets expired actions; returns how many.
+pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM pending_actions WHERE expires_at < now() - interval '1 day'")
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
