@@ -181,7 +181,9 @@ pub async fn read(ctx: &Ctx, command: ReadCommand, args: &str) -> HandlerResult 
             let fitting: Vec<&LinkedAccount> = all.iter().filter(|a| a.provider.can(capability)).collect();
             match fitting.as_slice() {
                 [] => {
-                    return ctx.tell(tr!(ctx.lang, "no-capable", providers = providers_offering(ctx, capability))).await;
+                    return ctx
+                        .tell(tr!(ctx.lang, "no-capable", providers = providers_offering(ctx, capability)))
+                        .await;
                 }
                 [one] => (*one).clone(),
                 several => match several.iter().find(|a| a.is_default) {

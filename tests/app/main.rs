@@ -6,5 +6,6 @@ mod chat_basics;
 mod gateways;
 mod linking;
 mod locales;
+mod reads;
 mod storage;
 mod support;
