@@ -5,4 +5,4 @@ mod account;
 mod money;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
-pub use money::Amount;
+pub use money::{Amount, AmountError};

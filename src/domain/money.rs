@@ -95,6 +95,102 @@ impl Amount {
     }
 }
 
+/// Why a typed amount was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("not a number")]
+    NotANumber,
+    #[error("zero or negative")]
+    NotPositive,
+    #[error("fractions of a rupiah")]
+    Fractional,
+    #[error("above the maximum")]
+    TooLarge { max: Amount },
+}
+
+/// Digits with grouping separators (`1.250.000`, `1,250,000`): the digits, if every
+/// group after the first has three.
+fn ungroup(text: &str, sep: char) -> Option<String> {
+    let mut groups = text.split(sep);
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut digits = first.to_owned();
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.push_str(g);
+    }
+    Some(digits)
+}
+
+impl Amount {
+    /// Parses what a merchant types, in whole rupiah: `25000`, `25.000`, `25,000`,
+    /// `Rp 25.000`, `25rb`, `25k`, `1,5jt`, `1.5jt`. A separator followed by exactly
+    /// three digits groups thousands; otherwise it is a decimal point, allowed only
+    /// where it still makes whole rupiah (`1,5jt`). Both kinds at once (`25.000,50`,
+    /// `25,000.50`): the last is the decimal point.
+    pub fn parse_user(text: &str, max: Amount) -> Result<Amount, AmountError> {
+        let mut t: String = text.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+        for prefix in ["rp.", "rp", "idr"] {
+            if let Some(rest) = t.strip_prefix(prefix) {
+                t = rest.to_owned();
+                break;
+            }
+        }
+        if t.starts_with('-') {
+            return Err(if t[1..].starts_with(|c: char| c.is_ascii_digit()) { AmountError::NotPositive } else { AmountError::NotANumber });
+        }
+        let (number, multiplier) = [("juta", 1_000_000), ("jt", 1_000_000), ("ribu", 1_000), ("rb", 1_000), ("k", 1_000)]
+            .iter()
+            .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.to_owned(), *m)))
+            .unwrap_or((t.clone(), 1));
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+            return Err(AmountError::NotANumber);
+        }
+        let (whole, fraction) = match (number.rfind('.'), number.rfind(',')) {
+            (Some(d), Some(c)) => {
+                let (decimal, group) = if d > c { (d, ',') } else { (c, '.') };
+                let whole = ungroup(&number[..decimal], group).ok_or(AmountError::NotANumber)?;
+                (whole, number[decimal + 1..].to_owned())
+            }
+            (Some(at), None) | (None, Some(at)) => {
+                let sep = number.as_bytes()[at] as char;
+                let after = &number[at + 1..];
+                let single = number.matches(sep).count() == 1;
+                if single && after.len() != 3 {
+                    (number[..at].to_owned(), after.to_owned())
+                } else {
+                    (ungroup(&number, sep).ok_or(AmountError::NotANumber)?, String::new())
+                }
+            }
+            (None, None) => (number.clone(), String::new()),
+        };
+        if whole.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AmountError::NotANumber);
+        }
+        // value = (whole + fraction) × multiplier, exactly, in rupiah.
+        let scale = 10i128.checked_pow(fraction.len() as u32).ok_or(AmountError::TooLarge { max })?;
+        let whole: i128 = whole.parse().map_err(|_| AmountError::TooLarge { max })?;
+        let frac: i128 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| AmountError::NotANumber)? };
+        let scaled = (whole * scale + frac).checked_mul(multiplier).ok_or(AmountError::TooLarge { max })?;
+        if scaled % scale != 0 {
+            return Err(AmountError::Fractional);
+        }
+        let rupiah = scaled / scale;
+        if rupiah <= 0 {
+            return Err(AmountError::NotPositive);
+        }
+        let amount = i64::try_from(rupiah).ok().and_then(Amount::from_rupiah).ok_or(AmountError::TooLarge { max })?;
+        if amount > max {
+            return Err(AmountError::TooLarge { max });
+        }
+        Ok(amount)
+    }
+}
+
 impl fmt::Display for Amount {
     /// Plain decimal rupiah (`11000`, `11000.50`), as sent to gateways and logged.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -109,7 +205,58 @@ impl fmt::Display for Amount {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    const MAX: Amount = Amount::from_sen(10_000_000 * 100);
+
+    #[test]
+    fn typed_amounts() {
+        let ok = |t: &str, rupiah: i64| assert_eq!(Amount::parse_user(t, MAX), Ok(Amount::from_rupiah(rupiah).unwrap()), "{t}");
+        ok("25000", 25_000);
+        ok("25.000", 25_000);
+        ok("25,000", 25_000);
+        ok("Rp 25.000", 25_000);
+        ok("rp25.000", 25_000);
+        ok("Rp. 1.250.000", 1_250_000);
+        ok("25rb", 25_000);
+        ok("25 ribu", 25_000);
+        ok("25k", 25_000);
+        ok("25K", 25_000);
+        ok("1,5jt", 1_500_000);
+        ok("1.5jt", 1_500_000);
+        ok("2,25 juta", 2_250_000);
+        ok("1.500rb", 1_500_000);
+        ok("12,345", 12_345);
+        ok("25.000,00", 25_000);
+        ok("10000000", 10_000_000);
+        let err = |t: &str, e: AmountError| assert_eq!(Amount::parse_user(t, MAX), Err(e), "{t}");
+        err("abc", AmountError::NotANumber);
+        err("", AmountError::NotANumber);
+        err("25..000", AmountError::NotANumber);
+        err("2.50.000", AmountError::NotANumber);
+        err("-5", AmountError::NotPositive);
+        err("0", AmountError::NotPositive);
+        err("0rb", AmountError::NotPositive);
+        err("25.000,50", AmountError::Fractional);
+        err("12,345.5", AmountError::Fractional);
+        err("25,5", AmountError::Fractional);
+        err("1,2345rb", AmountError::Fractional);
+        err("10000001", AmountError::TooLarge { max: MAX });
+        err("99999999999999999999999", AmountError::TooLarge { max: MAX });
+        err("11jt", AmountError::TooLarge { max: MAX });
+    }
+
+    proptest! {
+        #[test]
+        fn formatting_then_parsing_gives_the_amount_back(rupiah in 1i64..=10_000_000, id in any::<bool>()) {
+            let amount = Amount::from_rupiah(rupiah).unwrap();
+            let lang = if id { Lang::Id } else { Lang::En };
+            prop_assert_eq!(Amount::parse_user(&amount.format(lang), MAX), Ok(amount));
+            prop_assert_eq!(Amount::parse_user(&amount.to_string(), MAX), Ok(amount));
+        }
+    }
 
     #[test]
     fn decimals_are_exact() {

@@ -105,7 +105,8 @@ impl Qris {
         let body_len = text.chars().count() - last.value.chars().count();
         let body: String = text.chars().take(body_len).collect();
         let expected = format!("{:04X}", crc16(body.as_bytes()));
-        if !last.value.eq_ignore_ascii_case(&expected) {
+        // Exactly, uppercase as EMVCo writes it: then no single-character change passes.
+        if last.value != expected {
             return Err(PayloadError::BadCrc { expected, found: last.value.clone() });
         }
         let qris = Qris { fields };
@@ -214,7 +215,38 @@ pub fn sample_static(merchant_name: &str, city: &str, merchant_id: &str) -> Qris
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn merchant() -> impl Strategy<Value = (String, String, String)> {
+        ("[A-Z][A-Z0-9 .]{0,24}", "[A-Z]{1,15}", "[0-9]{1,10}")
+    }
+
+    proptest! {
+        #[test]
+        fn building_then_parsing_is_the_identity((name, city, id) in merchant(), rupiah in proptest::option::of(1i64..=10_000_000)) {
+            let mut q = sample_static(&name, &city, &id);
+            if let Some(r) = rupiah {
+                q = q.with_amount(Amount::from_rupiah(r).unwrap()).unwrap();
+            }
+            let text = q.to_string();
+            let parsed = Qris::parse(&text).unwrap();
+            prop_assert_eq!(&parsed, &q);
+            prop_assert_eq!(parsed.to_string(), text);
+        }
+
+        #[test]
+        fn any_single_character_change_is_caught((name, city, id) in merchant(), at in any::<prop::sample::Index>(), with in "[ -~]") {
+            let text = sample_static(&name, &city, &id).with_amount(Amount::from_rupiah(25_000).unwrap()).unwrap().to_string();
+            let i = at.index(text.len());
+            let replacement = with.chars().next().unwrap();
+            prop_assume!(text.as_bytes()[i] as char != replacement);
+            let mut changed = text.clone();
+            changed.replace_range(i..i + 1, &replacement.to_string());
+            prop_assert!(Qris::parse(&changed).is_err(), "{} was accepted", changed);
+        }
+    }
 
     #[test]
     fn crc_matches_the_standard_check_value() {

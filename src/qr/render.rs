@@ -1,0 +1,194 @@
+//! The invoice image: the QR code (error correction M, a 4-module quiet zone, each
+//! module a whole number of pixels) with the facts drawn under it (who, how much, fee,
+//! total, invoice id, expiry), so that a screenshot of it is a complete invoice.
+//! Grayscale PNG; text in the embedded DejaVu Sans.
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use image::{GrayImage, Luma, imageops};
+
+use super::image::{QrImageError, png, qr_image};
+
+static REGULAR: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("fonts/DejaVuSans-Bold.ttf");
+
+/// What is written on the card, already localized and formatted.
+#[derive(Clone, Debug, Default)]
+pub struct Card {
+    /// The merchant or account, at the top.
+    pub title: String,
+    /// The amount to pay, large, under the code (`Total Rp 25.175`).
+    pub headline: Option<(String, String)>,
+    /// Label and value rows (amount, fee, invoice id, expiry).
+    pub rows: Vec<(String, String)>,
+    /// A small line at the bottom.
+    pub footer: Option<String>,
+}
+
+const WIDTH: u32 = 600;
+const MARGIN: u32 = 36;
+/// The QR code is drawn at most this wide, in whole pixels per module.
+const QR_TARGET: u32 = 456;
+
+struct Fonts {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+fn fonts() -> Fonts {
+    Fonts {
+        regular: FontRef::try_from_slice(REGULAR).expect("the embedded font parses"),
+        bold: FontRef::try_from_slice(BOLD).expect("the embedded font parses"),
+    }
+}
+
+fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let mut width = 0.0;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = previous {
+            width += scaled.kern(p, id);
+        }
+        width += scaled.h_advance(id);
+        previous = Some(id);
+    }
+    width
+}
+
+/// Draws `text` with its top-left corner at (x, top), black on white.
+fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let baseline = top + scaled.ascent();
+    let mut caret = x;
+    let mut previous = None;
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = previous {
+            caret += scaled.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, baseline));
+        caret += scaled.h_advance(id);
+        previous = Some(id);
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let bounds = outline.px_bounds();
+            outline.draw(|gx, gy, coverage| {
+                let (px, py) = (bounds.min.x as i64 + gx as i64, bounds.min.y as i64 + gy as i64);
+                if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
+                    let ink = (255.0 * (1.0 - coverage.clamp(0.0, 1.0))) as u8;
+                    let pixel = img.get_pixel_mut(px as u32, py as u32);
+                    pixel.0[0] = pixel.0[0].min(ink);
+                }
+            });
+        }
+    }
+}
+
+/// Shortens `text` with an ellipsis until it fits in `max` pixels.
+fn fit(font: &FontRef<'_>, size: f32, text: &str, max: f32) -> String {
+    if text_width(font, size, text) <= max {
+        return text.to_owned();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>() + "…";
+        if text_width(font, size, &candidate) <= max {
+            return candidate;
+        }
+    }
+    String::new()
+}
+
+/// The invoice image of `payload` with `card` written under the code, as PNG bytes.
+pub fn invoice_png(payload: &str, card: &Card) -> Result<Vec<u8>, QrImageError> {
+    png(&invoice_image(payload, card)?)
+}
+
+pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageError> {
+    let fonts = fonts();
+    // The scale that brings the code closest to the target width, in whole pixels.
+    let modules = qr_image(payload, 1)?.width();
+    let scale = (QR_TARGET / modules).max(3);
+    let code = qr_image(payload, scale)?;
+    let width = WIDTH.max(code.width());
+    let inner = (width - 2 * MARGIN) as f32;
+
+    let (title_size, headline_size, row_size, footer_size) = (30.0, 38.0, 23.0, 18.0);
+    let row_height = 36;
+    let height = MARGIN
+        + 44
+        + code.height()
+        + card.headline.as_ref().map_or(0, |_| 58)
+        + 12
+        + row_height * card.rows.len() as u32
+        + card.footer.as_ref().map_or(0, |_| 40)
+        + MARGIN;
+    let mut img = GrayImage::from_pixel(width, height, Luma([255]));
+    let mut y = MARGIN as f32;
+
+    let title = fit(&fonts.bold, title_size, &card.title, inner);
+    let tw = text_width(&fonts.bold, title_size, &title);
+    draw_text(&mut img, &fonts.bold, title_size, (width as f32 - tw) / 2.0, y, &title);
+    y += 44.0;
+
+    // The code carries its own white quiet zone; it is copied pixel for pixel.
+    let qx = (width - code.width()) / 2;
+    imageops::replace(&mut img, &code, qx as i64, y as i64);
+    y += code.height() as f32;
+
+    if let Some((label, value)) = &card.headline {
+        let text = fit(&fonts.bold, headline_size, &format!("{label} {value}"), inner);
+        let w = text_width(&fonts.bold, headline_size, &text);
+        draw_text(&mut img, &fonts.bold, headline_size, (width as f32 - w) / 2.0, y, &text);
+        y += 58.0;
+    }
+    y += 12.0;
+    for (label, value) in &card.rows {
+        let label_width = text_width(&fonts.regular, row_size, label);
+        let value = fit(&fonts.bold, row_size, value, inner - label_width - 16.0);
+        draw_text(&mut img, &fonts.regular, row_size, MARGIN as f32, y, label);
+        let vw = text_width(&fonts.bold, row_size, &value);
+        draw_text(&mut img, &fonts.bold, row_size, width as f32 - MARGIN as f32 - vw, y, &value);
+        y += row_height as f32;
+    }
+    if let Some(footer) = &card.footer {
+        let footer = fit(&fonts.regular, footer_size, footer, inner);
+        let fw = text_width(&fonts.regular, footer_size, &footer);
+        draw_text(&mut img, &fonts.regular, footer_size, (width as f32 - fw) / 2.0, y + 10.0, &footer);
+    }
+    Ok(img)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{domain::Amount, qr::payload::sample_static};
+
+    pub fn sample_card() -> Card {
+        Card {
+            title: "toko-1 · TOKO SIMULASI".into(),
+            headline: Some(("Total".into(), "Rp 25.175".into())),
+            rows: vec![
+                ("Jumlah".into(), "Rp 25.000".into()),
+                ("Biaya".into(), "Rp 175".into()),
+                ("Invoice".into(), "8b9274f90b66f3838170185e".into()),
+                ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
+            ],
+            footer: Some("Scan dengan aplikasi pembayaran apa pun yang mendukung QRIS".into()),
+        }
+    }
+
+    #[test]
+    fn the_code_in_the_image_decodes_to_the_payload() {
+        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567").with_amount(Amount::from_rupiah(25_175).unwrap()).unwrap().to_string();
+        let img = invoice_image(&payload, &sample_card()).unwrap();
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| img.get_pixel(x as u32, y as u32).0[0]);
+        let grids = prepared.detect_grids();
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].decode().unwrap().1, payload);
+        // Crisp modules: the code's pixels are pure black or pure white.
+        let code_row = 36 + 44 + 40;
+        assert!((0..img.width()).all(|x| matches!(img.get_pixel(x, code_row).0[0], 0 | 255)));
+    }
+}
