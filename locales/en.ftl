@@ -170,3 +170,57 @@ disbursement-bank = Bank: { $bank }
 disbursement-posted = Requested: { $at }
 disbursement-processed = Processed: { $at }
 disbursement-notes = Notes: { $notes }
+
+## Deposits and invoices
+cmd-deposit = QRIS deposit invoice as an image: /deposit 25000
+cmd-invoice = Status of one invoice: /invoice <id>
+cmd-invoices = The invoices made through the bot
+cmd-qris = Your own QRIS for an amount: /qris 25000 (send a photo of it first)
+amount-not-a-number = That is not an amount. Write it like <code>25000</code>, <code>25.000</code>, <code>Rp 25.000</code> or <code>25rb</code>.
+amount-not-positive = The amount must be above zero, e.g. <code>25000</code>.
+amount-fractional = Rupiah amounts have no fractions: write <code>25000</code>, not <code>25.000,50</code>.
+amount-too-large = The most for one deposit is { $max }. Example: <code>/deposit 25000</code>.
+deposit-usage = Send the amount, e.g. <code>/deposit 25000</code> or <code>/deposit 1,5jt</code>.
+invoice-creating = Creating an invoice on <b>{ $label }</b>…
+invoice-title = 🧾 <b>Invoice { $id }</b> — { $label }
+invoice-amount = Amount: { $amount }
+invoice-fee = Fee: { $amount }
+invoice-total = <b>Total to pay: { $amount }</b>
+invoice-expires = Valid until: { $at }
+invoice-status = Status: { $status }
+invoice-no-qr = ⚠️ The gateway gave no QR code for this invoice.
+invoice-usage = Send the invoice id, e.g. <code>/invoice 64c8d9e</code>. /invoices lists them.
+invoice-unknown = No invoice <code>{ $id }</code> was made through this bot. /invoices lists them.
+invoices-title = <b>Your invoices</b>
+invoices-none = No invoice yet. Make one with <code>/deposit 25000</code>.
+status-cancelled = ✖ cancelled
+button-check-status = 🔄 Check status
+button-cancel-invoice = ✖ Cancel invoice
+card-amount = Amount
+card-fee = Fee
+card-total = Total
+card-invoice = Invoice
+card-expires = Valid until
+card-city = City
+card-footer = Pay with any app that supports QRIS
+
+## Static QRIS
+button-save = 💾 Save
+qris-photo-unavailable = I could not read that photo. Please send it again.
+qris-photo-no-code = I found no QR code in this photo. Send a sharp, straight photo of your printed QRIS.
+qris-photo-invalid = This QR code is not a valid QRIS: { $reason }
+qris-invalid-crc = its checksum is wrong.
+qris-invalid-missing = field { $tag } is missing.
+qris-invalid-country = it is for country { $country }, not Indonesia.
+qris-invalid-currency = its currency is { $currency }, not rupiah.
+qris-invalid-structure = its content is not laid out as QRIS.
+qris-photo-dynamic = This is a dynamic QRIS, made for one payment. Send a photo of your printed static QRIS instead.
+qris-photo-found = Found the static QRIS of <b>{ $merchant }</b> ({ $city }). Save it, so that <code>/qris 25000</code> makes a QRIS for an amount?
+qris-photo-replaces = It replaces the saved one of <b>{ $merchant }</b>.
+qris-saved = 💾 Saved the QRIS of <b>{ $merchant }</b>. Send <code>/qris 25000</code> for a QRIS of Rp 25,000.
+qris-current = Your saved QRIS: <b>{ $merchant }</b>. Send <code>/qris 25000</code> for an amount, or a photo of another printed QRIS to replace it.
+qris-none = Send me a photo of your printed static QRIS first; then <code>/qris 25000</code> makes a QRIS for that amount.
+qris-card-footer = Made from the merchant's static QRIS: no payment confirmation
+qris-dynamic-caption =
+    QRIS of <b>{ $merchant }</b> for <b>{ $amount }</b>.
+    ⚠️ Made by this bot from your static QRIS, not issued by a payment provider: no payment confirmation will follow. Check the payment in your bank or wallet app.

@@ -170,3 +170,57 @@ disbursement-bank = Bank: { $bank }
 disbursement-posted = Diajukan: { $at }
 disbursement-processed = Diproses: { $at }
 disbursement-notes = Catatan: { $notes }
+
+## Deposit dan invoice
+cmd-deposit = Invoice deposit QRIS berupa gambar: /deposit 25000
+cmd-invoice = Status satu invoice: /invoice <id>
+cmd-invoices = Invoice yang dibuat lewat bot
+cmd-qris = QRIS Anda sendiri untuk suatu nominal: /qris 25000 (kirim fotonya dulu)
+amount-not-a-number = Itu bukan nominal. Tulis seperti <code>25000</code>, <code>25.000</code>, <code>Rp 25.000</code> atau <code>25rb</code>.
+amount-not-positive = Nominal harus lebih dari nol, mis. <code>25000</code>.
+amount-fractional = Rupiah tidak pakai sen: tulis <code>25000</code>, bukan <code>25.000,50</code>.
+amount-too-large = Maksimal satu deposit { $max }. Contoh: <code>/deposit 25000</code>.
+deposit-usage = Kirim nominalnya, mis. <code>/deposit 25000</code> atau <code>/deposit 1,5jt</code>.
+invoice-creating = Membuat invoice di <b>{ $label }</b>…
+invoice-title = 🧾 <b>Invoice { $id }</b> — { $label }
+invoice-amount = Jumlah: { $amount }
+invoice-fee = Biaya: { $amount }
+invoice-total = <b>Total dibayar: { $amount }</b>
+invoice-expires = Berlaku sampai: { $at }
+invoice-status = Status: { $status }
+invoice-no-qr = ⚠️ Gateway tidak memberikan kode QR untuk invoice ini.
+invoice-usage = Kirim ID invoicenya, mis. <code>/invoice 64c8d9e</code>. /invoices menampilkan daftarnya.
+invoice-unknown = Tidak ada invoice <code>{ $id }</code> yang dibuat lewat bot ini. /invoices menampilkan daftarnya.
+invoices-title = <b>Invoice Anda</b>
+invoices-none = Belum ada invoice. Buat dengan <code>/deposit 25000</code>.
+status-cancelled = ✖ dibatalkan
+button-check-status = 🔄 Cek status
+button-cancel-invoice = ✖ Batalkan invoice
+card-amount = Jumlah
+card-fee = Biaya
+card-total = Total
+card-invoice = Invoice
+card-expires = Berlaku sampai
+card-city = Kota
+card-footer = Bayar dengan aplikasi apa pun yang mendukung QRIS
+
+## QRIS statis
+button-save = 💾 Simpan
+qris-photo-unavailable = Foto itu tidak dapat saya baca. Silakan kirim lagi.
+qris-photo-no-code = Tidak ada kode QR di foto ini. Kirim foto QRIS cetak Anda yang tajam dan lurus.
+qris-photo-invalid = Kode QR ini bukan QRIS yang valid: { $reason }
+qris-invalid-crc = checksum-nya salah.
+qris-invalid-missing = field { $tag } tidak ada.
+qris-invalid-country = negaranya { $country }, bukan Indonesia.
+qris-invalid-currency = mata uangnya { $currency }, bukan rupiah.
+qris-invalid-structure = isinya tidak tersusun sebagai QRIS.
+qris-photo-dynamic = Ini QRIS dinamis, untuk satu pembayaran. Kirim foto QRIS statis cetak Anda.
+qris-photo-found = Ditemukan QRIS statis <b>{ $merchant }</b> ({ $city }). Simpan, agar <code>/qris 25000</code> membuat QRIS untuk suatu nominal?
+qris-photo-replaces = Ini menggantikan QRIS tersimpan milik <b>{ $merchant }</b>.
+qris-saved = 💾 QRIS <b>{ $merchant }</b> disimpan. Kirim <code>/qris 25000</code> untuk QRIS senilai Rp 25.000.
+qris-current = QRIS tersimpan: <b>{ $merchant }</b>. Kirim <code>/qris 25000</code> untuk suatu nominal, atau foto QRIS cetak lain untuk menggantinya.
+qris-none = Kirim dulu foto QRIS statis cetak Anda; lalu <code>/qris 25000</code> membuat QRIS untuk nominal itu.
+qris-card-footer = Dibuat dari QRIS statis merchant: tanpa konfirmasi pembayaran
+qris-dynamic-caption =
+    QRIS <b>{ $merchant }</b> senilai <b>{ $amount }</b>.
+    ⚠️ Dibuat oleh bot ini dari QRIS statis Anda, bukan diterbitkan penyedia pembayaran: tidak akan ada konfirmasi pembayaran. Periksa pembayaran di aplikasi bank atau dompet Anda.

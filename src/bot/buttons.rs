@@ -22,6 +22,8 @@ pub enum ReadCommand {
     SubAccounts,
     VirtualAccounts,
     Disbursement,
+    /// `/deposit`: the argument is the typed amount.
+    Deposit,
 }
 
 /// What a server-side button does.
@@ -66,6 +68,20 @@ pub enum ButtonAction {
         account_id: i64,
         kind: VaKindArg,
     },
+    /// Ask the gateway for the invoice's status and refresh its caption.
+    InvoiceRefresh {
+        invoice_id: i64,
+    },
+    InvoiceCancel {
+        invoice_id: i64,
+    },
+    InvoicesPage {
+        page: u32,
+    },
+    /// Keep the static QRIS decoded from a photo.
+    SaveStaticQris {
+        payload: String,
+    },
 }
 
 /// [`VaKind`] for storage.
@@ -102,6 +118,8 @@ impl ButtonAction {
                 | ButtonAction::Page { .. }
                 | ButtonAction::VaKind { .. }
                 | ButtonAction::ShowAccounts
+                | ButtonAction::InvoiceRefresh { .. }
+                | ButtonAction::InvoicesPage { .. }
         )
     }
 }

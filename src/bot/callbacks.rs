@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 
 use super::{
     App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
-    fallback_lang, link, reads,
+    deposit, fallback_lang, link, qris_static, reads,
 };
 use crate::{
     providers::VaKind,
@@ -53,16 +53,12 @@ pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue
         }
     };
     bot.answer_callback_query(q.id.clone()).await?;
-    let result = run(&ctx, &dialogue, message.id, action).await;
+    let result = run(&ctx, &dialogue, &message, action).await;
     commands::report(&ctx, "button", result).await
 }
 
-async fn run(
-    ctx: &Ctx,
-    dialogue: &ChatDialogue,
-    message: teloxide::types::MessageId,
-    action: ButtonAction,
-) -> HandlerResult {
+async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: ButtonAction) -> HandlerResult {
+    let message = pressed.id;
     match action {
         ButtonAction::LinkProvider { provider } => link::on_provider(ctx, dialogue, message, provider).await,
         ButtonAction::LinkUseLabel { label } => match dialogue.get().await.map_err(|e| anyhow::anyhow!("{e}"))? {
@@ -89,6 +85,10 @@ async fn run(
         ButtonAction::Page { command, account_id, page, arg } => {
             reads::run(ctx, Some(message), command, account_id, arg, page).await
         }
+        ButtonAction::InvoiceRefresh { invoice_id } => deposit::refresh(ctx, pressed, invoice_id).await,
+        ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).await,
+        ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
+        ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
         ButtonAction::VaKind { account_id, kind } => {
             let kind = VaKind::from(kind).as_str().to_owned();
             reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await

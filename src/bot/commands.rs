@@ -7,7 +7,10 @@ use teloxide::{
     utils::command::BotCommands,
 };
 
-use super::{App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, fallback_lang, link, reads, start};
+use super::{
+    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, qris_static, reads,
+    start,
+};
 use crate::{i18n::Lang, tr};
 
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
@@ -24,17 +27,25 @@ pub enum Command {
     Disbursement(String),
     Subaccounts(String),
     Va(String),
+    Deposit(String),
+    Invoice(String),
+    Invoices,
+    Qris(String),
     Cancel,
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 12] = [
+pub const MENU: [&str; 16] = [
     "start",
     "help",
     "language",
     "link",
     "accounts",
     "balance",
+    "deposit",
+    "invoice",
+    "invoices",
+    "qris",
     "withdrawals",
     "mutations",
     "disbursement",
@@ -57,6 +68,10 @@ pub fn description(name: &str, lang: Lang) -> String {
         "disbursement" => tr!(lang, "cmd-disbursement"),
         "subaccounts" => tr!(lang, "cmd-subaccounts"),
         "va" => tr!(lang, "cmd-va"),
+        "deposit" => tr!(lang, "cmd-deposit"),
+        "invoice" => tr!(lang, "cmd-invoice"),
+        "invoices" => tr!(lang, "cmd-invoices"),
+        "qris" => tr!(lang, "cmd-qris"),
         "cancel" => tr!(lang, "cmd-cancel"),
         other => unreachable!("{other} is not in MENU"),
     }
@@ -76,6 +91,10 @@ impl Command {
             Command::Disbursement(_) => "disbursement",
             Command::Subaccounts(_) => "subaccounts",
             Command::Va(_) => "va",
+            Command::Deposit(_) => "deposit",
+            Command::Invoice(_) => "invoice",
+            Command::Invoices => "invoices",
+            Command::Qris(_) => "qris",
             Command::Cancel => "cancel",
         }
     }
@@ -157,6 +176,10 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
         Command::Disbursement(args) => reads::read(&ctx, ReadCommand::Disbursement, args).await,
         Command::Subaccounts(args) => reads::read(&ctx, ReadCommand::SubAccounts, args).await,
         Command::Va(args) => reads::read(&ctx, ReadCommand::VirtualAccounts, args).await,
+        Command::Deposit(args) => reads::read(&ctx, ReadCommand::Deposit, args).await,
+        Command::Invoice(reference) => deposit::one(&ctx, reference).await,
+        Command::Invoices => deposit::list(&ctx, None, 1).await,
+        Command::Qris(args) => qris_static::command(&ctx, args).await,
     };
     report(&ctx, cmd.name(), result).await
 }
@@ -174,6 +197,16 @@ pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDi
         _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).await,
     };
     report(&ctx, "dialogue", result).await
+}
+
+/// A photo in a private chat: perhaps the merchant's printed static QRIS.
+pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
+    if !msg.chat.is_private() {
+        return Ok(());
+    }
+    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    let result = qris_static::on_photo(&ctx, &msg).await;
+    report(&ctx, "photo", result).await
 }
 
 /// A message that is not one of our commands. In a private chat the user is pointed to

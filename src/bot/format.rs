@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::{
-    domain::Provider,
+    domain::{Amount, AmountError, Provider},
     i18n::{Lang, escape_html},
     providers::json::jakarta,
     tr,
@@ -50,6 +50,21 @@ pub fn status(s: &str, lang: Lang) -> String {
         "inactive" => tr!(lang, "status-inactive"),
         other => escape_html(other),
     }
+}
+
+/// What is wrong with a typed amount, with an example of a good one.
+pub fn amount_error(e: &AmountError, lang: Lang) -> String {
+    match e {
+        AmountError::NotANumber => tr!(lang, "amount-not-a-number"),
+        AmountError::NotPositive => tr!(lang, "amount-not-positive"),
+        AmountError::Fractional => tr!(lang, "amount-fractional"),
+        AmountError::TooLarge { max } => tr!(lang, "amount-too-large", max = max.format(lang)),
+    }
+}
+
+/// An amount in whole rupiah from the configuration.
+pub fn rupiah(n: u64) -> Amount {
+    i64::try_from(n).ok().and_then(Amount::from_rupiah).unwrap_or(Amount::from_sen(i64::MAX))
 }
 
 #[cfg(test)]

@@ -5,8 +5,10 @@ mod accounts;
 pub mod buttons;
 mod callbacks;
 pub mod commands;
+mod deposit;
 pub mod format;
 mod link;
+mod qris_static;
 mod reads;
 mod start;
 pub mod state;
@@ -156,6 +158,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .enter_dialogue::<Message, DialogueStorage, State>()
         .branch(teloxide::filter_command::<commands::Command, _>().endpoint(commands::handle))
         .branch(dptree::filter(|state: State| state != State::Idle).endpoint(commands::dialogue_message))
+        .branch(dptree::filter(|msg: Message| msg.photo().is_some()).endpoint(commands::photo))
         .endpoint(commands::other_message);
     let callbacks = Update::filter_callback_query()
         .enter_dialogue::<CallbackQuery, DialogueStorage, State>()

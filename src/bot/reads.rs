@@ -25,6 +25,7 @@ impl ReadCommand {
             ReadCommand::SubAccounts => Capability::SubAccounts,
             ReadCommand::VirtualAccounts => Capability::VirtualAccounts,
             ReadCommand::Disbursement => Capability::Disbursements,
+            ReadCommand::Deposit => Capability::Invoices,
         }
     }
 }
@@ -37,7 +38,7 @@ fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
 }
 
 /// A client for one of the user's accounts, or the message that says why not.
-async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<(LinkedAccount, Gateway), String>> {
+pub(super) async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<(LinkedAccount, Gateway), String>> {
     let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
         return Ok(Err(tr!(ctx.lang, "account-gone")));
     };
@@ -56,7 +57,7 @@ async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<(LinkedAcco
     }
 }
 
-fn gateway_error(ctx: &Ctx, account: &LinkedAccount, e: &GatewayError) -> String {
+pub(super) fn gateway_error(ctx: &Ctx, account: &LinkedAccount, e: &GatewayError) -> String {
     tracing::info!(provider = account.provider.as_str(), error = %e, "gateway call failed");
     tr!(ctx.lang, "account-error", label = account.label.as_str(), error = Html(e.user_text(ctx.lang)))
 }
@@ -139,14 +140,20 @@ fn unknown_label(ctx: &Ctx, label: &str, all: &[LinkedAccount]) -> String {
     tr!(ctx.lang, "unknown-account", label = label, labels = Html(labels.join(", ")))
 }
 
-/// Checks a command's own argument; the message to show if it is wrong.
+/// Checks a command's own argument before an account is chosen or a gateway asked: a
+/// bad argument costs nothing. The message to show if it is wrong.
 fn check_arg(ctx: &Ctx, command: ReadCommand, arg: Option<&str>) -> Option<String> {
     match (command, arg) {
         (ReadCommand::Disbursement, None) => Some(tr!(ctx.lang, "disbursement-usage")),
+        (ReadCommand::Deposit, None) => Some(tr!(ctx.lang, "deposit-usage")),
+        (ReadCommand::Deposit, Some(amount)) => {
+            crate::domain::Amount::parse_user(amount, super::deposit::max_deposit(ctx))
+                .err()
+                .map(|e| format::amount_error(&e, ctx.lang))
+        }
         (ReadCommand::VirtualAccounts, Some(kind)) if VaKind::parse(kind).is_none() => {
             Some(tr!(ctx.lang, "va-kind-invalid"))
         }
-        (ReadCommand::Mutations | ReadCommand::SubAccounts, Some(_)) => None,
         _ => None,
     }
 }
@@ -209,6 +216,9 @@ pub async fn read(ctx: &Ctx, command: ReadCommand, args: &str) -> HandlerResult 
             }
         }
     };
+    if command == ReadCommand::Deposit {
+        return super::deposit::create(ctx, None, account.id, arg.as_deref().unwrap_or_default()).await;
+    }
     ctx.typing().await;
     run(ctx, None, command, account.id, arg, 1).await
 }
@@ -299,6 +309,9 @@ pub async fn run(
                     )
                 })
             })
+        }
+        ReadCommand::Deposit => {
+            return super::deposit::create(ctx, message, account_id, arg.as_deref().unwrap_or_default()).await;
         }
         ReadCommand::Disbursement => {
             let id = arg.clone().unwrap_or_default();

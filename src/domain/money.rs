@@ -140,13 +140,18 @@ impl Amount {
                 break;
             }
         }
-        if t.starts_with('-') {
-            return Err(if t[1..].starts_with(|c: char| c.is_ascii_digit()) { AmountError::NotPositive } else { AmountError::NotANumber });
+        if let Some(rest) = t.strip_prefix('-') {
+            return Err(if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                AmountError::NotPositive
+            } else {
+                AmountError::NotANumber
+            });
         }
-        let (number, multiplier) = [("juta", 1_000_000), ("jt", 1_000_000), ("ribu", 1_000), ("rb", 1_000), ("k", 1_000)]
-            .iter()
-            .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.to_owned(), *m)))
-            .unwrap_or((t.clone(), 1));
+        let (number, multiplier) =
+            [("juta", 1_000_000), ("jt", 1_000_000), ("ribu", 1_000), ("rb", 1_000), ("k", 1_000)]
+                .iter()
+                .find_map(|(suffix, m)| t.strip_suffix(suffix).map(|n| (n.to_owned(), *m)))
+                .unwrap_or((t.clone(), 1));
         if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
             return Err(AmountError::NotANumber);
         }
@@ -213,7 +218,9 @@ mod tests {
 
     #[test]
     fn typed_amounts() {
-        let ok = |t: &str, rupiah: i64| assert_eq!(Amount::parse_user(t, MAX), Ok(Amount::from_rupiah(rupiah).unwrap()), "{t}");
+        let ok = |t: &str, rupiah: i64| {
+            assert_eq!(Amount::parse_user(t, MAX), Ok(Amount::from_rupiah(rupiah).unwrap()), "{t}")
+        };
         ok("25000", 25_000);
         ok("25.000", 25_000);
         ok("25,000", 25_000);

@@ -152,6 +152,61 @@ impl Http {
     }
 }
 
+/// Why a file could not be fetched.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FetchError {
+    #[error("the request failed or timed out")]
+    Failed,
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("not an image (content type {0:?})")]
+    NotAnImage(String),
+    #[error("larger than {0} bytes")]
+    TooLarge(usize),
+}
+
+impl Http {
+    /// Fetches an image (a gateway's `qris_image`, a Telegram file): at most `max_bytes`,
+    /// within `timeout`, and only if the server says it is an image. The URL is never
+    /// logged (a Telegram file URL carries the bot token).
+    pub async fn fetch_image(&self, url: &Url, max_bytes: usize, timeout: Duration) -> Result<Vec<u8>, FetchError> {
+        let attempt = async {
+            let mut response = self
+                .client
+                .get(url.clone())
+                .header(USER_AGENT, USER_AGENT_VALUE)
+                .send()
+                .await
+                .map_err(|_| FetchError::Failed)?;
+            if !response.status().is_success() {
+                return Err(FetchError::Status(response.status().as_u16()));
+            }
+            let content_type = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            // Telegram serves files as application/octet-stream; the image decoder decides then.
+            if !content_type.starts_with("image/") && content_type != "application/octet-stream" {
+                return Err(FetchError::NotAnImage(content_type));
+            }
+            if response.content_length().is_some_and(|len| len as usize > max_bytes) {
+                return Err(FetchError::TooLarge(max_bytes));
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(|_| FetchError::Failed)? {
+                if body.len() + chunk.len() > max_bytes {
+                    return Err(FetchError::TooLarge(max_bytes));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(body)
+        };
+        tokio::time::timeout(timeout, attempt).await.unwrap_or(Err(FetchError::Failed))
+    }
+}
+
 /// Appends `path` to a base URL that may itself have a path (`https://gw/base`).
 pub fn join(base: &Url, path: &str) -> Url {
     let mut url = base.clone();

@@ -110,6 +110,11 @@ impl Gateways {
         &self.urls
     }
 
+    /// The shared HTTP layer (for fetching images).
+    pub fn http(&self) -> &Http {
+        &self.http
+    }
+
     /// The client for `credentials`; `Unsupported` if the provider's URL is not configured.
     pub fn client(&self, credentials: &Credentials) -> Result<Gateway, GatewayError> {
         let base = self.urls.for_provider(credentials.provider()).cloned().ok_or(GatewayError::Unsupported)?;

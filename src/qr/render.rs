@@ -181,9 +181,15 @@ mod tests {
 
     #[test]
     fn the_code_in_the_image_decodes_to_the_payload() {
-        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567").with_amount(Amount::from_rupiah(25_175).unwrap()).unwrap().to_string();
+        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567")
+            .with_amount(Amount::from_rupiah(25_175).unwrap())
+            .unwrap()
+            .to_string();
         let img = invoice_image(&payload, &sample_card()).unwrap();
-        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| img.get_pixel(x as u32, y as u32).0[0]);
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| {
+                img.get_pixel(x as u32, y as u32).0[0]
+            });
         let grids = prepared.detect_grids();
         assert_eq!(grids.len(), 1);
         assert_eq!(grids[0].decode().unwrap().1, payload);

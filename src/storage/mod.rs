@@ -3,6 +3,8 @@
 pub mod accounts;
 pub mod actions;
 pub mod dialogue;
+pub mod invoices;
+pub mod static_qris;
 pub mod users;
 
 use std::time::Duration;

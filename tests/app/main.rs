@@ -3,6 +3,7 @@
 
 mod binary;
 mod chat_basics;
+mod deposits;
 mod gateways;
 mod linking;
 mod locales;

@@ -5,7 +5,7 @@
 mod bukalapak;
 mod qris;
 mod secrets;
-mod simulator;
+pub mod simulator;
 mod snap;
 
 use std::time::Duration;

@@ -192,6 +192,31 @@ impl FakeTelegram {
         });
     }
 
+    /// The user sends a photo (JPEG or PNG bytes) in their private chat; the bot can
+    /// fetch it with getFile and the file URL, as from Telegram.
+    pub fn send_photo(&self, user: &TestUser, bytes: Vec<u8>) {
+        let user = user.clone();
+        self.push_update(move |inner, _| {
+            let message_id = inner.next_message_id;
+            inner.next_message_id += 1;
+            let file_id = format!("userphoto{message_id}");
+            let size = bytes.len();
+            inner.files.insert(file_id.clone(), bytes);
+            let message = json!({
+                "message_id": message_id,
+                "date": now(),
+                "chat": chat_json(user.id, &user),
+                "from": user.json(),
+                "photo": [
+                    {"file_id": format!("{file_id}-thumb"), "file_unique_id": "t", "width": 90, "height": 90, "file_size": 1000},
+                    {"file_id": file_id, "file_unique_id": "u", "width": 800, "height": 800, "file_size": size},
+                ],
+            });
+            inner.messages.insert((user.id, message_id), message.clone());
+            json!({"message": message})
+        });
+    }
+
     /// The user presses the button with `data` under the bot's message `on`.
     pub fn press(&self, user: &TestUser, on: &Sent, data: &str) {
         let user = user.clone();
@@ -373,6 +398,15 @@ async fn read_params(request: Request) -> (Value, HashMap<String, Vec<u8>>) {
             } else {
                 let text = field.text().await.expect("text field");
                 params.insert(name, serde_json::from_str(&text).unwrap_or(Value::String(text)));
+            }
+        }
+        // teloxide names the file part at random and points to it: `"photo": "attach://x"`.
+        for (name, value) in params.iter_mut() {
+            if let Some(part) = value.as_str().and_then(|v| v.strip_prefix("attach://")).map(str::to_owned)
+                && let Some(bytes) = files.remove(&part)
+            {
+                files.insert(name.clone(), bytes);
+                *value = json!("(upload)");
             }
         }
         return (Value::Object(params), files);

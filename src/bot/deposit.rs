@@ -1,0 +1,342 @@
+//! `/deposit <amount>`: a QRIS invoice at the gateway, answered with one PNG (the QR and
+//! the invoice's facts) and buttons to check its status or cancel it; `/invoice <id>`
+//! and `/invoices` show what was made through the bot.
+
+use chrono::{DateTime, Utc};
+use reqwest::Url;
+use teloxide::{
+    prelude::*,
+    types::{ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId},
+};
+
+use super::{ButtonAction, Ctx, HandlerResult, format};
+use crate::{
+    domain::Amount,
+    i18n::{Html, escape_html},
+    providers::{GatewayError, InvoiceQr, json::jakarta},
+    qr::{
+        decode::decode_qr,
+        payload::Qris,
+        render::{Card, invoice_png},
+    },
+    storage::invoices::{self, InvoiceRow},
+    tr,
+};
+
+/// What `qris_image` may weigh, and how long fetching it may take.
+const IMAGE_LIMIT: usize = 1024 * 1024;
+const IMAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+pub const INVOICES_PER_PAGE: u32 = 5;
+
+/// The largest deposit, from `MAX_DEPOSIT_AMOUNT`.
+pub fn max_deposit(ctx: &Ctx) -> Amount {
+    format::rupiah(ctx.app.config.max_deposit_amount)
+}
+
+fn local(t: &DateTime<Utc>, ctx: &Ctx) -> String {
+    format::datetime(&t.with_timezone(&jakarta()), ctx.lang)
+}
+
+/// The caption: the invoice's facts as text, and its status.
+fn caption(ctx: &Ctx, row: &InvoiceRow) -> String {
+    let lang = ctx.lang;
+    let mut lines = vec![
+        tr!(lang, "invoice-title", id = &row.gateway_invoice_id, label = &row.account_label),
+        tr!(lang, "invoice-amount", amount = row.amount().format(lang)),
+        tr!(lang, "invoice-fee", amount = row.fee().format(lang)),
+        tr!(lang, "invoice-total", amount = row.total().format(lang)),
+    ];
+    if let Some(t) = &row.expires_at {
+        lines.push(tr!(lang, "invoice-expires", at = local(t, ctx)));
+    }
+    let status =
+        if row.status == "cancelled" { tr!(lang, "status-cancelled") } else { format::status(&row.status, lang) };
+    lines.push(tr!(lang, "invoice-status", status = Html(status)));
+    lines.join("\n")
+}
+
+async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKeyboardMarkup>> {
+    if row.is_final() {
+        return Ok(None);
+    }
+    let refresh = ctx
+        .app
+        .button(ctx.user, tr!(ctx.lang, "button-check-status"), ButtonAction::InvoiceRefresh { invoice_id: row.id })
+        .await?;
+    let cancel = ctx
+        .app
+        .button(ctx.user, tr!(ctx.lang, "button-cancel-invoice"), ButtonAction::InvoiceCancel { invoice_id: row.id })
+        .await?;
+    Ok(Some(InlineKeyboardMarkup::new([[refresh, cancel]])))
+}
+
+/// The invoice's QR: the gateway's payload, or the one decoded from its image. If the
+/// image cannot be read, the image itself (to show as it is) and why.
+enum Qr {
+    Payload(String),
+    Image { bytes: Vec<u8>, why: String },
+    Missing { why: String },
+}
+
+async fn qr_of(ctx: &Ctx, qr: &InvoiceQr) -> Qr {
+    match qr {
+        InvoiceQr::Payload(p) => {
+            if let Err(e) = Qris::parse(p) {
+                // Shown as issued all the same: the bot never rewrites a gateway's payload.
+                tracing::warn!(error = %e, "the gateway's qris_string is not a valid QRIS");
+            }
+            Qr::Payload(p.clone())
+        }
+        InvoiceQr::ImageUrl(raw) => {
+            let Ok(url) = Url::parse(raw) else {
+                return Qr::Missing { why: format!("qris_image is not a URL: {raw:?}") };
+            };
+            let bytes = match ctx.app.gateways.http().fetch_image(&url, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
+                Ok(bytes) => bytes,
+                Err(e) => return Qr::Missing { why: format!("qris_image could not be fetched: {e}") },
+            };
+            match decode_qr(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Qris::parse(&text).map(|_| text).map_err(|e| e.to_string()))
+            {
+                Ok(payload) => Qr::Payload(payload),
+                Err(why) => Qr::Image { bytes, why: format!("qris_image holds no valid QRIS: {why}") },
+            }
+        }
+        InvoiceQr::None => Qr::Missing { why: "the gateway gave neither qris_string nor qris_image".into() },
+    }
+}
+
+/// Creates the invoice on one of the user's QRIS accounts and sends it.
+pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amount_text: &str) -> HandlerResult {
+    let amount = match Amount::parse_user(amount_text, max_deposit(ctx)) {
+        Ok(a) => a,
+        Err(e) => return ctx.send_or_edit(message, format::amount_error(&e, ctx.lang), None).await,
+    };
+    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
+        Ok(found) => found,
+        Err(text) => return ctx.send_or_edit(message, text, None).await,
+    };
+    if let Some(id) = message {
+        ctx.edit(id, tr!(ctx.lang, "invoice-creating", label = account.label.as_str()), None).await?;
+    }
+    let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::UploadPhoto).await;
+    let invoice = match gateway.create_invoice(amount).await {
+        Ok(invoice) => invoice,
+        Err(e) => return ctx.tell(super::reads::gateway_error(ctx, &account, &e)).await,
+    };
+    let qr = qr_of(ctx, &invoice.qr).await;
+    let payload = match &qr {
+        Qr::Payload(p) => Some(p.as_str()),
+        _ => None,
+    };
+    let Some(row) =
+        invoices::insert(&ctx.app.pool, ctx.user, account.id, account.label.as_str(), &invoice, payload).await?
+    else {
+        tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
+        return ctx.tell(GatewayError::Unexpected(String::new()).user_text(ctx.lang)).await;
+    };
+    let keyboard = keyboard(ctx, &row).await?;
+    let text = caption(ctx, &row);
+    let photo = match &qr {
+        Qr::Payload(p) => {
+            let merchant = Qris::parse(p).map(|q| q.merchant_name().to_owned()).unwrap_or_default();
+            let png = invoice_png(p, &card(ctx, &row, &merchant))?;
+            Some(InputFile::memory(png).file_name(format!("invoice-{}.png", row.id)))
+        }
+        Qr::Image { bytes, why } => {
+            tracing::warn!(invoice = row.gateway_invoice_id, why, "sending the gateway's image as it is");
+            Some(InputFile::memory(bytes.clone()).file_name(format!("invoice-{}.png", row.id)))
+        }
+        Qr::Missing { why } => {
+            tracing::warn!(invoice = row.gateway_invoice_id, why, "no QR to show");
+            None
+        }
+    };
+    let sent = match photo {
+        Some(photo) => {
+            let request = ctx.bot.send_photo(ctx.chat, photo).caption(text);
+            match keyboard {
+                Some(k) => request.reply_markup(k).await?,
+                None => request.await?,
+            }
+        }
+        None => {
+            let text = format!("{text}\n\n{}", tr!(ctx.lang, "invoice-no-qr"));
+            match keyboard {
+                Some(k) => ctx.say_with(text, k).await?,
+                None => ctx.say(text).await?,
+            }
+        }
+    };
+    invoices::set_message(&ctx.app.pool, row.id, ctx.chat.0, sent.id.0).await?;
+    tracing::info!(invoice_id = row.id, "invoice created");
+    Ok(())
+}
+
+/// What is drawn under the code.
+fn card(ctx: &Ctx, row: &InvoiceRow, merchant: &str) -> Card {
+    let lang = ctx.lang;
+    let title =
+        if merchant.is_empty() { row.account_label.clone() } else { format!("{} · {merchant}", row.account_label) };
+    let mut rows = vec![
+        (tr!(lang, "card-amount"), row.amount().format(lang)),
+        (tr!(lang, "card-fee"), row.fee().format(lang)),
+        (tr!(lang, "card-invoice"), row.gateway_invoice_id.clone()),
+    ];
+    if let Some(t) = &row.expires_at {
+        rows.push((tr!(lang, "card-expires"), local(t, ctx)));
+    }
+    Card {
+        title,
+        headline: Some((tr!(lang, "card-total"), row.total().format(lang))),
+        rows,
+        footer: Some(tr!(lang, "card-footer")),
+    }
+}
+
+/// Edits the invoice's own message (a photo caption, or a text) to its current state.
+async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -> HandlerResult {
+    let keyboard = keyboard(ctx, row).await?;
+    if !is_photo {
+        return ctx.edit(message, caption(ctx, row), keyboard).await;
+    }
+    let request = ctx.bot.edit_message_caption(ctx.chat, message).caption(caption(ctx, row));
+    let result = match keyboard {
+        Some(k) => request.reply_markup(k).await,
+        None => request.await,
+    };
+    match result {
+        Ok(_) | Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Asks the gateway for the status, records it, and returns the row (and an error
+/// text if the gateway could not tell).
+async fn refreshed(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, Option<String>)> {
+    if row.is_final() {
+        return Ok((row, None));
+    }
+    let Some(account_id) = row.account_id else { return Ok((row, None)) };
+    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
+        Ok(found) => found,
+        Err(text) => return Ok((row, Some(text))),
+    };
+    match gateway.invoice(&row.gateway_invoice_id).await {
+        Ok(invoice) => {
+            invoices::set_status(&ctx.app.pool, row.id, invoice.status.as_str()).await?;
+            let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
+            Ok((row, None))
+        }
+        Err(e) => Ok((row, Some(super::reads::gateway_error(ctx, &account, &e)))),
+    }
+}
+
+/// The Check status button.
+pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
+    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
+        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
+    };
+    let (row, problem) = refreshed(ctx, row).await?;
+    show(ctx, message.id, &row, message.photo().is_some()).await?;
+    if let Some(problem) = problem {
+        ctx.tell(problem).await?;
+    }
+    Ok(())
+}
+
+/// The Cancel invoice button. A paid invoice cannot be cancelled: the gateway's refusal
+/// is shown and the caption brought up to date.
+pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
+    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
+        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
+    };
+    let is_photo = message.photo().is_some();
+    // A paid invoice is asked all the same, so that the gateway's refusal is shown.
+    if row.status == "cancelled" || row.status == "expired" {
+        return show(ctx, message.id, &row, is_photo).await;
+    }
+    let Some(account_id) = row.account_id else { return ctx.tell(tr!(ctx.lang, "account-gone")).await };
+    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
+        Ok(found) => found,
+        Err(text) => return ctx.tell(text).await,
+    };
+    match gateway.cancel_invoice(&row.gateway_invoice_id).await {
+        Ok(_) => {
+            invoices::set_status(&ctx.app.pool, row.id, "cancelled").await?;
+            let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
+            show(ctx, message.id, &row, is_photo).await
+        }
+        Err(e) => {
+            ctx.tell(super::reads::gateway_error(ctx, &account, &e)).await?;
+            let (row, _) = refreshed(ctx, row).await?;
+            show(ctx, message.id, &row, is_photo).await
+        }
+    }
+}
+
+/// `/invoice <id>`: one invoice made through the bot, with its status from the gateway.
+pub async fn one(ctx: &Ctx, reference: &str) -> HandlerResult {
+    let reference = reference.trim();
+    if reference.is_empty() {
+        return ctx.tell(tr!(ctx.lang, "invoice-usage")).await;
+    }
+    let Some(row) = invoices::find(&ctx.app.pool, ctx.user, reference).await? else {
+        return ctx.tell(tr!(ctx.lang, "invoice-unknown", id = reference)).await;
+    };
+    ctx.typing().await;
+    let (row, problem) = refreshed(ctx, row).await?;
+    match keyboard(ctx, &row).await? {
+        Some(k) => ctx.say_with(caption(ctx, &row), k).await?,
+        None => ctx.say(caption(ctx, &row)).await?,
+    };
+    if let Some(problem) = problem {
+        ctx.tell(problem).await?;
+    }
+    Ok(())
+}
+
+/// `/invoices`: the invoices made through the bot, newest first, paged.
+pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerResult {
+    let (rows, total) = invoices::page(&ctx.app.pool, ctx.user, page, INVOICES_PER_PAGE).await?;
+    let pages = ((total as u32).div_ceil(INVOICES_PER_PAGE)).max(1);
+    let mut text = tr!(ctx.lang, "invoices-title");
+    text.push_str("\n\n");
+    if rows.is_empty() {
+        text.push_str(&tr!(ctx.lang, "invoices-none"));
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let status = if r.status == "cancelled" {
+                tr!(ctx.lang, "status-cancelled")
+            } else {
+                format::status(&r.status, ctx.lang)
+            };
+            format!(
+                "{} — <b>{}</b> — {}\n   <code>{}</code> · {}",
+                local(&r.created_at, ctx),
+                r.total().format(ctx.lang),
+                status,
+                escape_html(&r.gateway_invoice_id),
+                escape_html(&r.account_label)
+            )
+        })
+        .collect();
+    text.push_str(&lines.join("\n\n"));
+    if !rows.is_empty() {
+        text.push_str("\n\n");
+        text.push_str(&tr!(ctx.lang, "list-page", page = page, pages = pages));
+    }
+    let mut row: Vec<InlineKeyboardButton> = Vec::new();
+    if page > 1 {
+        row.push(ctx.app.button(ctx.user, "◀", ButtonAction::InvoicesPage { page: page - 1 }).await?);
+    }
+    if page < pages {
+        row.push(ctx.app.button(ctx.user, "▶", ButtonAction::InvoicesPage { page: page + 1 }).await?);
+    }
+    let keyboard = (!row.is_empty()).then(|| InlineKeyboardMarkup::new([row]));
+    ctx.send_or_edit(message, text, keyboard).await
+}

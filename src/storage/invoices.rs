@@ -1,0 +1,151 @@
+//! The `invoices` table: QRIS deposit invoices made through the bot, and their watches.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+
+use crate::{domain::Amount, providers::Invoice};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct InvoiceRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub account_id: Option<i64>,
+    pub account_label: String,
+    pub gateway_invoice_id: String,
+    amount: i64,
+    fee: i64,
+    total: i64,
+    pub status: String,
+    pub payload: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub chat_id: Option<i64>,
+    pub message_id: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl InvoiceRow {
+    pub fn amount(&self) -> Amount {
+        Amount::from_rupiah(self.amount).unwrap_or_default()
+    }
+
+    pub fn fee(&self) -> Amount {
+        Amount::from_rupiah(self.fee).unwrap_or_default()
+    }
+
+    pub fn total(&self) -> Amount {
+        Amount::from_rupiah(self.total).unwrap_or_default()
+    }
+
+    /// Paid, expired or cancelled: nothing will change any more.
+    pub fn is_final(&self) -> bool {
+        self.status != "pending"
+    }
+}
+
+const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at";
+
+fn rupiah(a: Amount) -> Option<i64> {
+    a.whole_rupiah()
+}
+
+/// Records a new invoice and starts watching it, in one transaction. `None` if the
+/// gateway's amounts are not whole rupiah (a gateway answer the bot cannot keep).
+pub async fn insert(
+    pool: &PgPool,
+    owner_id: i64,
+    account_id: i64,
+    label: &str,
+    invoice: &Invoice,
+    payload: Option<&str>,
+) -> sqlx::Result<Option<InvoiceRow>> {
+    let (Some(amount), Some(fee), Some(total)) = (rupiah(invoice.amount), rupiah(invoice.fee), rupiah(invoice.total))
+    else {
+        return Ok(None);
+    };
+    let mut tx = pool.begin().await?;
+    let row: InvoiceRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+    )))
+    .bind(owner_id)
+    .bind(account_id)
+    .bind(label)
+    .bind(&invoice.id)
+    .bind(amount)
+    .bind(fee)
+    .bind(total)
+    .bind(invoice.status.as_str())
+    .bind(payload)
+    .bind(invoice.expires_at.map(|t| t.with_timezone(&Utc)))
+    .fetch_one(&mut *tx)
+    .await?;
+    // Watched until paid or expired (and a little past the expiry, for a late answer).
+    sqlx::query(
+        "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+         VALUES ($1, $2, 'invoice', $3, 'pending', COALESCE($4, now() + interval '1 day') + interval '1 hour')
+         ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+    )
+    .bind(owner_id)
+    .bind(account_id)
+    .bind(&invoice.id)
+    .bind(row.expires_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(row))
+}
+
+/// Remembers where the invoice's photo is, for later edits and replies.
+pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invoices SET chat_id = $2, message_id = $3, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(chat_id)
+        .bind(message_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND owner_id = $2")))
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// One of the user's invoices by the gateway's id (or our number).
+pub async fn find(pool: &PgPool, owner_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM invoices WHERE owner_id = $1 AND (gateway_invoice_id = $2 OR id::text = $2)
+         ORDER BY created_at DESC LIMIT 1"
+    )))
+    .bind(owner_id)
+    .bind(reference.trim())
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn set_status(pool: &PgPool, id: i64, status: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invoices SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2")
+        .bind(id)
+        .bind(status)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A page of the user's invoices, newest first, and how many there are.
+pub async fn page(pool: &PgPool, owner_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
+    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM invoices WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+    )))
+    .bind(owner_id)
+    .bind(i64::from(per_page))
+    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
+    .fetch_all(pool)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invoices WHERE owner_id = $1").bind(owner_id).fetch_one(pool).await?;
+    Ok((rows, total))
+}

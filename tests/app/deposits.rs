@@ -1,0 +1,183 @@
+//! `/deposit`, `/invoice(s)` and `/qris` end to end: the PNG the bot sent is decoded and
+//! compared with the invoice's payload.
+
+use merchant_bot::{
+    domain::Amount,
+    qr::{
+        image::qr_image,
+        payload::{Qris, sample_static},
+    },
+};
+use serde_json::{Value, json};
+
+use crate::{
+    gateways::simulator::decode_qr,
+    support::{Sent, TestApp, TestUser, demo_qris},
+};
+
+async fn invoice_payload(app: &TestApp, gateway_id: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT payload FROM invoices WHERE gateway_invoice_id = $1")
+        .bind(gateway_id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// The invoice id in a caption (`Invoice <id>`).
+fn invoice_id(photo: &Sent) -> String {
+    let after = photo.text.split("Invoice ").nth(1).expect("the caption names the invoice");
+    after.split("</b>").next().unwrap().to_owned()
+}
+
+async fn deposit(app: &TestApp, user: &TestUser, amount: &str) -> Sent {
+    app.tg.send_text(user, &format!("/deposit {amount}"));
+    let action =
+        app.tg.take("upload_photo", |c| c.method == "sendChatAction" && c.params["action"] == "upload_photo").await;
+    assert_eq!(action.chat_id(), Some(user.id));
+    app.tg.message(user.id).await
+}
+
+async fn sim_requests(app: &TestApp, key: &str) -> u64 {
+    let counts: Value = reqwest::get(format!("{}/_sim/requests", app.sim.url)).await.unwrap().json().await.unwrap();
+    counts.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_deposit_sends_an_image_whose_code_is_exactly_the_gateways_payload() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(9001, "Ann", Some("en"));
+    app.link(&ann, "kasir", demo_qris()).await;
+    let photo = deposit(&app, &ann, "25.000").await;
+    assert_eq!(photo.method, "sendPhoto");
+    assert!(photo.text.contains("Total to pay: Rp 25,175") && photo.text.contains("Fee: Rp 175"), "{}", photo.text);
+    assert!(photo.text.contains("⏳ pending") && photo.text.contains("Valid until"), "{}", photo.text);
+    assert_eq!(
+        photo.buttons.iter().flatten().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        vec!["🔄 Check status", "✖ Cancel invoice"]
+    );
+    let png = &photo.call.files["photo"];
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    let decoded = decode_qr(png);
+    let stored = invoice_payload(&app, &invoice_id(&photo)).await.unwrap();
+    assert_eq!(decoded, stored);
+    let qris = Qris::parse(&decoded).unwrap();
+    assert_eq!(qris.amount(), Amount::from_rupiah(25_175));
+}
+
+#[tokio::test]
+async fn with_only_a_qris_image_the_code_is_decoded_from_it() {
+    let app = TestApp::spawn().await;
+    app.control("/_sim/qris/settings", json!({"qris_string": false})).await;
+    let budi = TestUser::new(9002, "Budi", Some("id"));
+    app.link(&budi, "kasir", demo_qris()).await;
+    let photo = deposit(&app, &budi, "10rb").await;
+    let id = invoice_id(&photo);
+    // What the gateway's own image holds:
+    let image = reqwest::get(format!("{}/qris/{id}.png", app.sim.url)).await.unwrap().bytes().await.unwrap();
+    let from_gateway = decode_qr(&image);
+    assert_eq!(decode_qr(&photo.call.files["photo"]), from_gateway);
+    assert_eq!(invoice_payload(&app, &id).await.as_deref(), Some(from_gateway.as_str()));
+    assert!(photo.text.contains("Total dibayar: Rp 10.070"), "{}", photo.text);
+}
+
+#[tokio::test]
+async fn check_status_and_cancel_edit_the_caption_and_a_paid_invoice_cannot_be_cancelled() {
+    let app = TestApp::spawn().await;
+    let cici = TestUser::new(9003, "Cici", Some("en"));
+    app.link(&cici, "kasir", demo_qris()).await;
+
+    let first = deposit(&app, &cici, "50000").await;
+    app.control(&format!("/_sim/qris/invoices/{}/pay", invoice_id(&first)), json!({})).await;
+    app.tg.press(&cici, &first, &first.button("Check status"));
+    let paid = app.tg.edit(cici.id).await;
+    assert_eq!((paid.method.as_str(), paid.message_id), ("editMessageCaption", first.message_id));
+    assert!(paid.text.contains("✅ paid") && paid.buttons.is_empty(), "{}", paid.text);
+
+    app.tg.press(&cici, &first, &first.button("Cancel invoice"));
+    let refusal = app.tg.message(cici.id).await;
+    assert!(refusal.text.contains("already paid and cannot be cancelled"), "{}", refusal.text);
+    assert!(app.tg.edit(cici.id).await.text.contains("✅ paid"), "the caption stays paid");
+
+    let second = deposit(&app, &cici, "20000").await;
+    app.tg.press(&cici, &second, &second.button("Cancel invoice"));
+    let cancelled = app.tg.edit(cici.id).await;
+    assert!(cancelled.text.contains("✖ cancelled") && cancelled.buttons.is_empty(), "{}", cancelled.text);
+
+    app.tg.send_text(&cici, "/invoices");
+    let list = app.tg.message(cici.id).await;
+    assert!(list.text.contains("Rp 50,350") && list.text.contains("Rp 20,140"), "{}", list.text);
+    app.tg.send_text(&cici, &format!("/invoice {}", invoice_id(&first)));
+    assert!(app.tg.message(cici.id).await.text.contains("✅ paid"));
+}
+
+#[tokio::test]
+async fn bad_amounts_create_no_invoice_at_the_gateway() {
+    let app = TestApp::spawn().await;
+    let dedi = TestUser::new(9004, "Dedi", Some("en"));
+    app.link(&dedi, "kasir", demo_qris()).await;
+    let cases = [
+        ("abc", "not an amount"),
+        ("-5", "above zero"),
+        ("0", "above zero"),
+        ("25.000,50", "no fractions"),
+        ("12.345,67", "no fractions"),
+        ("20000000", "The most for one deposit is Rp 10,000,000"),
+        ("", "Send the amount"),
+    ];
+    for (amount, expected) in cases {
+        app.tg.send_text(&dedi, &format!("/deposit {amount}"));
+        let reply = app.tg.message(dedi.id).await;
+        assert!(reply.text.contains(expected), "{amount:?}: {}", reply.text);
+        assert!(reply.text.contains("<code>"), "an example is shown: {}", reply.text);
+    }
+    assert_eq!(sim_requests(&app, "GET /api/v1/invoice/create").await, 0);
+}
+
+fn jpeg_of_qr(payload: &str) -> Vec<u8> {
+    let img = qr_image(payload, 8).unwrap();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap();
+    out
+}
+
+#[tokio::test]
+async fn a_photo_of_a_static_qris_becomes_a_dynamic_one_for_an_amount() {
+    let app = TestApp::spawn().await;
+    let eka = TestUser::new(9005, "Eka", Some("en"));
+    let printed = sample_static("WARUNG EKA", "BANDUNG", "99887766").to_string();
+    app.tg.send_photo(&eka, jpeg_of_qr(&printed));
+    let found = app.tg.message(eka.id).await;
+    assert!(found.text.contains("<b>WARUNG EKA</b> (BANDUNG)"), "{}", found.text);
+    app.tg.press(&eka, &found, &found.button("Save"));
+    assert!(app.tg.edit(eka.id).await.text.contains("Saved the QRIS of <b>WARUNG EKA</b>"));
+
+    app.tg.send_text(&eka, "/qris 25rb");
+    let photo = app.tg.message(eka.id).await;
+    assert!(photo.text.contains("no payment confirmation"), "{}", photo.text);
+    let decoded = Qris::parse(&decode_qr(&photo.call.files["photo"])).expect("a valid QRIS with a correct CRC");
+    assert_eq!((decoded.get(1), decoded.get(54)), (Some("12"), Some("25000")));
+    assert_eq!(decoded.merchant_name(), "WARUNG EKA");
+    assert_eq!(sim_requests(&app, "GET /api/v1/invoice/create").await, 0, "no gateway involved");
+
+    // A second photo replaces it only after a confirmation.
+    app.tg.send_photo(&eka, jpeg_of_qr(&sample_static("WARUNG BARU", "BOGOR", "1").to_string()));
+    let again = app.tg.message(eka.id).await;
+    assert!(again.text.contains("replaces the saved one of <b>WARUNG EKA</b>"), "{}", again.text);
+}
+
+#[tokio::test]
+async fn photos_that_are_not_a_static_qris_get_a_clear_answer() {
+    let app = TestApp::spawn().await;
+    let fai = TestUser::new(9006, "Fai", Some("en"));
+    app.tg.send_photo(&fai, jpeg_of_qr("https://example.com/not-a-payment"));
+    assert!(app.tg.message(fai.id).await.text.contains("not a valid QRIS"));
+    let blank = image::GrayImage::from_pixel(200, 200, image::Luma([250]));
+    app.tg.send_photo(&fai, merchant_bot::qr::image::png(&blank).unwrap());
+    assert!(app.tg.message(fai.id).await.text.contains("no QR code"));
+    let dynamic =
+        sample_static("TOKO", "JAKARTA", "5").with_amount(Amount::from_rupiah(1000).unwrap()).unwrap().to_string();
+    app.tg.send_photo(&fai, jpeg_of_qr(&dynamic));
+    assert!(app.tg.message(fai.id).await.text.contains("dynamic QRIS"));
+    app.tg.send_text(&fai, "/qris 5000");
+    assert!(app.tg.message(fai.id).await.text.contains("photo of your printed static QRIS first"));
+}
