@@ -224,3 +224,68 @@ qris-card-footer = Made from the merchant's static QRIS: no payment confirmation
 qris-dynamic-caption =
     QRIS of <b>{ $merchant }</b> for <b>{ $amount }</b>.
     ⚠️ Made by this bot from your static QRIS, not issued by a payment provider: no payment confirmation will follow. Check the payment in your bank or wallet app.
+
+## /withdraw
+cmd-withdraw = Withdraw money: QRIS to DANA, Bukalapak to your bank
+cmd-pin = Set, change or remove the withdrawal PIN
+button-confirm = ✅ Confirm
+withdraw-locked = 🔒 Withdrawals are locked after too many wrong PINs, until { $until }.
+withdraw-choose-account = Withdraw from which account?
+withdraw-from = Withdraw from <b>{ $label }</b> ({ $provider }).
+withdraw-balance = Balance: <b>{ $amount }</b>
+withdraw-balance-unknown = The balance could not be read now.
+withdraw-ask-amount = How much? e.g. <code>100000</code> or <code>100rb</code>. /cancel stops.
+withdraw-above-balance = That is more than the balance ({ $amount }). Send a smaller amount, or /cancel.
+withdraw-ask-dana-number = Send the DANA number to pay to (<code>08…</code> or <code>628…</code>, 10 to 15 digits).
+withdraw-ask-dana-name = Send the name of that DANA account.
+withdraw-ask-bank-account = Send the <code>bank_account_id</code> of your Bukalapak bank account (digits).
+withdraw-recent = Or choose a recent one:
+withdraw-bad-dana-number = That is not a DANA number: it starts with <code>08</code> or <code>628</code> and has 10 to 15 digits, e.g. <code>081234567890</code>.
+withdraw-bad-dana-name = Send the account holder's name in letters, e.g. <code>John Doe</code>.
+withdraw-bad-bank-account = The <code>bank_account_id</code> is a number, e.g. <code>41812</code>.
+withdraw-summary =
+    <b>Withdrawal</b>
+    Amount: <b>{ $amount }</b>
+    From: { $label } ({ $provider })
+    To: { $destination }
+    { $fee }
+
+    Confirm to send it, once.
+withdraw-fee-after = Fee: charged by the gateway, shown after sending.
+withdraw-fee-bukalapak = Fee: as Bukalapak charges; your account password is asked after Confirm.
+withdraw-press-button = Please press ✅ Confirm or ✖ Cancel above, or send /cancel.
+withdraw-expired = ⌛ This withdrawal expired before it was confirmed. Nothing was sent; start again with /withdraw.
+withdraw-ask-pin = 🔐 Send your withdrawal PIN. I delete the message at once.
+withdraw-wrong-pin = ❌ Wrong PIN. { $left } tries left before withdrawals lock for 15 minutes.
+withdraw-ask-password = 🔐 Send your Bukalapak account password. It is used for this withdrawal only, deleted from the chat at once and never stored.
+withdraw-sending = Sending the withdrawal…
+withdraw-done = ✅ Withdrawal of <b>{ $amount }</b> to { $destination } sent.
+withdraw-id = Withdrawal id: <code>{ $id }</code>
+withdraw-fee = Fee: { $amount }
+withdraw-total = Total deducted: { $amount }
+withdraw-new-balance = New balance: { $amount }
+withdraw-watched = You will get a message when its status changes.
+withdraw-refused =
+    ❌ Not sent.
+    { $error }
+withdraw-unknown = ⚠️ The gateway did not answer, so it is not known whether the withdrawal was made. It will <b>not</b> be sent again: the bot checks the gateway's history and /withdrawals will show it.
+withdraw-cancelled = ✖ Withdrawal cancelled. Nothing was sent.
+
+## /pin
+pin-none = No withdrawal PIN is set. With one, withdrawals above an amount you choose ask for it.
+pin-set-info = A withdrawal PIN is set. It is asked for withdrawals above <b>{ $threshold }</b>.
+button-pin-set = 🔐 Set a PIN
+button-pin-change = Change PIN
+button-pin-threshold = Change the amount
+button-pin-remove = Remove PIN
+pin-ask-new = Send a new PIN: 4 to 8 digits. I delete the message at once.
+pin-ask-repeat = Send the same PIN again.
+pin-ask-current = Send your current PIN.
+pin-ask-threshold = Above which amount should withdrawals ask for the PIN? e.g. <code>500000</code>, or <code>0</code> for every withdrawal.
+pin-invalid = A PIN is 4 to 8 digits. Send another one.
+pin-mismatch = The two PINs differ. Send a new PIN again.
+pin-saved = 🔐 PIN saved. It is asked for withdrawals above <b>{ $threshold }</b>.
+pin-removed = PIN removed.
+pin-wrong = ❌ Wrong PIN. Send it again, or /cancel.
+pin-locked = 🔒 Too many wrong PINs: withdrawals and PIN changes are locked for 15 minutes.
+pin-threshold-saved = The PIN is now asked for withdrawals above <b>{ $threshold }</b>.

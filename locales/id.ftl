@@ -224,3 +224,68 @@ qris-card-footer = Dibuat dari QRIS statis merchant: tanpa konfirmasi pembayaran
 qris-dynamic-caption =
     QRIS <b>{ $merchant }</b> senilai <b>{ $amount }</b>.
     ⚠️ Dibuat oleh bot ini dari QRIS statis Anda, bukan diterbitkan penyedia pembayaran: tidak akan ada konfirmasi pembayaran. Periksa pembayaran di aplikasi bank atau dompet Anda.
+
+## /withdraw
+cmd-withdraw = Tarik dana: QRIS ke DANA, Bukalapak ke rekening Anda
+cmd-pin = Atur, ubah, atau hapus PIN penarikan
+button-confirm = ✅ Konfirmasi
+withdraw-locked = 🔒 Penarikan dikunci karena terlalu banyak PIN salah, sampai { $until }.
+withdraw-choose-account = Tarik dari akun yang mana?
+withdraw-from = Tarik dana dari <b>{ $label }</b> ({ $provider }).
+withdraw-balance = Saldo: <b>{ $amount }</b>
+withdraw-balance-unknown = Saldo tidak dapat dibaca saat ini.
+withdraw-ask-amount = Berapa? mis. <code>100000</code> atau <code>100rb</code>. /cancel untuk berhenti.
+withdraw-above-balance = Itu melebihi saldo ({ $amount }). Kirim nominal yang lebih kecil, atau /cancel.
+withdraw-ask-dana-number = Kirim nomor DANA tujuan (<code>08…</code> atau <code>628…</code>, 10 sampai 15 digit).
+withdraw-ask-dana-name = Kirim nama pemilik akun DANA itu.
+withdraw-ask-bank-account = Kirim <code>bank_account_id</code> rekening Bukalapak Anda (angka).
+withdraw-recent = Atau pilih yang pernah dipakai:
+withdraw-bad-dana-number = Itu bukan nomor DANA: diawali <code>08</code> atau <code>628</code> dan 10 sampai 15 digit, mis. <code>081234567890</code>.
+withdraw-bad-dana-name = Kirim nama pemilik akun dengan huruf, mis. <code>John Doe</code>.
+withdraw-bad-bank-account = <code>bank_account_id</code> berupa angka, mis. <code>41812</code>.
+withdraw-summary =
+    <b>Penarikan</b>
+    Jumlah: <b>{ $amount }</b>
+    Dari: { $label } ({ $provider })
+    Ke: { $destination }
+    { $fee }
+
+    Konfirmasi untuk mengirimnya, sekali saja.
+withdraw-fee-after = Biaya: ditentukan gateway, ditampilkan setelah dikirim.
+withdraw-fee-bukalapak = Biaya: sesuai Bukalapak; password akun Anda diminta setelah Konfirmasi.
+withdraw-press-button = Silakan tekan ✅ Konfirmasi atau ✖ Batal di atas, atau kirim /cancel.
+withdraw-expired = ⌛ Penarikan ini kedaluwarsa sebelum dikonfirmasi. Tidak ada yang dikirim; mulai lagi dengan /withdraw.
+withdraw-ask-pin = 🔐 Kirim PIN penarikan Anda. Pesannya langsung saya hapus.
+withdraw-wrong-pin = ❌ PIN salah. Sisa { $left } percobaan sebelum penarikan dikunci 15 menit.
+withdraw-ask-password = 🔐 Kirim password akun Bukalapak Anda. Hanya dipakai untuk penarikan ini, langsung dihapus dari chat, dan tidak pernah disimpan.
+withdraw-sending = Mengirim penarikan…
+withdraw-done = ✅ Penarikan <b>{ $amount }</b> ke { $destination } terkirim.
+withdraw-id = ID penarikan: <code>{ $id }</code>
+withdraw-fee = Biaya: { $amount }
+withdraw-total = Total dipotong: { $amount }
+withdraw-new-balance = Saldo baru: { $amount }
+withdraw-watched = Anda akan dikabari saat statusnya berubah.
+withdraw-refused =
+    ❌ Tidak terkirim.
+    { $error }
+withdraw-unknown = ⚠️ Gateway tidak menjawab, jadi belum diketahui apakah penarikan terjadi. Penarikan <b>tidak</b> akan dikirim ulang: bot memeriksa riwayat gateway dan /withdrawals akan menampilkannya.
+withdraw-cancelled = ✖ Penarikan dibatalkan. Tidak ada yang dikirim.
+
+## /pin
+pin-none = Belum ada PIN penarikan. Dengan PIN, penarikan di atas nominal pilihan Anda akan memintanya.
+pin-set-info = PIN penarikan sudah diatur. PIN diminta untuk penarikan di atas <b>{ $threshold }</b>.
+button-pin-set = 🔐 Atur PIN
+button-pin-change = Ubah PIN
+button-pin-threshold = Ubah nominal
+button-pin-remove = Hapus PIN
+pin-ask-new = Kirim PIN baru: 4 sampai 8 digit. Pesannya langsung saya hapus.
+pin-ask-repeat = Kirim PIN yang sama sekali lagi.
+pin-ask-current = Kirim PIN Anda saat ini.
+pin-ask-threshold = Di atas nominal berapa penarikan meminta PIN? mis. <code>500000</code>, atau <code>0</code> untuk setiap penarikan.
+pin-invalid = PIN terdiri dari 4 sampai 8 digit. Kirim yang lain.
+pin-mismatch = Kedua PIN berbeda. Kirim PIN baru lagi.
+pin-saved = 🔐 PIN disimpan. PIN diminta untuk penarikan di atas <b>{ $threshold }</b>.
+pin-removed = PIN dihapus.
+pin-wrong = ❌ PIN salah. Kirim lagi, atau /cancel.
+pin-locked = 🔒 Terlalu banyak PIN salah: penarikan dan perubahan PIN dikunci 15 menit.
+pin-threshold-saved = PIN kini diminta untuk penarikan di atas <b>{ $threshold }</b>.

@@ -82,6 +82,35 @@ pub enum ButtonAction {
     SaveStaticQris {
         payload: String,
     },
+    /// `/withdraw` from this account.
+    WithdrawAccount {
+        account_id: i64,
+    },
+    /// A recently used destination.
+    WithdrawTo {
+        account_id: i64,
+        amount: crate::domain::Amount,
+        destination: crate::providers::Destination,
+    },
+    WithdrawConfirm {
+        withdrawal_id: i64,
+    },
+    WithdrawCancel {
+        withdrawal_id: i64,
+    },
+    /// `/pin` menu.
+    Pin {
+        choice: PinChoice,
+    },
+}
+
+/// The `/pin` menu's buttons.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinChoice {
+    Set,
+    Change,
+    Remove,
+    Threshold,
 }
 
 /// [`VaKind`] for storage.
@@ -120,6 +149,7 @@ impl ButtonAction {
                 | ButtonAction::ShowAccounts
                 | ButtonAction::InvoiceRefresh { .. }
                 | ButtonAction::InvoicesPage { .. }
+                | ButtonAction::WithdrawConfirm { .. }
         )
     }
 }

@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 
 use super::{
     App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
-    deposit, fallback_lang, link, qris_static, reads,
+    deposit, fallback_lang, link, pin, qris_static, reads, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -89,6 +89,17 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).await,
         ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
         ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
+        ButtonAction::WithdrawAccount { account_id } => withdraw::on_account(ctx, dialogue, message, account_id).await,
+        ButtonAction::WithdrawTo { account_id, amount, destination } => {
+            withdraw::on_destination(ctx, dialogue, message, account_id, amount, destination).await
+        }
+        ButtonAction::WithdrawConfirm { withdrawal_id } => {
+            withdraw::on_confirm(ctx, dialogue, message, withdrawal_id).await
+        }
+        ButtonAction::WithdrawCancel { withdrawal_id } => {
+            withdraw::on_cancel(ctx, dialogue, Some(message), withdrawal_id).await
+        }
+        ButtonAction::Pin { choice } => pin::on_choice(ctx, dialogue, choice).await,
         ButtonAction::VaKind { account_id, kind } => {
             let kind = VaKind::from(kind).as_str().to_owned();
             reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await

@@ -3,13 +3,13 @@
 
 use teloxide::{
     prelude::*,
-    types::{BotCommand, BotCommandScope, Me, Recipient},
+    types::{BotCommand, BotCommandScope, Me, MessageId, Recipient},
     utils::command::BotCommands,
 };
 
 use super::{
-    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, qris_static, reads,
-    start,
+    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, pin, qris_static,
+    reads, start, withdraw,
 };
 use crate::{i18n::Lang, tr};
 
@@ -31,11 +31,13 @@ pub enum Command {
     Invoice(String),
     Invoices,
     Qris(String),
+    Withdraw(String),
+    Pin,
     Cancel,
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 16] = [
+pub const MENU: [&str; 18] = [
     "start",
     "help",
     "language",
@@ -46,11 +48,13 @@ pub const MENU: [&str; 16] = [
     "invoice",
     "invoices",
     "qris",
+    "withdraw",
     "withdrawals",
     "mutations",
     "disbursement",
     "subaccounts",
     "va",
+    "pin",
     "cancel",
 ];
 
@@ -72,6 +76,8 @@ pub fn description(name: &str, lang: Lang) -> String {
         "invoice" => tr!(lang, "cmd-invoice"),
         "invoices" => tr!(lang, "cmd-invoices"),
         "qris" => tr!(lang, "cmd-qris"),
+        "withdraw" => tr!(lang, "cmd-withdraw"),
+        "pin" => tr!(lang, "cmd-pin"),
         "cancel" => tr!(lang, "cmd-cancel"),
         other => unreachable!("{other} is not in MENU"),
     }
@@ -95,6 +101,8 @@ impl Command {
             Command::Invoice(_) => "invoice",
             Command::Invoices => "invoices",
             Command::Qris(_) => "qris",
+            Command::Withdraw(_) => "withdraw",
+            Command::Pin => "pin",
             Command::Cancel => "cancel",
         }
     }
@@ -180,6 +188,8 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
         Command::Invoice(reference) => deposit::one(&ctx, reference).await,
         Command::Invoices => deposit::list(&ctx, None, 1).await,
         Command::Qris(args) => qris_static::command(&ctx, args).await,
+        Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).await,
+        Command::Pin => pin::menu(&ctx).await,
     };
     report(&ctx, cmd.name(), result).await
 }
@@ -194,6 +204,29 @@ pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDi
         (State::LinkLabel { provider, .. }, Some(text)) => link::on_label(&ctx, &dialogue, *provider, text).await,
         (State::LinkCredential { .. }, Some(_)) => link::on_credential(&ctx, &dialogue, &msg, state.clone()).await,
         (State::LinkProvider, _) => ctx.tell(tr!(ctx.lang, "link-press-button")).await,
+        (State::WithdrawAmount { account_id, balance }, Some(text)) => {
+            withdraw::on_amount(&ctx, &dialogue, *account_id, *balance, text).await
+        }
+        (State::WithdrawDanaNumber { account_id, amount }, Some(text)) => {
+            withdraw::on_dana_number(&ctx, &dialogue, *account_id, *amount, text).await
+        }
+        (State::WithdrawDanaName { account_id, amount, number }, Some(text)) => {
+            withdraw::on_dana_name(&ctx, &dialogue, *account_id, *amount, number.clone(), text).await
+        }
+        (State::WithdrawBankAccount { account_id, amount }, Some(text)) => {
+            withdraw::on_bank_account(&ctx, &dialogue, *account_id, *amount, text).await
+        }
+        (State::WithdrawConfirm { .. }, _) => ctx.tell(tr!(ctx.lang, "withdraw-press-button")).await,
+        (State::WithdrawPin { withdrawal_id, message }, Some(_)) => {
+            withdraw::on_pin(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).await
+        }
+        (State::WithdrawPassword { withdrawal_id, message }, Some(_)) => {
+            withdraw::on_password(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).await
+        }
+        (State::PinCurrent { next }, Some(_)) => pin::on_current(&ctx, &dialogue, &msg, *next).await,
+        (State::PinNew, Some(_)) => pin::on_new(&ctx, &dialogue, &msg).await,
+        (State::PinRepeat { hash }, Some(_)) => pin::on_repeat(&ctx, &dialogue, &msg, hash.clone()).await,
+        (State::PinThreshold, Some(text)) => pin::on_threshold(&ctx, &dialogue, text).await,
         _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).await,
     };
     report(&ctx, "dialogue", result).await

@@ -181,11 +181,8 @@ async fn ask_field(
 pub async fn on_credential(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, state: State) -> HandlerResult {
     let State::LinkCredential { provider, label, replace, step, partial } = state else { return Ok(()) };
     let value = msg.text().unwrap_or_default().trim().to_owned();
-    // Deleted before anything else can fail; a message too old to delete is reported.
-    if let Err(e) = ctx.bot.delete_message(ctx.chat, msg.id).await {
-        tracing::warn!(error = %e, "could not delete a credential message");
-        ctx.say(tr!(ctx.lang, "link-delete-failed")).await?;
-    }
+    // Deleted before anything else can fail.
+    super::delete_secret_message(ctx, msg).await?;
     let field = fields(provider)[step];
     if value.is_empty() || value.chars().count() > 256 || value.chars().any(char::is_whitespace) {
         ctx.say(tr!(ctx.lang, "link-field-invalid", field = field)).await?;

@@ -8,10 +8,12 @@ pub mod commands;
 mod deposit;
 pub mod format;
 mod link;
+mod pin;
 mod qris_static;
 mod reads;
 mod start;
 pub mod state;
+mod withdraw;
 
 use std::{sync::Arc, time::Duration};
 
@@ -35,6 +37,7 @@ use crate::{
     i18n::Lang,
     providers::{GatewayUrls, Gateways, Http, HttpOptions},
     storage::{self, dialogue::PgDialogueStorage, users::UserRow},
+    tr,
 };
 
 pub use buttons::{ButtonAction, Callback, ReadCommand, VaKindArg};
@@ -147,6 +150,16 @@ impl Ctx {
     }
 }
 
+/// Deletes a message that carried a secret (a credential, a PIN, a password) right
+/// after it was read. If Telegram refuses (too old, no right), the user is asked to.
+pub async fn delete_secret_message(ctx: &Ctx, msg: &Message) -> HandlerResult {
+    if let Err(e) = ctx.bot.delete_message(ctx.chat, msg.id).await {
+        tracing::warn!(error = %e, "could not delete a message that carried a secret");
+        ctx.say(tr!(ctx.lang, "link-delete-failed")).await?;
+    }
+    Ok(())
+}
+
 /// The language to use when the database could not tell: Telegram's.
 pub fn fallback_lang(user: Option<&User>) -> Lang {
     Lang::from_telegram(user.and_then(|u| u.language_code.as_deref()))
@@ -185,6 +198,30 @@ impl Default for RunOptions {
 pub fn build_bot(config: &Config, limits: Limits) -> Bot {
     let bot = teloxide::Bot::new(config.token.clone()).set_api_url(config.api_url.clone());
     Throttle::new_spawn(bot, limits).parse_mode(ParseMode::Html)
+}
+
+/// How often unknown withdrawals are looked up in the gateways' histories.
+pub const RESOLVE_EVERY: Duration = Duration::from_secs(60);
+
+/// Settles withdrawals whose outcome is unknown, now and then every [`RESOLVE_EVERY`].
+async fn resolve_unknown_withdrawals(app: App) {
+    loop {
+        match crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(settled = n, "unknown withdrawals settled"),
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "could not settle unknown withdrawals"),
+        }
+        tokio::time::sleep(RESOLVE_EVERY).await;
+    }
+}
+
+/// Stops a background task when the bot stops.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// A running bot. [`Running::shutdown`] stops taking updates, lets the handlers in
@@ -233,6 +270,13 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
+    // A withdrawal left 'submitting' was being sent when a process died: its outcome is
+    // unknown, and it is settled from the gateway's history, never sent again.
+    let interrupted = storage::withdrawals::mark_interrupted_unknown(&app.pool).await?;
+    if interrupted > 0 {
+        tracing::warn!(count = interrupted, "withdrawals interrupted during their request are now 'unknown'");
+    }
+    let resolver = tokio::spawn(resolve_unknown_withdrawals(app.clone()));
     match storage::actions::purge_expired(&app.pool).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),
         Ok(_) => {}
@@ -252,6 +296,7 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
     let token = dispatcher.shutdown_token();
     let listener = Polling::builder(bot).timeout(options.polling_timeout).build();
     let task = tokio::spawn(async move {
+        let _resolver = AbortOnDrop(resolver);
         dispatcher
             .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
             .await

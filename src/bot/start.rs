@@ -49,6 +49,11 @@ pub async fn cancel(ctx: &Ctx, dialogue: &ChatDialogue) -> HandlerResult {
     let state = dialogue.get().await.map_err(|e| anyhow::anyhow!("reading the dialogue: {e}"))?;
     let text = match state {
         None | Some(State::Idle) => tr!(ctx.lang, "cancel-nothing"),
+        Some(
+            State::WithdrawConfirm { withdrawal_id, .. }
+            | State::WithdrawPin { withdrawal_id, .. }
+            | State::WithdrawPassword { withdrawal_id, .. },
+        ) => return super::withdraw::on_cancel(ctx, dialogue, None, withdrawal_id).await,
         Some(_) => {
             dialogue.exit().await.map_err(|e| anyhow::anyhow!("ending the dialogue: {e}"))?;
             tr!(ctx.lang, "cancel-done")

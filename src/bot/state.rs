@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Provider;
+use crate::domain::{Amount, Provider};
 
 /// Where a chat's dialogue stands. `Idle` means no dialogue: commands are read as such.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,36 @@ pub enum State {
     LinkLabel { provider: Provider, suggested: String },
     /// `/link`: waiting for credential number `step` of the provider's fields.
     LinkCredential { provider: Provider, label: String, replace: bool, step: usize, partial: Option<SealedPartial> },
+    /// `/withdraw`: waiting for the amount.
+    WithdrawAmount { account_id: i64, balance: Option<Amount> },
+    /// Waiting for the DANA number.
+    WithdrawDanaNumber { account_id: i64, amount: Amount },
+    /// Waiting for the DANA account name.
+    WithdrawDanaName { account_id: i64, amount: Amount, number: String },
+    /// Waiting for the Bukalapak bank_account_id.
+    WithdrawBankAccount { account_id: i64, amount: Amount },
+    /// The summary with Confirm and Cancel is shown (`message`).
+    WithdrawConfirm { withdrawal_id: i64, message: i32 },
+    /// Confirmed; waiting for the withdrawal PIN.
+    WithdrawPin { withdrawal_id: i64, message: i32 },
+    /// Confirmed; waiting for the Bukalapak password (read once, never kept).
+    WithdrawPassword { withdrawal_id: i64, message: i32 },
+    /// `/pin`: waiting for the current PIN before `next`.
+    PinCurrent { next: PinNext },
+    /// Waiting for a new PIN.
+    PinNew,
+    /// Waiting for the new PIN again; `hash` is the Argon2id hash of the first one.
+    PinRepeat { hash: String },
+    /// Waiting for the threshold.
+    PinThreshold,
+}
+
+/// What the current PIN unlocks in `/pin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PinNext {
+    Change,
+    Remove,
+    Threshold,
 }
 
 /// Credential fields collected so far, sealed with the chat bound in.

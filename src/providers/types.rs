@@ -92,6 +92,31 @@ pub enum WithdrawalStatus {
     Other(String),
 }
 
+impl Destination {
+    /// For the audit log: enough to recognize, not enough to reuse.
+    pub fn masked(&self) -> String {
+        fn keep_ends(s: &str, head: usize, tail: usize) -> String {
+            let chars: Vec<char> = s.chars().collect();
+            if chars.len() <= head + tail {
+                return "*".repeat(chars.len());
+            }
+            let middle = "*".repeat(chars.len() - head - tail);
+            format!(
+                "{}{middle}{}",
+                chars[..head].iter().collect::<String>(),
+                chars[chars.len() - tail..].iter().collect::<String>()
+            )
+        }
+        match self {
+            Destination::Dana { number, name } => {
+                let initials: Vec<String> = name.split_whitespace().map(|w| keep_ends(w, 1, 0)).collect();
+                format!("DANA {} ({})", keep_ends(number, 4, 3), initials.join(" "))
+            }
+            Destination::BankAccount { id } => format!("bank account {}", keep_ends(id, 0, 2)),
+        }
+    }
+}
+
 impl WithdrawalStatus {
     pub fn parse(s: &str) -> WithdrawalStatus {
         match s.trim().to_ascii_lowercase().as_str() {
@@ -112,8 +137,9 @@ impl WithdrawalStatus {
     }
 }
 
-/// Where a withdrawal goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a withdrawal goes. Stored as JSON with the withdrawal (not secret).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Destination {
     Dana { number: String, name: String },
     BankAccount { id: String },

@@ -6,6 +6,7 @@ pub mod dialogue;
 pub mod invoices;
 pub mod static_qris;
 pub mod users;
+pub mod withdrawals;
 
 use std::time::Duration;
 

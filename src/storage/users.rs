@@ -46,3 +46,79 @@ pub async fn set_language(pool: &PgPool, telegram_id: i64, lang: Lang) -> sqlx::
         .await?;
     Ok(())
 }
+
+/// The user's withdrawal PIN settings.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct PinState {
+    #[sqlx(rename = "pin_hash")]
+    pub hash: Option<String>,
+    /// Withdrawals above this many rupiah ask for the PIN.
+    #[sqlx(rename = "pin_threshold")]
+    pub threshold: i64,
+    #[sqlx(rename = "pin_failures")]
+    pub failures: i32,
+    #[sqlx(rename = "pin_locked_until")]
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl PinState {
+    pub fn locked(&self) -> bool {
+        self.locked_until.is_some_and(|t| t > chrono::Utc::now())
+    }
+}
+
+pub async fn pin_state(pool: &PgPool, telegram_id: i64) -> sqlx::Result<PinState> {
+    let row: Option<PinState> = sqlx::query_as(
+        "SELECT pin_hash, pin_threshold, pin_failures, pin_locked_until FROM users WHERE telegram_id = $1",
+    )
+    .bind(telegram_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.unwrap_or_default())
+}
+
+/// Sets (or with `None` removes) the PIN hash; failures and lock are cleared.
+pub async fn set_pin(pool: &PgPool, telegram_id: i64, hash: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET pin_hash = $2, pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1")
+        .bind(telegram_id)
+        .bind(hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET pin_threshold = $2, updated_at = now() WHERE telegram_id = $1")
+        .bind(telegram_id)
+        .bind(rupiah)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Records a wrong PIN; the `max`-th in a row locks withdrawals for `lock_minutes`.
+/// Returns whether they are now locked.
+pub async fn pin_failed(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes: i64) -> sqlx::Result<bool> {
+    let locked: bool = sqlx::query_scalar(
+        "UPDATE users SET
+            pin_failures = CASE WHEN pin_failures + 1 >= $2 THEN 0 ELSE pin_failures + 1 END,
+            pin_locked_until = CASE WHEN pin_failures + 1 >= $2 THEN now() + make_interval(mins => $3::int) ELSE pin_locked_until END,
+            updated_at = now()
+         WHERE telegram_id = $1
+         RETURNING pin_locked_until IS NOT NULL AND pin_locked_until > now()",
+    )
+    .bind(telegram_id)
+    .bind(max)
+    .bind(lock_minutes as i32)
+    .fetch_one(pool)
+    .await?;
+    Ok(locked)
+}
+
+pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET pin_failures = 0, updated_at = now() WHERE telegram_id = $1")
+        .bind(telegram_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

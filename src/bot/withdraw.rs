@@ -1,0 +1,525 @@
+//! `/withdraw`: account → amount (the balance shown where known) → destination (DANA
+//! number and name, or Bukalapak bank_account_id; recent ones as buttons) → summary
+//! with ✅ Confirm and ✖ Cancel → the PIN (if set and above the threshold) → the
+//! Bukalapak password (read once, deleted, never kept) → submitted once → the result
+//! replaces the summary.
+
+use chrono::Utc;
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardMarkup, MessageId},
+};
+
+use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format};
+use crate::{
+    domain::{Amount, AmountError, Provider},
+    i18n::{Html, escape_html},
+    pin,
+    providers::{Capability, Destination, GatewayError},
+    secret::Secret,
+    storage::{
+        accounts::{self, LinkedAccount},
+        users,
+        withdrawals::{self, WithdrawalRow},
+    },
+    tr,
+    withdrawals::{Outcome, submit},
+};
+
+fn dialogue_err(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("dialogue storage: {e}")
+}
+
+/// A locked PIN stops withdrawals; the message says until when.
+async fn locked(ctx: &Ctx) -> anyhow::Result<Option<String>> {
+    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    Ok(state.locked_until.filter(|t| *t > Utc::now()).map(|t| {
+        tr!(
+            ctx.lang,
+            "withdraw-locked",
+            until = format::datetime(&t.with_timezone(&crate::providers::json::jakarta()), ctx.lang)
+        )
+    }))
+}
+
+/// `/withdraw [label]`.
+pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerResult {
+    if let Some(text) = locked(ctx).await? {
+        return ctx.tell(text).await;
+    }
+    let all = accounts::list(&ctx.app.pool, ctx.user).await?;
+    if all.is_empty() {
+        return ctx.tell(tr!(ctx.lang, "need-link")).await;
+    }
+    let fitting: Vec<&LinkedAccount> = all.iter().filter(|a| a.provider.can(Capability::Withdraw)).collect();
+    let wanted = args.split_whitespace().next().map(str::to_lowercase);
+    let chosen = match &wanted {
+        Some(label) => match all.iter().find(|a| a.label.as_str() == label) {
+            Some(a) if a.provider.can(Capability::Withdraw) => Some(a.clone()),
+            Some(a) => {
+                let provider = format::provider(a.provider, ctx.lang);
+                return ctx
+                    .tell(tr!(
+                        ctx.lang,
+                        "account-cannot",
+                        label = a.label.as_str(),
+                        provider = provider,
+                        providers = withdraw_providers(ctx)
+                    ))
+                    .await;
+            }
+            None => {
+                return ctx
+                    .tell(tr!(ctx.lang, "unknown-account", label = label.as_str(), labels = Html(labels(&all))))
+                    .await;
+            }
+        },
+        None => match fitting.as_slice() {
+            [] => return ctx.tell(tr!(ctx.lang, "no-capable", providers = withdraw_providers(ctx))).await,
+            [one] => Some((*one).clone()),
+            several => several.iter().find(|a| a.is_default).map(|a| (*a).clone()),
+        },
+    };
+    match chosen {
+        Some(account) => ask_amount(ctx, dialogue, &account, None).await,
+        None => {
+            let mut rows = Vec::new();
+            for a in fitting {
+                let text = format!("{} ({})", a.label, format::provider(a.provider, ctx.lang));
+                rows.push(vec![
+                    ctx.app.button(ctx.user, text, ButtonAction::WithdrawAccount { account_id: a.id }).await?,
+                ]);
+            }
+            ctx.say_with(tr!(ctx.lang, "withdraw-choose-account"), InlineKeyboardMarkup::new(rows)).await?;
+            Ok(())
+        }
+    }
+}
+
+fn withdraw_providers(ctx: &Ctx) -> String {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| p.can(Capability::Withdraw))
+        .map(|p| format::provider(p, ctx.lang))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+fn labels(all: &[LinkedAccount]) -> String {
+    all.iter().map(|a| format!("<code>{}</code>", escape_html(a.label.as_str()))).collect::<Vec<_>>().join(", ")
+}
+
+/// The account button.
+pub async fn on_account(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, account_id: i64) -> HandlerResult {
+    match accounts::get(&ctx.app.pool, ctx.user, account_id).await? {
+        Some(account) => ask_amount(ctx, dialogue, &account, Some(message)).await,
+        None => ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await,
+    }
+}
+
+async fn ask_amount(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account: &LinkedAccount,
+    message: Option<MessageId>,
+) -> HandlerResult {
+    ctx.typing().await;
+    let balance = match super::reads::client(ctx, account.id).await? {
+        Ok((_, gateway)) => gateway.balance().await.ok().map(|b| b.amount),
+        Err(text) => return ctx.send_or_edit(message, text, None).await,
+    };
+    let provider = format::provider(account.provider, ctx.lang);
+    let mut text = tr!(ctx.lang, "withdraw-from", label = account.label.as_str(), provider = provider);
+    text.push('\n');
+    text.push_str(&match balance {
+        Some(b) => tr!(ctx.lang, "withdraw-balance", amount = b.format(ctx.lang)),
+        None => tr!(ctx.lang, "withdraw-balance-unknown"),
+    });
+    text.push_str("\n\n");
+    text.push_str(&tr!(ctx.lang, "withdraw-ask-amount"));
+    ctx.send_or_edit(message, text, None).await?;
+    dialogue.update(State::WithdrawAmount { account_id: account.id, balance }).await.map_err(dialogue_err)
+}
+
+/// The typed amount: above the balance is refused before any gateway call.
+pub async fn on_amount(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account_id: i64,
+    balance: Option<Amount>,
+    text: &str,
+) -> HandlerResult {
+    let max = balance.unwrap_or(Amount::from_sen(i64::MAX));
+    let amount = match Amount::parse_user(text, max) {
+        Ok(a) => a,
+        Err(AmountError::TooLarge { .. }) if balance.is_some() => {
+            return ctx.tell(tr!(ctx.lang, "withdraw-above-balance", amount = max.format(ctx.lang))).await;
+        }
+        Err(e) => return ctx.tell(format::amount_error(&e, ctx.lang)).await,
+    };
+    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+        dialogue.exit().await.map_err(dialogue_err)?;
+        return ctx.tell(tr!(ctx.lang, "account-gone")).await;
+    };
+    ask_destination(ctx, dialogue, &account, amount).await
+}
+
+async fn ask_destination(ctx: &Ctx, dialogue: &ChatDialogue, account: &LinkedAccount, amount: Amount) -> HandlerResult {
+    let recent = withdrawals::recent_destinations(&ctx.app.pool, ctx.user, account.id, 3).await?;
+    let mut rows = Vec::new();
+    for destination in recent {
+        let text = destination_text(&destination, ctx);
+        rows.push(vec![
+            ctx.app
+                .button(ctx.user, text, ButtonAction::WithdrawTo { account_id: account.id, amount, destination })
+                .await?,
+        ]);
+    }
+    let (text, state) = match account.provider {
+        Provider::Qris => {
+            (tr!(ctx.lang, "withdraw-ask-dana-number"), State::WithdrawDanaNumber { account_id: account.id, amount })
+        }
+        _ => {
+            (tr!(ctx.lang, "withdraw-ask-bank-account"), State::WithdrawBankAccount { account_id: account.id, amount })
+        }
+    };
+    if rows.is_empty() {
+        ctx.say(text).await?;
+    } else {
+        ctx.say_with(format!("{text}\n{}", tr!(ctx.lang, "withdraw-recent")), InlineKeyboardMarkup::new(rows)).await?;
+    }
+    dialogue.update(state).await.map_err(dialogue_err)
+}
+
+fn destination_text(d: &Destination, ctx: &Ctx) -> String {
+    match d {
+        Destination::Dana { number, name } => format!("DANA {number} ({name})"),
+        Destination::BankAccount { id } => tr!(ctx.lang, "bank-account", id = id.as_str()),
+    }
+}
+
+/// A DANA number: `08…` or `628…`, 10 to 15 digits (spaces, dashes and a leading `+`
+/// are ignored).
+pub fn parse_dana_number(text: &str) -> Option<String> {
+    let digits: String = text.trim().trim_start_matches('+').chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let ok = digits.bytes().all(|b| b.is_ascii_digit())
+        && (10..=15).contains(&digits.len())
+        && (digits.starts_with("08") || digits.starts_with("628"));
+    ok.then_some(digits)
+}
+
+pub async fn on_dana_number(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account_id: i64,
+    amount: Amount,
+    text: &str,
+) -> HandlerResult {
+    let Some(number) = parse_dana_number(text) else {
+        return ctx.tell(tr!(ctx.lang, "withdraw-bad-dana-number")).await;
+    };
+    ctx.say(tr!(ctx.lang, "withdraw-ask-dana-name")).await?;
+    dialogue.update(State::WithdrawDanaName { account_id, amount, number }).await.map_err(dialogue_err)
+}
+
+pub async fn on_dana_name(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account_id: i64,
+    amount: Amount,
+    number: String,
+    text: &str,
+) -> HandlerResult {
+    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ok = (2..=50).contains(&name.chars().count())
+        && name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-'));
+    if !ok {
+        return ctx.tell(tr!(ctx.lang, "withdraw-bad-dana-name")).await;
+    }
+    summary(ctx, dialogue, account_id, amount, Destination::Dana { number, name }, None).await
+}
+
+pub async fn on_bank_account(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account_id: i64,
+    amount: Amount,
+    text: &str,
+) -> HandlerResult {
+    let id = text.trim();
+    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return ctx.tell(tr!(ctx.lang, "withdraw-bad-bank-account")).await;
+    }
+    summary(ctx, dialogue, account_id, amount, Destination::BankAccount { id: id.to_owned() }, None).await
+}
+
+/// A recent-destination button.
+pub async fn on_destination(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    message: MessageId,
+    account_id: i64,
+    amount: Amount,
+    destination: Destination,
+) -> HandlerResult {
+    let waiting = matches!(
+        dialogue.get().await.map_err(dialogue_err)?,
+        Some(State::WithdrawDanaNumber { account_id: a, .. } | State::WithdrawBankAccount { account_id: a, .. }) if a == account_id
+    );
+    if !waiting {
+        return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await;
+    }
+    summary(ctx, dialogue, account_id, amount, destination, Some(message)).await
+}
+
+/// The draft and its summary with Confirm and Cancel.
+async fn summary(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    account_id: i64,
+    amount: Amount,
+    destination: Destination,
+    message: Option<MessageId>,
+) -> HandlerResult {
+    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+        dialogue.exit().await.map_err(dialogue_err)?;
+        return ctx.tell(tr!(ctx.lang, "account-gone")).await;
+    };
+    let row = withdrawals::create_draft(
+        &ctx.app.pool,
+        ctx.user,
+        account.id,
+        account.label.as_str(),
+        account.provider.as_str(),
+        amount,
+        &destination,
+    )
+    .await?;
+    let confirm = ctx
+        .app
+        .button(ctx.user, tr!(ctx.lang, "button-confirm"), ButtonAction::WithdrawConfirm { withdrawal_id: row.id })
+        .await?;
+    let cancel = ctx
+        .app
+        .button(ctx.user, tr!(ctx.lang, "button-cancel"), ButtonAction::WithdrawCancel { withdrawal_id: row.id })
+        .await?;
+    let keyboard = InlineKeyboardMarkup::new([[confirm, cancel]]);
+    let text = summary_text(ctx, &row, &account);
+    let sent = match message {
+        Some(id) => {
+            ctx.edit(id, text, Some(keyboard)).await?;
+            id
+        }
+        None => ctx.say_with(text, keyboard).await?.id,
+    };
+    dialogue.update(State::WithdrawConfirm { withdrawal_id: row.id, message: sent.0 }).await.map_err(dialogue_err)
+}
+
+fn summary_text(ctx: &Ctx, row: &WithdrawalRow, account: &LinkedAccount) -> String {
+    let fee = match account.provider {
+        Provider::Qris => tr!(ctx.lang, "withdraw-fee-after"),
+        _ => tr!(ctx.lang, "withdraw-fee-bukalapak"),
+    };
+    tr!(
+        ctx.lang,
+        "withdraw-summary",
+        amount = row.amount().format(ctx.lang),
+        label = account.label.as_str(),
+        provider = format::provider(account.provider, ctx.lang),
+        destination = destination_text(&row.destination.0, ctx),
+        fee = Html(fee)
+    )
+}
+
+/// ✅ Confirm: taken once; then the PIN, the password, or the submit.
+pub async fn on_confirm(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, withdrawal_id: i64) -> HandlerResult {
+    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else {
+        return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await;
+    };
+    if row.status == "draft"
+        && Utc::now() - row.created_at > chrono::Duration::from_std(ctx.app.config.dialogue_timeout)?
+    {
+        withdrawals::expire(&ctx.app.pool, ctx.user, row.id).await?;
+        return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await;
+    }
+    let Some(row) = withdrawals::confirm(&ctx.app.pool, ctx.user, row.id).await? else {
+        // A second press, another device or another process was first: nothing more.
+        return Ok(());
+    };
+    if let Some(text) = locked(ctx).await? {
+        withdrawals::cancel(&ctx.app.pool, ctx.user, row.id).await?;
+        dialogue.exit().await.map_err(dialogue_err)?;
+        return ctx.edit(message, text, None).await;
+    }
+    next_step(ctx, dialogue, &row, message, true).await
+}
+
+/// After Confirm (and after a right PIN): ask what is still needed, or submit.
+async fn next_step(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    row: &WithdrawalRow,
+    message: MessageId,
+    pin_pending: bool,
+) -> HandlerResult {
+    let pin_state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    let needs_pin =
+        pin_pending && pin_state.hash.is_some() && row.amount() > format::rupiah(pin_state.threshold.max(0) as u64);
+    if needs_pin {
+        ctx.edit(message, tr!(ctx.lang, "withdraw-ask-pin"), None).await?;
+        return dialogue
+            .update(State::WithdrawPin { withdrawal_id: row.id, message: message.0 })
+            .await
+            .map_err(dialogue_err);
+    }
+    if matches!(row.destination.0, Destination::BankAccount { .. }) {
+        ctx.edit(message, tr!(ctx.lang, "withdraw-ask-password"), None).await?;
+        return dialogue
+            .update(State::WithdrawPassword { withdrawal_id: row.id, message: message.0 })
+            .await
+            .map_err(dialogue_err);
+    }
+    finish(ctx, dialogue, row.id, message, None).await
+}
+
+/// The PIN message: deleted, checked; five wrong in a row lock withdrawals.
+pub async fn on_pin(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    msg: &Message,
+    withdrawal_id: i64,
+    message: MessageId,
+) -> HandlerResult {
+    let typed = msg.text().unwrap_or_default().trim().to_owned();
+    super::delete_secret_message(ctx, msg).await?;
+    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    let right = match &state.hash {
+        Some(hash) if !state.locked() => pin::verify(typed, hash.clone()).await,
+        _ => false,
+    };
+    if !right {
+        let locked_now =
+            state.locked() || users::pin_failed(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await?;
+        if locked_now {
+            withdrawals::cancel(&ctx.app.pool, ctx.user, withdrawal_id).await?;
+            dialogue.exit().await.map_err(dialogue_err)?;
+            let text = locked(ctx).await?.unwrap_or_else(|| tr!(ctx.lang, "withdraw-cancelled"));
+            return ctx.edit(message, text, None).await;
+        }
+        let left = pin::MAX_FAILURES - users::pin_state(&ctx.app.pool, ctx.user).await?.failures;
+        return ctx.tell(tr!(ctx.lang, "withdraw-wrong-pin", left = left as i64)).await;
+    }
+    users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
+    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else { return Ok(()) };
+    next_step(ctx, dialogue, &row, message, false).await
+}
+
+/// The Bukalapak password message: deleted at once, used for the one request, dropped.
+pub async fn on_password(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    msg: &Message,
+    withdrawal_id: i64,
+    message: MessageId,
+) -> HandlerResult {
+    let password = Secret::new(msg.text().unwrap_or_default().trim().to_owned());
+    super::delete_secret_message(ctx, msg).await?;
+    if password.expose().is_empty() {
+        return ctx.tell(tr!(ctx.lang, "withdraw-ask-password")).await;
+    }
+    finish(ctx, dialogue, withdrawal_id, message, Some(password)).await
+}
+
+/// Submits and puts the result in place of the summary.
+async fn finish(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    withdrawal_id: i64,
+    message: MessageId,
+    password: Option<Secret>,
+) -> HandlerResult {
+    dialogue.exit().await.map_err(dialogue_err)?;
+    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else { return Ok(()) };
+    let Some(account_id) = row.account_id else { return ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await };
+    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
+        Ok(found) => found,
+        Err(text) => {
+            withdrawals::cancel(&ctx.app.pool, ctx.user, row.id).await?;
+            return ctx.edit(message, text, None).await;
+        }
+    };
+    ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await?;
+    let (_, outcome) = submit(&ctx.app.pool, &gateway, ctx.user, row.id, password).await?;
+    let text = match outcome {
+        Outcome::Submitted(receipt) => {
+            let new_balance = match receipt.new_balance {
+                Some(b) => Some(b),
+                None => gateway.balance().await.ok().map(|b| b.amount),
+            };
+            let mut lines = vec![
+                tr!(
+                    ctx.lang,
+                    "withdraw-done",
+                    amount = row.amount().format(ctx.lang),
+                    destination = destination_text(&row.destination.0, ctx)
+                ),
+                tr!(ctx.lang, "withdraw-id", id = &receipt.id),
+            ];
+            if let Some(fee) = receipt.fee {
+                lines.push(tr!(ctx.lang, "withdraw-fee", amount = fee.format(ctx.lang)));
+            }
+            if let Some(total) = receipt.total {
+                lines.push(tr!(ctx.lang, "withdraw-total", amount = total.format(ctx.lang)));
+            }
+            if let Some(balance) = new_balance {
+                lines.push(tr!(ctx.lang, "withdraw-new-balance", amount = balance.format(ctx.lang)));
+            }
+            if let Some(note) = receipt.message {
+                lines.push(format!("<i>{}</i>", escape_html(&note)));
+            }
+            lines.push(tr!(ctx.lang, "withdraw-watched"));
+            lines.join("\n")
+        }
+        Outcome::Refused(GatewayError::Unsupported) => tr!(ctx.lang, "withdraw-cancelled"),
+        Outcome::Refused(e) => tr!(ctx.lang, "withdraw-refused", error = Html(e.user_text(ctx.lang))),
+        Outcome::Unknown => tr!(ctx.lang, "withdraw-unknown"),
+        Outcome::AlreadyTaken => return Ok(()),
+    };
+    tracing::info!(withdrawal_id = row.id, provider = account.provider.as_str(), "withdrawal finished");
+    ctx.edit(message, text, None).await
+}
+
+/// ✖ Cancel (or /cancel during the withdrawal).
+pub async fn on_cancel(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    message: Option<MessageId>,
+    withdrawal_id: i64,
+) -> HandlerResult {
+    let cancelled = withdrawals::cancel(&ctx.app.pool, ctx.user, withdrawal_id).await?;
+    if let Some(
+        State::WithdrawConfirm { withdrawal_id: w, .. }
+        | State::WithdrawPin { withdrawal_id: w, .. }
+        | State::WithdrawPassword { withdrawal_id: w, .. },
+    ) = dialogue.get().await.map_err(dialogue_err)?
+        && w == withdrawal_id
+    {
+        dialogue.exit().await.map_err(dialogue_err)?;
+    }
+    let text = if cancelled.is_some() { tr!(ctx.lang, "withdraw-cancelled") } else { tr!(ctx.lang, "callback-stale") };
+    ctx.send_or_edit(message, text, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dana_numbers() {
+        assert_eq!(parse_dana_number("0812-3456-7890").as_deref(), Some("081234567890"));
+        assert_eq!(parse_dana_number("+62 812 3456 7890").as_deref(), Some("6281234567890"));
+        for bad in ["12345", "0712345678", "08123", "0812345678901234", "08123abc890", ""] {
+            assert_eq!(parse_dana_number(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! The `withdrawals` table and its audit log. A withdrawal is a draft first; Confirm is
+//! taken once (draft → confirmed); submitting is claimed once (→ submitting) right
+//! before the single request to the gateway; its answer is recorded (submitted,
+//! refused) or, if it may have been sent but was not recorded, the row becomes unknown.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool, Postgres, Transaction, types::Json};
+
+use crate::{domain::Amount, providers::Destination};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct WithdrawalRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub account_id: Option<i64>,
+    pub account_label: String,
+    pub provider: String,
+    amount: i64,
+    pub destination: Json<Destination>,
+    pub status: String,
+    pub gateway_withdraw_id: Option<String>,
+    fee: Option<i64>,
+    total: Option<i64>,
+    pub refusal: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl WithdrawalRow {
+    pub fn amount(&self) -> Amount {
+        Amount::from_rupiah(self.amount).unwrap_or_default()
+    }
+
+    pub fn fee(&self) -> Option<Amount> {
+        self.fee.and_then(Amount::from_rupiah)
+    }
+
+    pub fn total(&self) -> Option<Amount> {
+        self.total.and_then(Amount::from_rupiah)
+    }
+}
+
+const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at";
+
+/// Writes one audit row (in the caller's transaction).
+async fn audit(
+    tx: &mut Transaction<'_, Postgres>,
+    row: &WithdrawalRow,
+    actor: Option<i64>,
+    event: &str,
+    detail: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(row.id)
+        .bind(actor)
+        .bind(event)
+        .bind(row.amount)
+        .bind(row.destination.0.masked())
+        .bind(detail)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new draft, audited as created.
+pub async fn create_draft(
+    pool: &PgPool,
+    owner_id: i64,
+    account_id: i64,
+    label: &str,
+    provider: &str,
+    amount: Amount,
+    destination: &Destination,
+) -> sqlx::Result<WithdrawalRow> {
+    let rupiah = amount.whole_rupiah().ok_or_else(|| sqlx::Error::Protocol("a withdrawal is whole rupiah".into()))?;
+    let mut tx = pool.begin().await?;
+    let row: WithdrawalRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft') RETURNING {COLUMNS}"
+    )))
+    .bind(owner_id)
+    .bind(account_id)
+    .bind(label)
+    .bind(provider)
+    .bind(rupiah)
+    .bind(Json(destination))
+    .fetch_one(&mut *tx)
+    .await?;
+    audit(&mut tx, &row, Some(owner_id), "created", None).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM withdrawals WHERE id = $1 AND owner_id = $2")))
+        .bind(id)
+        .bind(owner_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Moves a row from one of `from` to `to` in one conditional update, audited; `None` if
+/// it was not in one of those states (another press, another process, or too late).
+async fn transition(
+    pool: &PgPool,
+    owner_id: i64,
+    id: i64,
+    from: &[&str],
+    to: &str,
+    event: &str,
+    detail: Option<&str>,
+) -> sqlx::Result<Option<WithdrawalRow>> {
+    let mut tx = pool.begin().await?;
+    let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
+    let row: Option<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3) RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(owner_id)
+    .bind(&from)
+    .bind(to)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = &row {
+        audit(&mut tx, row, Some(owner_id), event, detail).await?;
+    }
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Confirm pressed: only the first press (of any device, any process) gets the row.
+pub async fn confirm(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
+}
+
+/// Claims the row for the one request to the gateway.
+pub async fn claim_for_submit(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+    let mut tx = pool.begin().await?;
+    let row: Option<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE withdrawals SET status = 'submitting', updated_at = now()
+         WHERE id = $1 AND owner_id = $2 AND status IN ('draft', 'confirmed') RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn cancel(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id, id, &["draft", "confirmed"], "cancelled", "cancelled", None).await
+}
+
+pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id, id, &["draft", "confirmed"], "expired", "expired", None).await
+}
+
+/// The gateway accepted it: its id, fee and total, and a watch on it.
+pub async fn record_submitted(
+    pool: &PgPool,
+    row: &WithdrawalRow,
+    gateway_id: &str,
+    fee: Option<Amount>,
+    total: Option<Amount>,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now()
+         WHERE id = $1 AND status IN ('submitting', 'unknown')",
+    )
+    .bind(row.id)
+    .bind(gateway_id)
+    .bind(fee.and_then(Amount::whole_rupiah))
+    .bind(total.and_then(Amount::whole_rupiah))
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, row, Some(row.owner_id), "submitted", Some(gateway_id)).await?;
+    if let Some(account_id) = row.account_id {
+        let kind = if row.provider == "qris" { "qris_withdrawal" } else { "bukalapak_withdrawal" };
+        sqlx::query(
+            "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+             VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
+             ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+        )
+        .bind(row.owner_id)
+        .bind(account_id)
+        .bind(kind)
+        .bind(gateway_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// The gateway refused it; nothing left the account.
+pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = $2, updated_at = now() WHERE id = $1 AND status IN ('submitting', 'unknown')")
+        .bind(row.id)
+        .bind(refusal)
+        .execute(&mut *tx)
+        .await?;
+    audit(&mut tx, row, Some(row.owner_id), "refused", Some(refusal)).await?;
+    tx.commit().await
+}
+
+/// It may have been sent, but the answer is not known: never resent, resolved later
+/// from the gateway's history.
+pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "UPDATE withdrawals SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'submitting'",
+    )
+    .bind(row.id)
+    .execute(&mut *tx)
+    .await?;
+    audit(&mut tx, row, None, "unknown", Some(why)).await?;
+    tx.commit().await
+}
+
+/// At start-up: rows left `submitting` by a process that died during the request.
+pub async fn mark_interrupted_unknown(pool: &PgPool) -> sqlx::Result<u64> {
+    let rows: Vec<WithdrawalRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM withdrawals WHERE status = 'submitting'")))
+            .fetch_all(pool)
+            .await?;
+    for row in &rows {
+        record_unknown(pool, row, "the bot stopped during the request").await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+/// Rows whose outcome is unknown, oldest first.
+pub async fn unknown(pool: &PgPool) -> sqlx::Result<Vec<WithdrawalRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM withdrawals WHERE status = 'unknown' ORDER BY created_at"
+    )))
+    .fetch_all(pool)
+    .await
+}
+
+/// An unknown row found in the gateway's history (or found missing from it).
+pub async fn resolve(
+    pool: &PgPool,
+    row: &WithdrawalRow,
+    found: Option<(&str, Option<Amount>, Option<Amount>)>,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    match found {
+        Some((gateway_id, fee, total)) => {
+            sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now() WHERE id = $1 AND status = 'unknown'")
+                .bind(row.id)
+                .bind(gateway_id)
+                .bind(fee.and_then(Amount::whole_rupiah))
+                .bind(total.and_then(Amount::whole_rupiah))
+                .execute(&mut *tx)
+                .await?;
+            audit(&mut tx, row, None, "resolved", Some(&format!("found in the gateway's history as {gateway_id}")))
+                .await?;
+        }
+        None => {
+            sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', updated_at = now() WHERE id = $1 AND status = 'unknown'")
+                .bind(row.id)
+                .execute(&mut *tx)
+                .await?;
+            audit(&mut tx, row, None, "resolved", Some("not in the gateway's history: it was not made")).await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// Gateway ids of the account's withdrawals the bot already knows (not to be claimed
+/// twice when resolving).
+pub async fn known_gateway_ids(pool: &PgPool, account_id: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT gateway_withdraw_id FROM withdrawals WHERE account_id = $1 AND gateway_withdraw_id IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The destinations of the account's latest withdrawals, newest first, without repeats.
+pub async fn recent_destinations(
+    pool: &PgPool,
+    owner_id: i64,
+    account_id: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<Destination>> {
+    let rows: Vec<Json<Destination>> = sqlx::query_scalar(
+        "SELECT destination FROM (
+            SELECT destination, max(created_at) AS last FROM withdrawals
+            WHERE owner_id = $1 AND account_id = $2 AND status IN ('submitted', 'success', 'unknown')
+            GROUP BY destination
+         ) d ORDER BY last DESC LIMIT $3",
+    )
+    .bind(owner_id)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|j| j.0).collect())
+}
