@@ -449,7 +449,14 @@ async fn finish(
         }
     };
     ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await?;
-    let (_, outcome) = submit(&ctx.app.pool, &gateway, ctx.user, row.id, password).await?;
+    let outcome = match submit(&ctx.app.pool, &gateway, ctx.user, row.id, password).await {
+        Ok((_, outcome)) => outcome,
+        Err(e) => {
+            // The request may have gone out before the failure: not "nothing changed".
+            tracing::error!(withdrawal_id = row.id, error = format!("{e:#}"), "recording a withdrawal failed");
+            return ctx.edit(message, tr!(ctx.lang, "withdraw-unknown"), None).await;
+        }
+    };
     let text = match outcome {
         Outcome::Submitted(receipt) => {
             let new_balance = match receipt.new_balance {

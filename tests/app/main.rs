@@ -10,3 +10,4 @@ mod locales;
 mod reads;
 mod storage;
 mod support;
+mod withdrawals;

@@ -1,0 +1,467 @@
+//! `/withdraw` end to end through the fake Bot API, against mocked gateways that count
+//! requests (and the simulator for the crash window).
+
+use std::time::Duration;
+
+use merchant_bot::{
+    domain::{Amount, Credentials},
+    providers::{Destination, GatewayUrls, Gateways, Http, WithdrawRequest},
+    storage::withdrawals,
+};
+use serde_json::{Value, json};
+use wiremock::{
+    Mock, MockServer, ResponseTemplate,
+    matchers::{body_json, method, path},
+};
+
+use crate::{
+    gateways::fixture,
+    support::{Sent, TestApp, TestUser, demo_qris, dump_database, logs, test_http},
+};
+
+const QRIS_KEY: &str = "qris-withdraw-key-0001";
+const BL_KEY: &str = "bukalapak-withdraw-key-0001";
+const PASSWORD: &str = "Rahasia-Sekali-778";
+
+async fn qris_gateway() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/balance"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 1_000_000})))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn withdraw_requests(server: &MockServer, path_: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == path_)
+        .count()
+}
+
+async fn qris_app(server: &MockServer) -> (TestApp, TestUser) {
+    let url = server.uri();
+    let app = TestApp::spawn_with(|s| s.qris_api_url = Some(url)).await;
+    let user = TestUser::new(9501, "Wati", Some("en"));
+    app.link(&user, "kasir", Credentials::Qris { api_key: QRIS_KEY.into() }).await;
+    (app, user)
+}
+
+/// /withdraw to the summary, to DANA 081234567890 (John Doe).
+async fn to_summary(app: &TestApp, user: &TestUser, amount: &str) -> Sent {
+    app.tg.send_text(user, "/withdraw");
+    let ask = app.tg.message(user.id).await;
+    assert!(ask.text.contains("Balance: <b>Rp 1,000,000</b>"), "{}", ask.text);
+    app.tg.send_text(user, amount);
+    assert!(app.tg.message(user.id).await.text.contains("DANA number"));
+    app.tg.send_text(user, "0812-3456-7890");
+    assert!(app.tg.message(user.id).await.text.contains("name"));
+    app.tg.send_text(user, "John Doe");
+    let summary = app.tg.message(user.id).await;
+    assert!(summary.text.contains("To: DANA 081234567890 (John Doe)"), "{}", summary.text);
+    summary
+}
+
+async fn audit_events(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT event FROM withdrawal_audit ORDER BY id").fetch_all(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dana_withdrawal_sends_the_documented_body_once() {
+    let server = qris_gateway().await;
+    let expected: Value = serde_json::from_str(&fixture("qris_withdraw_request")).unwrap();
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .and(body_json(expected))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    let summary = to_summary(&app, &wati, "100rb").await;
+    assert!(summary.text.contains("Amount: <b>Rp 100,000</b>"), "{}", summary.text);
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    assert_eq!(app.tg.edit(wati.id).await.text, "Sending the withdrawal…");
+    let done = app.tg.edit(wati.id).await;
+    assert_eq!(done.message_id, summary.message_id, "the result replaces the summary");
+    for part in [
+        "✅ Withdrawal of <b>Rp 100,000</b>",
+        "65a1b2c3d4e5f6...",
+        "Fee: Rp 1,000",
+        "Total deducted: Rp 101,000",
+        "New balance: Rp 899,000",
+    ] {
+        assert!(done.text.contains(part), "{part} in {}", done.text);
+    }
+    // A second press of the same Confirm sends nothing.
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    app.tg.call("answerCallbackQuery").await;
+    app.tg.call("answerCallbackQuery").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
+    assert_eq!(audit_events(&app).await, ["created", "confirmed", "submitted"]);
+    let masked: String = sqlx::query_scalar("SELECT destination_masked FROM withdrawal_audit LIMIT 1")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(masked, "DANA 0812*****890 (J*** D**)");
+    let watched: i64 = sqlx::query_scalar("SELECT count(*) FROM watches WHERE kind = 'qris_withdrawal'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(watched, 1, "the pending withdrawal is handed to the watcher");
+}
+
+#[tokio::test]
+async fn two_concurrent_confirms_send_exactly_one_request() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("qris_withdraw_ok"), "application/json")
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    let account_id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
+    let row = withdrawals::create_draft(
+        &app.db.pool,
+        wati.id,
+        account_id,
+        "kasir",
+        "qris",
+        Amount::from_rupiah(100_000).unwrap(),
+        &destination,
+    )
+    .await
+    .unwrap();
+    let gateway = Gateways::new(
+        Http::new(test_http()),
+        GatewayUrls { bukalapak: None, qris: Some(server.uri().parse().unwrap()), snap: None },
+    )
+    .client(&Credentials::Qris { api_key: QRIS_KEY.into() })
+    .unwrap();
+    // Two processes pressing Confirm at once: one conditional update wins.
+    let other_pool = app.db.new_pool().await;
+    let (a, b) = tokio::join!(
+        withdrawals::confirm(&app.db.pool, wati.id, row.id),
+        withdrawals::confirm(&other_pool, wati.id, row.id)
+    );
+    assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
+    // And two submits at once: one request.
+    let (a, b) = tokio::join!(
+        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.id, row.id, None),
+        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.id, row.id, None)
+    );
+    let outcomes = [a.unwrap().1, b.unwrap().1].map(|o| format!("{o:?}"));
+    assert_eq!(outcomes.iter().filter(|o| o.starts_with("Submitted")).count(), 1, "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| o.starts_with("AlreadyTaken")).count(), 1, "{outcomes:?}");
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
+}
+
+async fn bukalapak_app(server: &MockServer) -> (TestApp, TestUser) {
+    Mock::given(method("GET"))
+        .and(path("/v1/dompet/history/mutations.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("bukalapak_mutations"), "application/json"))
+        .mount(server)
+        .await;
+    let url = server.uri();
+    let app = TestApp::spawn_with(|s| s.bukalapak_api_url = Some(url)).await;
+    let user = TestUser::new(9502, "Bayu", Some("en"));
+    app.link(&user, "toko", Credentials::Bukalapak { user_id: "204254".into(), api_key: BL_KEY.into() }).await;
+    (app, user)
+}
+
+/// /withdraw on Bukalapak to the password question.
+async fn bukalapak_to_password(app: &TestApp, user: &TestUser) -> Sent {
+    app.tg.send_text(user, "/withdraw");
+    assert!(app.tg.message(user.id).await.text.contains("Balance: <b>Rp 30,000</b>"));
+    app.tg.send_text(user, "25000");
+    assert!(app.tg.message(user.id).await.text.contains("bank_account_id"));
+    app.tg.send_text(user, "41812");
+    let summary = app.tg.message(user.id).await;
+    app.tg.press(user, &summary, &summary.button("Confirm"));
+    let ask = app.tg.edit(user.id).await;
+    assert!(ask.text.contains("Bukalapak account password"), "{}", ask.text);
+    summary
+}
+
+#[tokio::test]
+async fn a_bukalapak_withdrawal_uses_the_password_once_and_keeps_it_nowhere() {
+    logs::captured();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/dompet/withdraw.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("bukalapak_withdraw_ok"), "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (app, bayu) = bukalapak_app(&server).await;
+    bukalapak_to_password(&app, &bayu).await;
+    let password_message = app.tg.send_text_returning_id(&bayu, PASSWORD);
+    app.tg
+        .take("the password message deleted", |c| {
+            c.method == "deleteMessage" && c.params["message_id"] == password_message
+        })
+        .await;
+    app.tg.edit(bayu.id).await;
+    let done = app.tg.edit(bayu.id).await;
+    assert!(
+        done.text.contains("✅ Withdrawal of <b>Rp 25,000</b> to bank account 41812")
+            && done.text.contains("Pencairan akan diproses"),
+        "{}",
+        done.text
+    );
+
+    let sent = server.received_requests().await.unwrap().into_iter().find(|r| r.method.as_str() == "POST").unwrap();
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&sent.body).into_owned().collect();
+    assert_eq!(
+        form,
+        [
+            ("deposit_withdrawal[amount]", "25000"),
+            ("deposit_withdrawal[bank_account_id]", "41812"),
+            ("deposit_withdrawal[password]", PASSWORD)
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    );
+    assert!(!dump_database(&app.db.pool).await.contains(PASSWORD), "the password is in no table");
+    assert!(!logs::captured().contains(PASSWORD), "the password is in no log line");
+}
+
+#[tokio::test]
+async fn each_bukalapak_refusal_is_shown() {
+    let cases = [
+        ("bukalapak_withdraw_not_yours", vec!["The destination bank account must be your own."]),
+        ("bukalapak_withdraw_wrong_password", vec!["The password is not valid."]),
+        ("bukalapak_withdraw_once_a_day", vec!["Withdrawals can be made only once a day."]),
+        ("bukalapak_withdraw_once_a_day_and_password", vec!["only once a day", "The password is not valid."]),
+    ];
+    for (name, expected) in cases {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(fixture(name), "application/json"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let (app, bayu) = bukalapak_app(&server).await;
+        bukalapak_to_password(&app, &bayu).await;
+        app.tg.send_text(&bayu, "wrong-or-right");
+        app.tg.edit(bayu.id).await;
+        let refused = app.tg.edit(bayu.id).await;
+        assert!(refused.text.starts_with("❌ Not sent."), "{name}: {}", refused.text);
+        for part in expected {
+            assert!(refused.text.contains(part), "{name}: {part} in {}", refused.text);
+        }
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(status, "refused");
+    }
+}
+
+#[tokio::test]
+async fn the_qris_gateways_refusal_is_shown_as_it_wrote_it() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"success": false, "message": "Saldo tidak mencukupi"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    let summary = to_summary(&app, &wati, "100000").await;
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    app.tg.edit(wati.id).await;
+    let refused = app.tg.edit(wati.id).await;
+    assert!(refused.text.contains("Saldo tidak mencukupi"), "{}", refused.text);
+}
+
+#[tokio::test]
+async fn a_restart_between_amount_and_destination_continues_the_dialogue() {
+    let server = qris_gateway().await;
+    let (mut app, wati) = qris_app(&server).await;
+    app.tg.send_text(&wati, "/withdraw");
+    app.tg.message(wati.id).await;
+    app.tg.send_text(&wati, "50.000");
+    assert!(app.tg.message(wati.id).await.text.contains("DANA number"));
+    app.restart().await;
+    app.tg.send_text(&wati, "081234567890");
+    assert!(app.tg.message(wati.id).await.text.contains("name"), "the dialogue went on after the restart");
+    app.tg.send_text(&wati, "Siti Aminah");
+    assert!(app.tg.message(wati.id).await.text.contains("Amount: <b>Rp 50,000</b>"));
+}
+
+#[tokio::test]
+async fn bad_input_and_an_expired_confirm_send_nothing() {
+    let server = qris_gateway().await;
+    let url = server.uri();
+    let app = TestApp::spawn_with(|s| {
+        s.qris_api_url = Some(url);
+        s.dialogue_timeout = Some("3s".into());
+    })
+    .await;
+    let wati = TestUser::new(9503, "Wati", Some("en"));
+    app.link(&wati, "kasir", Credentials::Qris { api_key: QRIS_KEY.into() }).await;
+    app.tg.send_text(&wati, "/withdraw");
+    app.tg.message(wati.id).await;
+    for (typed, expected) in
+        [("abc", "not an amount"), ("0", "above zero"), ("2jt", "more than the balance"), ("10.000,50", "no fractions")]
+    {
+        app.tg.send_text(&wati, typed);
+        let reply = app.tg.message(wati.id).await;
+        assert!(reply.text.contains(expected), "{typed}: {}", reply.text);
+    }
+    app.tg.send_text(&wati, "100000");
+    app.tg.message(wati.id).await;
+    for typed in ["12345", "0712345678", "08123abc890"] {
+        app.tg.send_text(&wati, typed);
+        let reply = app.tg.message(wati.id).await;
+        assert!(reply.text.contains("not a DANA number"), "{typed}: {}", reply.text);
+    }
+    app.tg.send_text(&wati, "081234567890");
+    app.tg.message(wati.id).await;
+    app.tg.send_text(&wati, "John Doe");
+    let summary = app.tg.message(wati.id).await;
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    let expired = app.tg.edit(wati.id).await;
+    assert!(expired.text.contains("expired before it was confirmed"), "{}", expired.text);
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 0);
+    let status: String = sqlx::query_scalar("SELECT status FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(status, "expired");
+}
+
+#[tokio::test]
+async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_resending() {
+    let mut app = TestApp::spawn().await;
+    let wati = TestUser::new(9504, "Wati", Some("en"));
+    let account_id = app.link(&wati, "kasir", demo_qris()).await;
+    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
+    let amount = Amount::from_rupiah(70_000).unwrap();
+    let row = withdrawals::create_draft(&app.db.pool, wati.id, account_id, "kasir", "qris", amount, &destination)
+        .await
+        .unwrap();
+    withdrawals::claim_for_submit(&app.db.pool, wati.id, row.id).await.unwrap().expect("claimed");
+    // The request went out and the gateway made the withdrawal; then the process died.
+    let gateway = Gateways::new(
+        Http::new(test_http()),
+        GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
+    )
+    .client(&demo_qris())
+    .unwrap();
+    let made = gateway
+        .withdraw(&WithdrawRequest::Dana { amount, number: "081234567890".into(), name: "John Doe".into() })
+        .await
+        .unwrap();
+
+    app.restart().await;
+    let mut status = String::new();
+    for _ in 0..50 {
+        status = sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if status == "submitted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "submitted");
+    let gateway_id: Option<String> = sqlx::query_scalar("SELECT gateway_withdraw_id FROM withdrawals WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(gateway_id, Some(made.id));
+    assert_eq!(audit_events(&app).await, ["created", "unknown", "resolved"]);
+    let counts: Value = reqwest::get(format!("{}/_sim/requests", app.sim.url)).await.unwrap().json().await.unwrap();
+    assert_eq!(counts["POST /api/v1/withdraw"], 1, "never sent again");
+}
+
+/// Sets a PIN through /pin: each PIN message is deleted.
+async fn set_pin(app: &TestApp, user: &TestUser, pin: &str, threshold: &str) {
+    app.tg.send_text(user, "/pin");
+    let menu = app.tg.message(user.id).await;
+    app.tg.press(user, &menu, &menu.button("Set a PIN"));
+    app.tg.message(user.id).await;
+    for _ in 0..2 {
+        let id = app.tg.send_text_returning_id(user, pin);
+        app.tg.take("PIN message deleted", |c| c.method == "deleteMessage" && c.params["message_id"] == id).await;
+        app.tg.message(user.id).await;
+    }
+    app.tg.send_text(user, "/pin");
+    let menu = app.tg.message(user.id).await;
+    app.tg.press(user, &menu, &menu.button("Change the amount"));
+    app.tg.message(user.id).await;
+    let id = app.tg.send_text_returning_id(user, pin);
+    app.tg.take("PIN message deleted", |c| c.method == "deleteMessage" && c.params["message_id"] == id).await;
+    app.tg.message(user.id).await;
+    app.tg.send_text(user, threshold);
+    assert!(app.tg.message(user.id).await.text.contains("asked for withdrawals above"));
+}
+
+/// The documented success answer, with a new withdraw_id each time.
+fn distinct_ids() -> impl Fn(&wiremock::Request) -> ResponseTemplate {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    move |_: &wiremock::Request| {
+        let mut body: Value = serde_json::from_str(&fixture("qris_withdraw_ok")).unwrap();
+        body["withdraw_id"] = json!(format!("wd-{}", counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)));
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+#[tokio::test]
+async fn a_pin_guards_withdrawals_above_the_threshold_and_five_wrong_ones_lock() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST")).respond_with(distinct_ids()).mount(&server).await;
+    let (app, wati) = qris_app(&server).await;
+    set_pin(&app, &wati, "482913", "50rb").await;
+    let hash: String = sqlx::query_scalar("SELECT pin_hash FROM users WHERE telegram_id = $1")
+        .bind(wati.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(!dump_database(&app.db.pool).await.contains("482913"), "the PIN is in no table in clear");
+
+    // Below the threshold: no PIN.
+    let small = to_summary(&app, &wati, "20000").await;
+    app.tg.press(&wati, &small, &small.button("Confirm"));
+    assert_eq!(app.tg.edit(wati.id).await.text, "Sending the withdrawal…");
+    app.tg.edit(wati.id).await;
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
+
+    // Above: the PIN; a wrong one sends nothing, the right one sends.
+    let big = to_summary(&app, &wati, "100000").await;
+    app.tg.press(&wati, &big, &big.button("Confirm"));
+    assert!(app.tg.edit(wati.id).await.text.contains("Send your withdrawal PIN"));
+    app.tg.send_text(&wati, "111111");
+    assert!(app.tg.message(wati.id).await.text.contains("Wrong PIN. 4 tries left"));
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
+    app.tg.send_text(&wati, "482913");
+    app.tg.edit(wati.id).await;
+    assert!(app.tg.edit(wati.id).await.text.contains("✅ Withdrawal"));
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 2);
+
+    // Five wrong in a row lock withdrawals.
+    let third = to_summary(&app, &wati, "100000").await;
+    app.tg.press(&wati, &third, &third.button("Confirm"));
+    app.tg.edit(wati.id).await;
+    for left in (1..=4).rev() {
+        app.tg.send_text(&wati, "000000");
+        assert!(app.tg.message(wati.id).await.text.contains(&format!("{left} tries left")));
+    }
+    app.tg.send_text(&wati, "000000");
+    assert!(app.tg.edit(wati.id).await.text.contains("locked"), "the summary says withdrawals are locked");
+    app.tg.send_text(&wati, "/withdraw");
+    assert!(app.tg.message(wati.id).await.text.contains("locked"));
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 2);
+}
