@@ -289,3 +289,23 @@ pin-removed = PIN removed.
 pin-wrong = ❌ Wrong PIN. Send it again, or /cancel.
 pin-locked = 🔒 Too many wrong PINs: withdrawals and PIN changes are locked for 15 minutes.
 pin-threshold-saved = The PIN is now asked for withdrawals above <b>{ $threshold }</b>.
+
+## Notifications
+cmd-notify = Turn each kind of notification on or off
+notify-settings =
+    <b>Notifications</b>
+    { $list }
+
+    Press a button to switch it.
+notify-on = on
+notify-off = off
+notify-kind-invoices = Invoices paid or expired
+notify-kind-withdrawals = Withdrawal status
+notify-kind-mutations = Incoming money (Bukalapak)
+notify-kind-disbursements = Disbursements (SNAP)
+notify-invoice-paid = 💰 Invoice <code>{ $invoice }</code> ({ $label }) is <b>paid</b>: { $amount } received (the customer paid { $total }).
+notify-invoice-expired = ⌛ Invoice <code>{ $invoice }</code> ({ $label }) of { $total } expired unpaid.
+notify-withdrawal = 🏦 Withdrawal <code>{ $withdrawal }</code> of { $amount } ({ $label }): { $status }
+notify-money-in = 💰 <b>{ $amount }</b> came in to { $label } ({ $action }). Balance: { $balance }
+notify-disbursement = 📤 Disbursement <code>{ $transaction }</code> of { $amount } ({ $label }): { $status }
+notify-credentials-rejected = ⚠️ The gateway now rejects the credentials of <b>{ $label }</b>, so its notifications are paused. Link it again with /link (same name) to resume.

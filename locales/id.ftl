@@ -289,3 +289,23 @@ pin-removed = PIN dihapus.
 pin-wrong = ❌ PIN salah. Kirim lagi, atau /cancel.
 pin-locked = 🔒 Terlalu banyak PIN salah: penarikan dan perubahan PIN dikunci 15 menit.
 pin-threshold-saved = PIN kini diminta untuk penarikan di atas <b>{ $threshold }</b>.
+
+## Notifikasi
+cmd-notify = Nyalakan atau matikan tiap jenis notifikasi
+notify-settings =
+    <b>Notifikasi</b>
+    { $list }
+
+    Tekan tombol untuk mengubahnya.
+notify-on = nyala
+notify-off = mati
+notify-kind-invoices = Invoice dibayar atau kedaluwarsa
+notify-kind-withdrawals = Status penarikan
+notify-kind-mutations = Dana masuk (Bukalapak)
+notify-kind-disbursements = Disbursement (SNAP)
+notify-invoice-paid = 💰 Invoice <code>{ $invoice }</code> ({ $label }) <b>sudah dibayar</b>: { $amount } diterima (pelanggan membayar { $total }).
+notify-invoice-expired = ⌛ Invoice <code>{ $invoice }</code> ({ $label }) senilai { $total } kedaluwarsa tanpa dibayar.
+notify-withdrawal = 🏦 Penarikan <code>{ $withdrawal }</code> senilai { $amount } ({ $label }): { $status }
+notify-money-in = 💰 <b>{ $amount }</b> masuk ke { $label } ({ $action }). Saldo: { $balance }
+notify-disbursement = 📤 Disbursement <code>{ $transaction }</code> senilai { $amount } ({ $label }): { $status }
+notify-credentials-rejected = ⚠️ Gateway kini menolak kredensial <b>{ $label }</b>, jadi notifikasinya dijeda. Tautkan ulang dengan /link (nama yang sama) untuk melanjutkan.

@@ -16,6 +16,7 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod i18n;
+pub mod notifier;
 pub mod pin;
 pub mod providers;
 pub mod qr;

@@ -102,6 +102,10 @@ pub enum ButtonAction {
     Pin {
         choice: PinChoice,
     },
+    /// `/notify`: switch one kind on or off.
+    NotifyToggle {
+        kind: crate::notifier::events::NotifyKind,
+    },
 }
 
 /// The `/pin` menu's buttons.
@@ -150,6 +154,7 @@ impl ButtonAction {
                 | ButtonAction::InvoiceRefresh { .. }
                 | ButtonAction::InvoicesPage { .. }
                 | ButtonAction::WithdrawConfirm { .. }
+                | ButtonAction::NotifyToggle { .. }
         )
     }
 }

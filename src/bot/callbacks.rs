@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 
 use super::{
     App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
-    deposit, fallback_lang, link, pin, qris_static, reads, withdraw,
+    deposit, fallback_lang, link, notify, pin, qris_static, reads, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -100,6 +100,7 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
             withdraw::on_cancel(ctx, dialogue, Some(message), withdrawal_id).await
         }
         ButtonAction::Pin { choice } => pin::on_choice(ctx, dialogue, choice).await,
+        ButtonAction::NotifyToggle { kind } => notify::toggle(ctx, message, kind).await,
         ButtonAction::VaKind { account_id, kind } => {
             let kind = VaKind::from(kind).as_str().to_owned();
             reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await

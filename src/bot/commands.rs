@@ -8,8 +8,8 @@ use teloxide::{
 };
 
 use super::{
-    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, pin, qris_static,
-    reads, start, withdraw,
+    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, notify, pin,
+    qris_static, reads, start, withdraw,
 };
 use crate::{i18n::Lang, tr};
 
@@ -32,12 +32,13 @@ pub enum Command {
     Invoices,
     Qris(String),
     Withdraw(String),
+    Notify,
     Pin,
     Cancel,
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 18] = [
+pub const MENU: [&str; 19] = [
     "start",
     "help",
     "language",
@@ -54,6 +55,7 @@ pub const MENU: [&str; 18] = [
     "disbursement",
     "subaccounts",
     "va",
+    "notify",
     "pin",
     "cancel",
 ];
@@ -78,6 +80,7 @@ pub fn description(name: &str, lang: Lang) -> String {
         "qris" => tr!(lang, "cmd-qris"),
         "withdraw" => tr!(lang, "cmd-withdraw"),
         "pin" => tr!(lang, "cmd-pin"),
+        "notify" => tr!(lang, "cmd-notify"),
         "cancel" => tr!(lang, "cmd-cancel"),
         other => unreachable!("{other} is not in MENU"),
     }
@@ -103,6 +106,7 @@ impl Command {
             Command::Qris(_) => "qris",
             Command::Withdraw(_) => "withdraw",
             Command::Pin => "pin",
+            Command::Notify => "notify",
             Command::Cancel => "cancel",
         }
     }
@@ -190,6 +194,7 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
         Command::Qris(args) => qris_static::command(&ctx, args).await,
         Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).await,
         Command::Pin => pin::menu(&ctx).await,
+        Command::Notify => notify::show(&ctx, None).await,
     };
     report(&ctx, cmd.name(), result).await
 }

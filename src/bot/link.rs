@@ -265,6 +265,10 @@ async fn finish(
     );
     ctx.edit(checking.id, text, None).await?;
     tracing::info!(provider = provider.as_str(), account_id = account.id, "account linked");
+    if provider == Provider::Bukalapak {
+        // Incoming money: the newest mutation id is the cursor.
+        crate::storage::watches::watch(&ctx.app.pool, ctx.user, account.id, "mutations", "credits", None).await?;
+    }
     Ok(())
 }
 

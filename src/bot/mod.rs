@@ -8,6 +8,7 @@ pub mod commands;
 mod deposit;
 pub mod format;
 mod link;
+mod notify;
 mod pin;
 mod qris_static;
 mod reads;
@@ -186,11 +187,13 @@ pub struct RunOptions {
     pub limits: Limits,
     /// Long-polling timeout of `getUpdates`; a shutdown waits for at most this long.
     pub polling_timeout: Duration,
+    /// Whether this process also runs the notification poller and sender.
+    pub notifier: bool,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { limits: Limits::default(), polling_timeout: Duration::from_secs(10) }
+        RunOptions { limits: Limits::default(), polling_timeout: Duration::from_secs(10), notifier: true }
     }
 }
 
@@ -289,18 +292,23 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
     let storage: Arc<DialogueStorage> =
         PgDialogueStorage::<State>::new(app.pool.clone(), app.config.dialogue_timeout).erase();
     let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
-        .dependencies(dptree::deps![app, storage])
+        .dependencies(dptree::deps![app.clone(), storage])
         .default_handler(|update| async move { tracing::debug!(id = update.id.0, "update not handled") })
         .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
         .build();
     let token = dispatcher.shutdown_token();
+    let notifier = options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone()));
     let listener = Polling::builder(bot).timeout(options.polling_timeout).build();
     let task = tokio::spawn(async move {
         let _resolver = AbortOnDrop(resolver);
-        dispatcher
+        let result = dispatcher
             .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
             .await
-            .map_err(|e| anyhow::anyhow!("the dispatcher stopped: {e}"))
+            .map_err(|e| anyhow::anyhow!("the dispatcher stopped: {e}"));
+        if let Some(notifier) = notifier {
+            notifier.shutdown(Duration::from_secs(5)).await;
+        }
+        result
     });
     Ok(Running { token, task })
 }

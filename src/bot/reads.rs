@@ -316,7 +316,22 @@ pub async fn run(
         ReadCommand::Disbursement => {
             let id = arg.clone().unwrap_or_default();
             let text = match gateway.disbursement(&id).await {
-                Ok(d) => disbursement_text(ctx, label, &d),
+                Ok(d) => {
+                    if d.status == crate::providers::DisbursementStatus::Pending {
+                        // Watched for a week, until it succeeds or fails.
+                        let week = Some(std::time::Duration::from_secs(7 * 24 * 3600));
+                        crate::storage::watches::watch(
+                            &ctx.app.pool,
+                            ctx.user,
+                            account.id,
+                            "disbursement",
+                            &d.transaction_id,
+                            week,
+                        )
+                        .await?;
+                    }
+                    disbursement_text(ctx, label, &d)
+                }
                 Err(e) => gateway_error(ctx, &account, &e),
             };
             return ctx.send_or_edit(message, text, None).await;

@@ -4,8 +4,10 @@ pub mod accounts;
 pub mod actions;
 pub mod dialogue;
 pub mod invoices;
+pub mod outbox;
 pub mod static_qris;
 pub mod users;
+pub mod watches;
 pub mod withdrawals;
 
 use std::time::Duration;

@@ -28,7 +28,7 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
     let (language, language_code): (Option<String>, Option<String>) = sqlx::query_as(
         "INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
          ON CONFLICT (telegram_id) DO UPDATE
-            SET language_code = COALESCE(EXCLUDED.language_code, users.language_code), updated_at = now()
+            SET language_code = COALESCE(EXCLUDED.language_code, users.language_code), blocked_at = NULL, updated_at = now()
          RETURNING language, language_code",
     )
     .bind(telegram_id)

@@ -7,6 +7,7 @@ mod deposits;
 mod gateways;
 mod linking;
 mod locales;
+mod notifications;
 mod reads;
 mod storage;
 mod support;

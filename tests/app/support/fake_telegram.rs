@@ -299,14 +299,19 @@ impl FakeTelegram {
         self.take(method, |c| c.method == method).await
     }
 
-    /// Asserts that within `quiet` the bot sends nothing to `chat_id`.
+    /// Asserts that within `quiet` the bot sends or edits no message in `chat_id`.
     pub async fn assert_silent(&self, chat_id: i64, quiet: Duration) {
         tokio::time::sleep(quiet).await;
         let inner = self.shared.inner.lock().unwrap();
         let spoken: Vec<&Call> = inner
             .calls
             .iter()
-            .filter(|(c, taken)| !*taken && c.chat_id() == Some(chat_id) && c.method != "getUpdates")
+            .filter(|(c, taken)| {
+                !*taken
+                    && c.chat_id() == Some(chat_id)
+                    && (c.method.starts_with("send") || c.method.starts_with("edit"))
+                    && c.method != "sendChatAction"
+            })
             .map(|(c, _)| c)
             .collect();
         assert!(spoken.is_empty(), "expected silence in chat {chat_id}, got {spoken:?}");

@@ -101,6 +101,7 @@ pub fn test_options() -> RunOptions {
             messages_per_sec_overall: 1000,
         },
         polling_timeout: Duration::from_secs(1),
+        notifier: true,
     }
 }
 

@@ -1,0 +1,199 @@
+//! The poller: claims due watches, asks the gateways, and records each change together
+//! with its notification (one transaction, one outbox row per watch and state).
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use futures::{StreamExt, stream};
+
+use super::events::Event;
+use crate::{
+    bot::App,
+    providers::{Gateway, GatewayError, InvoiceStatus, MutationKind},
+    storage::{
+        accounts,
+        watches::{self, Change, Record, Watch},
+    },
+};
+
+/// Watches claimed per round, and how many are checked at once.
+pub const BATCH: i64 = 200;
+pub const CONCURRENCY: usize = 16;
+/// A watch is held this long by its poller; a dead poller's watches come back after it.
+pub const LEASE: Duration = Duration::from_secs(60);
+/// The longest wait between checks of a failing watch.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
+
+/// One account's client and label, shared by its watches in a round.
+type Clients = HashMap<i64, Option<(Arc<Gateway>, String)>>;
+
+/// One round: claim, check, record. Returns how many watches were claimed.
+pub async fn round(app: &App) -> anyhow::Result<usize> {
+    let claimed = watches::claim(&app.pool, BATCH, LEASE).await?;
+    let count = claimed.len();
+    let mut clients: Clients = HashMap::new();
+    for w in &claimed {
+        if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(w.account_id) {
+            slot.insert(client(app, w).await);
+        }
+    }
+    let clients = Arc::new(clients);
+    stream::iter(claimed)
+        .for_each_concurrent(CONCURRENCY, |watch| {
+            let clients = clients.clone();
+            async move {
+                if let Err(e) = check_one(app, &clients, &watch).await {
+                    tracing::warn!(watch_id = watch.id, error = format!("{e:#}"), "checking a watch failed");
+                }
+            }
+        })
+        .await;
+    Ok(count)
+}
+
+async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
+    let account = accounts::get(&app.pool, w.owner_id, w.account_id).await.ok()??;
+    let credentials = match accounts::credentials(&app.pool, app.key(), w.owner_id, w.account_id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(account_id = w.account_id, error = %e, "cannot open credentials for a watch");
+            return None;
+        }
+    };
+    let gateway = app.gateways.client(&credentials).ok()?;
+    Some((Arc::new(gateway), account.label.to_string()))
+}
+
+async fn check_one(app: &App, clients: &Clients, watch: &Watch) -> anyhow::Result<()> {
+    let interval = app.config.notify_poll_interval;
+    if watch.expires_at.is_some_and(|t| t < chrono::Utc::now()) {
+        watches::end(&app.pool, watch).await?;
+        return Ok(());
+    }
+    let Some(Some((gateway, label))) = clients.get(&watch.account_id) else {
+        watches::backoff(&app.pool, watch, MAX_BACKOFF).await?;
+        return Ok(());
+    };
+    match check(gateway, label, watch).await {
+        Ok(change) => {
+            if !watches::record(&app.pool, watch, change, interval).await? {
+                tracing::debug!(watch_id = watch.id, "lease lost; another poller has this watch");
+            }
+        }
+        Err(GatewayError::CredentialsRejected { .. }) => {
+            tracing::warn!(account_id = watch.account_id, "credentials rejected; pausing the account's watches");
+            watches::pause_account(&app.pool, watch.owner_id, watch.account_id, label).await?;
+        }
+        Err(GatewayError::NotFound) => watches::end(&app.pool, watch).await?,
+        Err(e) => {
+            let factor = 2u32.saturating_pow(watch.attempts.clamp(0, 16) as u32);
+            let delay = interval.saturating_mul(factor).min(MAX_BACKOFF);
+            tracing::info!(watch_id = watch.id, error = %e, ?delay, "watch check failed; backing off");
+            watches::backoff(&app.pool, watch, delay).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What changed at the gateway since the last check, if anything.
+async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Change>, GatewayError> {
+    let label = label.to_owned();
+    let unchanged = |state: &str| w.last_state.as_deref() == Some(state);
+    Ok(match w.kind.as_str() {
+        "invoice" => {
+            let invoice = gateway.invoice(&w.gateway_id).await?;
+            let state = invoice.status.as_str();
+            if unchanged(state) || invoice.status == InvoiceStatus::Pending {
+                None
+            } else {
+                let event = match invoice.status {
+                    InvoiceStatus::Paid => Event::InvoicePaid {
+                        label,
+                        invoice: invoice.id.clone(),
+                        amount: invoice.amount,
+                        total: invoice.total,
+                    },
+                    _ => Event::InvoiceExpired { label, invoice: invoice.id.clone(), total: invoice.total },
+                };
+                Some(Change {
+                    state: state.into(),
+                    events: vec![(state.into(), event)],
+                    finished: true,
+                    record: Some(Record::Invoice { status: state.into() }),
+                })
+            }
+        }
+        "qris_withdrawal" | "bukalapak_withdrawal" => {
+            let wd = gateway.withdrawal(&w.gateway_id).await?;
+            let state = wd.status.as_str().to_owned();
+            if unchanged(&state) || (w.last_state.is_none() && state == "pending") {
+                None
+            } else {
+                let finished =
+                    matches!(state.as_str(), "success" | "rejected" | "transferred" | "cancelled" | "failed");
+                let event = Event::WithdrawalChanged {
+                    label,
+                    withdrawal: wd.id.clone(),
+                    amount: wd.amount,
+                    status: state.clone(),
+                    note: wd.admin_note.clone(),
+                };
+                Some(Change {
+                    state: state.clone(),
+                    events: vec![(state.clone(), event)],
+                    finished,
+                    record: Some(Record::Withdrawal { status: state }),
+                })
+            }
+        }
+        "disbursement" => {
+            let d = gateway.disbursement(&w.gateway_id).await?;
+            let state = d.status.as_str().to_owned();
+            if unchanged(&state) || state == "pending" {
+                None
+            } else {
+                let event = Event::DisbursementChanged {
+                    label,
+                    transaction: d.transaction_id.clone(),
+                    amount: d.amount,
+                    status: state.clone(),
+                };
+                Some(Change { state: state.clone(), events: vec![(state, event)], finished: true, record: None })
+            }
+        }
+        "mutations" => {
+            let page = gateway.mutations(1, 20).await?;
+            let newest = page.items.iter().filter_map(|m| m.id.parse::<i64>().ok()).max();
+            let cursor = w.last_state.as_deref().and_then(|s| s.parse::<i64>().ok());
+            match (cursor, newest) {
+                // The first look only sets the cursor: what was there before is not news.
+                (None, Some(n)) => Some(Change { state: n.to_string(), events: vec![], finished: false, record: None }),
+                (Some(c), Some(n)) if n > c => {
+                    let mut credits: Vec<_> = page
+                        .items
+                        .iter()
+                        .filter(|m| m.kind == MutationKind::Credit && m.id.parse::<i64>().is_ok_and(|id| id > c))
+                        .collect();
+                    credits.sort_by_key(|m| m.id.parse::<i64>().unwrap_or_default());
+                    let events = credits
+                        .into_iter()
+                        .map(|m| {
+                            let event = Event::MoneyIn {
+                                label: label.clone(),
+                                amount: m.amount,
+                                action: m.action.clone(),
+                                balance: m.final_balance,
+                            };
+                            (format!("m{}", m.id), event)
+                        })
+                        .collect();
+                    Some(Change { state: n.to_string(), events, finished: false, record: None })
+                }
+                _ => None,
+            }
+        }
+        other => {
+            tracing::error!(kind = other, "unknown watch kind");
+            return Err(GatewayError::Unsupported);
+        }
+    })
+}

@@ -1,0 +1,87 @@
+//! The sender: delivers the outbox oldest first within Telegram's limits (the bot's
+//! `Throttle`: about 30 messages a second overall, one a second per chat, a 429's
+//! `retry_after` honored), marks a message sent only after Telegram accepted it, and
+//! stops everything for a user who blocked the bot.
+
+use std::time::Duration;
+
+use futures::{StreamExt, stream};
+use teloxide::{
+    ApiError, RequestError,
+    prelude::*,
+    types::{MessageId, ReplyParameters},
+};
+
+use crate::{
+    bot::{App, Bot},
+    i18n::Lang,
+    storage::outbox::{self, Notification},
+};
+
+pub const BATCH: i64 = 100;
+pub const LEASE: Duration = Duration::from_secs(120);
+/// Tries before a notification is given up.
+pub const MAX_ATTEMPTS: i32 = 10;
+
+/// One round: claim, send concurrently (the throttle paces them). Returns how many
+/// were claimed.
+pub async fn round(app: &App, bot: &Bot) -> anyhow::Result<usize> {
+    let claimed = outbox::claim(&app.pool, BATCH, LEASE).await?;
+    let count = claimed.len();
+    stream::iter(claimed)
+        .for_each_concurrent(BATCH as usize, |n| async move {
+            if let Err(e) = send_one(app, bot, &n).await {
+                tracing::warn!(
+                    notification = n.id,
+                    error = format!("{e:#}"),
+                    "recording a notification's delivery failed"
+                );
+            }
+        })
+        .await;
+    Ok(count)
+}
+
+async fn language(app: &App, owner_id: i64) -> Lang {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT language, language_code FROM users WHERE telegram_id = $1")
+            .bind(owner_id)
+            .fetch_optional(&app.pool)
+            .await
+            .ok()
+            .flatten();
+    match row {
+        Some((Some(chosen), _)) => Lang::parse(&chosen).unwrap_or(Lang::En),
+        Some((None, code)) => Lang::from_telegram(code.as_deref()),
+        None => Lang::En,
+    }
+}
+
+async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> {
+    let lang = language(app, n.owner_id).await;
+    let text = n.event.0.text(lang);
+    let mut request = bot.send_message(ChatId(n.chat_id), text);
+    if let Some(id) = n.reply_to_message_id {
+        request = request.reply_parameters(ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
+    }
+    match request.await {
+        Ok(_) => outbox::mark_sent(&app.pool, n.id).await?,
+        Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
+            tracing::info!(owner = n.owner_id, "the user blocked the bot; their watches stop");
+            outbox::user_blocked(&app.pool, n.owner_id).await?;
+        }
+        Err(RequestError::Api(ApiError::ChatNotFound)) => outbox::mark_failed(&app.pool, n.id).await?,
+        Err(RequestError::RetryAfter(after)) => outbox::retry_later(&app.pool, n.id, after.duration()).await?,
+        Err(e) if n.attempts + 1 >= MAX_ATTEMPTS => {
+            tracing::warn!(notification = n.id, error = %e, "giving up a notification");
+            outbox::mark_failed(&app.pool, n.id).await?;
+        }
+        Err(e) => {
+            let delay =
+                Duration::from_secs(2u64.saturating_pow(n.attempts.clamp(0, 10) as u32)).min(Duration::from_secs(300));
+            tracing::info!(notification = n.id, error = %e, ?delay, "sending a notification failed; retrying later");
+            outbox::retry_later(&app.pool, n.id, delay).await?;
+        }
+    }
+    Ok(())
+}

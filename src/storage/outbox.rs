@@ -1,0 +1,88 @@
+//! The `notification_outbox` table: notifications written with the change they report,
+//! delivered oldest first by any sender process, marked sent only after Telegram
+//! accepted them.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool, types::Json};
+
+use crate::notifier::events::Event;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub owner_id: i64,
+    pub chat_id: i64,
+    pub event: Json<Event>,
+    pub reply_to_message_id: Option<i32>,
+    pub attempts: i32,
+    pub lease_until: DateTime<Utc>,
+}
+
+/// Claims up to `limit` unsent notifications, oldest first, for `lease`.
+pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Notification>> {
+    sqlx::query_as(
+        "WITH due AS (
+            SELECT id FROM notification_outbox
+            WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
+              AND (lease_until IS NULL OR lease_until < now())
+            ORDER BY id LIMIT $1
+            FOR UPDATE SKIP LOCKED
+         )
+         UPDATE notification_outbox o SET lease_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
+         RETURNING o.id, o.owner_id, o.chat_id, o.event, o.reply_to_message_id, o.attempts, o.lease_until",
+    )
+    .bind(limit)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notification_outbox SET sent_at = now(), lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Another try after `delay`.
+pub async fn retry_later(pool: &PgPool, id: i64, delay: Duration) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notification_outbox SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1")
+        .bind(id)
+        .bind(delay.as_secs_f64())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Given up (the chat is gone, or too many tries).
+pub async fn mark_failed(pool: &PgPool, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The user blocked the bot: nothing more is sent or watched for them.
+pub async fn user_blocked(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE users SET blocked_at = now() WHERE telegram_id = $1").bind(owner_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM watches WHERE owner_id = $1").bind(owner_id).execute(&mut *tx).await?;
+    sqlx::query(
+        "UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE owner_id = $1 AND sent_at IS NULL",
+    )
+    .bind(owner_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Unsent notifications (for /metrics and the benchmark).
+pub async fn depth(pool: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        .fetch_one(pool)
+        .await
+}

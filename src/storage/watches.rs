@@ -1,0 +1,219 @@
+//! The `watches` table: what the notifier polls. Pollers claim due watches with a lease
+//! (`FOR UPDATE SKIP LOCKED` and a `lease_until` that a dead poller lets run out), and
+//! record a change together with its notification in one transaction.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+
+use crate::notifier::events::{Event, NotifyKind};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Watch {
+    pub id: i64,
+    pub owner_id: i64,
+    pub account_id: i64,
+    pub kind: String,
+    pub gateway_id: String,
+    pub last_state: Option<String>,
+    pub attempts: i32,
+    /// The lease this poller holds: every write checks it is still ours.
+    pub lease_until: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Claims up to `limit` due watches for `lease`. Watches of paused accounts and of users
+/// who blocked the bot are skipped.
+pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Watch>> {
+    sqlx::query_as(
+        "WITH due AS (
+            SELECT w.id FROM watches w
+            JOIN linked_accounts a ON a.id = w.account_id
+            JOIN users u ON u.telegram_id = w.owner_id
+            WHERE w.next_check_at <= now() AND (w.lease_until IS NULL OR w.lease_until < now())
+              AND a.paused_at IS NULL AND u.blocked_at IS NULL
+            ORDER BY w.next_check_at LIMIT $1
+            FOR UPDATE OF w SKIP LOCKED
+         )
+         UPDATE watches w SET lease_until = now() + make_interval(secs => $2) FROM due WHERE w.id = due.id
+         RETURNING w.id, w.owner_id, w.account_id, w.kind, w.gateway_id, w.last_state, w.attempts, w.lease_until, w.expires_at",
+    )
+    .bind(limit)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await
+}
+
+/// What a check found.
+pub struct Change {
+    pub state: String,
+    /// Notifications, each with the state key that makes it unique for the watch.
+    pub events: Vec<(String, Event)>,
+    /// A final state: the watch ends.
+    pub finished: bool,
+    /// Side effects on the bot's own records (invoice or withdrawal status).
+    pub record: Option<Record>,
+}
+
+pub enum Record {
+    Invoice { status: String },
+    Withdrawal { status: String },
+}
+
+/// Records a check: the new state, its notifications (if the user wants this kind),
+/// the next check, in one transaction. `false` if the lease was lost meanwhile (another
+/// poller owns the watch now): then nothing is written.
+pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_check: Duration) -> sqlx::Result<bool> {
+    let mut tx = pool.begin().await?;
+    let state = change.as_ref().map(|c| c.state.clone()).or_else(|| watch.last_state.clone());
+    let owned: Option<i64> = sqlx::query_scalar(
+        "UPDATE watches SET last_state = $3, attempts = 0, lease_until = NULL, next_check_at = now() + make_interval(secs => $4)
+         WHERE id = $1 AND lease_until = $2 RETURNING id",
+    )
+    .bind(watch.id)
+    .bind(watch.lease_until)
+    .bind(&state)
+    .bind(next_check.as_secs_f64())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if owned.is_none() {
+        return Ok(false);
+    }
+    if let Some(change) = change {
+        let kind = NotifyKind::of_watch(&watch.kind);
+        let wanted: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM users WHERE telegram_id = $1",
+            kind.column()
+        )))
+        .bind(watch.owner_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(false);
+        // A paid invoice's notification quotes the invoice message.
+        let reply_to: Option<(Option<i64>, Option<i32>)> = if watch.kind == "invoice" {
+            sqlx::query_as("SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2")
+                .bind(watch.account_id)
+                .bind(&watch.gateway_id)
+                .fetch_optional(&mut *tx)
+                .await?
+        } else {
+            None
+        };
+        if wanted {
+            for (key, event) in &change.events {
+                sqlx::query(
+                    "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
+                     SELECT $1, chat_id, $2, $3, $4, $5 FROM users WHERE telegram_id = $1
+                     ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
+                )
+                .bind(watch.owner_id)
+                .bind(watch.id)
+                .bind(key)
+                .bind(sqlx::types::Json(event))
+                .bind(reply_to.and_then(|r| r.1))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        match &change.record {
+            Some(Record::Invoice { status }) => {
+                sqlx::query("UPDATE invoices SET status = $3, updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")
+                    .bind(watch.account_id)
+                    .bind(&watch.gateway_id)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Some(Record::Withdrawal { status }) if status == "success" || status == "rejected" => {
+                sqlx::query("UPDATE withdrawals SET status = $3, updated_at = now() WHERE account_id = $1 AND gateway_withdraw_id = $2 AND status = 'submitted'")
+                    .bind(watch.account_id)
+                    .bind(&watch.gateway_id)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ => {}
+        }
+        if change.finished {
+            sqlx::query("DELETE FROM watches WHERE id = $1").bind(watch.id).execute(&mut *tx).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A failed check: retried later, each time later (per watch).
+pub async fn backoff(pool: &PgPool, watch: &Watch, delay: Duration) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE watches SET attempts = attempts + 1, lease_until = NULL, next_check_at = now() + make_interval(secs => $3)
+         WHERE id = $1 AND lease_until = $2",
+    )
+    .bind(watch.id)
+    .bind(watch.lease_until)
+    .bind(delay.as_secs_f64())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Ends a watch (expired, or its target is gone at the gateway).
+pub async fn end(pool: &PgPool, watch: &Watch) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM watches WHERE id = $1 AND lease_until = $2")
+        .bind(watch.id)
+        .bind(watch.lease_until)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The gateway rejected the account's credentials: its watches pause (until it is
+/// linked again) and the user is told once.
+pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: i64, label: &str) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    let newly: Option<i64> = sqlx::query_scalar(
+        "UPDATE linked_accounts SET paused_at = now() WHERE id = $1 AND paused_at IS NULL RETURNING id",
+    )
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE watches SET lease_until = NULL WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    if newly.is_some() {
+        sqlx::query(
+            "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event)
+             SELECT $1, chat_id, NULL, 'credentials-rejected', $2 FROM users WHERE telegram_id = $1",
+        )
+        .bind(owner_id)
+        .bind(sqlx::types::Json(Event::CredentialsRejected { label: label.to_owned() }))
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// Starts watching something (idempotent).
+pub async fn watch(
+    pool: &PgPool,
+    owner_id: i64,
+    account_id: i64,
+    kind: &str,
+    gateway_id: &str,
+    expires_in: Option<Duration>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO watches (owner_id, account_id, kind, gateway_id, expires_at)
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+         ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+    )
+    .bind(owner_id)
+    .bind(account_id)
+    .bind(kind)
+    .bind(gateway_id)
+    .bind(expires_in.map(|d| d.as_secs_f64()))
+    .execute(pool)
+    .await?;
+    Ok(())
+}

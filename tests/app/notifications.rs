@@ -1,0 +1,237 @@
+//! Push notifications: the poller and the sender against the simulator, the fake Bot API
+//! and real PostgreSQL, including two notifier processes on one database.
+
+use std::{collections::HashMap, time::Duration};
+
+use merchant_bot::{
+    bot::{App, build_bot},
+    domain::Amount,
+    notifier::Notifier,
+    providers::{GatewayUrls, Gateways, Http},
+    storage::{invoices, watches},
+};
+use serde_json::json;
+
+use crate::support::{TestApp, TestUser, demo_bukalapak, demo_qris, test_http, test_options};
+
+async fn fast_app() -> TestApp {
+    TestApp::spawn_with(|s| s.notify_poll_interval = Some("200ms".into())).await
+}
+
+fn qris_client(app: &TestApp) -> merchant_bot::providers::Gateway {
+    Gateways::new(
+        Http::new(test_http()),
+        GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
+    )
+    .client(&demo_qris())
+    .unwrap()
+}
+
+/// Makes an invoice at the simulator and records it as the bot does (with its watch).
+async fn invoice_for(app: &TestApp, user: &TestUser, account_id: i64, rupiah: i64) -> String {
+    let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
+    invoices::insert(&app.db.pool, user.id, account_id, "kasir", &invoice, None).await.unwrap().unwrap();
+    invoice.id
+}
+
+async fn outbox_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM notification_outbox").fetch_one(&app.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_one_says_so() {
+    let app = fast_app().await;
+    let ann = TestUser::new(9601, "Ann", Some("en"));
+    app.link(&ann, "kasir", demo_qris()).await;
+    app.tg.send_text(&ann, "/deposit 25000");
+    let photo = app.tg.message(ann.id).await;
+    let id = photo.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    let paid = app.tg.message(ann.id).await;
+    assert!(paid.text.contains("is <b>paid</b>: Rp 25,000 received"), "{}", paid.text);
+    assert_eq!(paid.call.params["reply_parameters"]["message_id"], photo.message_id, "it quotes the invoice");
+    let status: String = sqlx::query_scalar("SELECT status FROM invoices").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(status, "paid");
+
+    let account_id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let other = invoice_for(&app, &ann, account_id, 10_000).await;
+    app.control(&format!("/_sim/qris/invoices/{other}/expire"), json!({})).await;
+    let expired = app.tg.message(ann.id).await;
+    assert!(expired.text.contains("expired unpaid") && expired.text.contains(&other), "{}", expired.text);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.tg.assert_silent(ann.id, Duration::from_millis(10)).await;
+    assert_eq!(outbox_count(&app).await, 2);
+}
+
+#[tokio::test]
+async fn two_notifiers_on_one_database_notify_200_changes_exactly_once() {
+    let app = fast_app().await;
+    let users: Vec<TestUser> = (0..20).map(|i| TestUser::new(9700 + i, "U", Some("en"))).collect();
+    let mut ids = Vec::new();
+    for user in &users {
+        let account_id = app.link(user, "kasir", demo_qris()).await;
+        for _ in 0..10 {
+            ids.push(invoice_for(&app, user, account_id, 10_000).await);
+        }
+    }
+    // A second process: its own pool and Bot API client, the same database.
+    let second_app = App::with_http(app.db.new_pool().await, app.config.clone(), test_http());
+    let second = Notifier::start(second_app.clone(), build_bot(&second_app.config, test_options().limits));
+    for id in &ids {
+        app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for _ in 0..ids.len() {
+        let call = app
+            .tg
+            .take("a paid notification", |c| {
+                c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("is <b>paid</b>"))
+            })
+            .await;
+        let text = call.params["text"].as_str().unwrap();
+        let id = ids.iter().find(|id| text.contains(id.as_str())).expect("names its invoice").clone();
+        *seen.entry(id).or_default() += 1;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let extra = app.tg.calls().iter().filter(|c| c.method == "sendMessage").count();
+    second.shutdown(Duration::from_secs(5)).await;
+    assert_eq!(seen.len(), 200);
+    assert!(seen.values().all(|n| *n == 1));
+    assert_eq!(extra, 200, "no duplicate was sent");
+    let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM notification_outbox WHERE sent_at IS NOT NULL")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sent, 200);
+}
+
+#[tokio::test]
+async fn a_change_written_by_a_process_that_died_before_sending_is_sent_once_after_a_restart() {
+    let mut app = fast_app().await;
+    let budi = TestUser::new(9602, "Budi", Some("id"));
+    app.link(&budi, "kasir", demo_qris()).await;
+    app.stop().await;
+    // What the dead process left: the state recorded, the notification queued and leased.
+    let event = json!({"type": "invoice_paid", "label": "kasir", "invoice": "inv-dead-1", "amount": 1_000_000, "total": 1_007_000});
+    sqlx::query(
+        "INSERT INTO notification_outbox (owner_id, chat_id, state, event, lease_until) VALUES ($1, $1, 'paid', $2, now() + interval '1 second')",
+    )
+    .bind(budi.id)
+    .bind(event)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    app.restart().await;
+    let message = app.tg.message(budi.id).await;
+    assert!(
+        message.text.contains("inv-dead-1")
+            && message.text.contains("sudah dibayar")
+            && message.text.contains("Rp 10.000"),
+        "{}",
+        message.text
+    );
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    app.tg.assert_silent(budi.id, Duration::from_millis(10)).await;
+}
+
+#[tokio::test]
+async fn a_429_delays_delivery_and_a_403_stops_the_users_watches() {
+    let app = fast_app().await;
+    let cici = TestUser::new(9603, "Cici", Some("en"));
+    let account_id = app.link(&cici, "kasir", demo_qris()).await;
+    let first = invoice_for(&app, &cici, account_id, 10_000).await;
+    app.tg.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", Some(1));
+    let paid_at = std::time::Instant::now();
+    app.control(&format!("/_sim/qris/invoices/{first}/pay"), json!({})).await;
+    let message = app.tg.message(cici.id).await;
+    assert!(message.text.contains(&first));
+    assert!(paid_at.elapsed() >= Duration::from_secs(1), "retry_after was honored");
+
+    let second = invoice_for(&app, &cici, account_id, 20_000).await;
+    let _third = invoice_for(&app, &cici, account_id, 30_000).await;
+    app.tg.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", None);
+    app.control(&format!("/_sim/qris/invoices/{second}/pay"), json!({})).await;
+    let mut blocked = false;
+    for _ in 0..50 {
+        blocked = sqlx::query_scalar::<_, bool>("SELECT blocked_at IS NOT NULL FROM users WHERE telegram_id = $1")
+            .bind(cici.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if blocked {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(blocked);
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM watches WHERE owner_id = $1")
+        .bind(cici.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the user's watches stopped");
+}
+
+#[tokio::test]
+async fn notify_off_queues_nothing_and_unlinking_ends_the_watches() {
+    let app = fast_app().await;
+    let dedi = TestUser::new(9604, "Dedi", Some("en"));
+    let account_id = app.link(&dedi, "kasir", demo_qris()).await;
+    app.tg.send_text(&dedi, "/notify");
+    let settings = app.tg.message(dedi.id).await;
+    assert!(settings.text.contains("🔔 Invoices paid or expired"), "{}", settings.text);
+    app.tg.press(&dedi, &settings, &settings.button("Invoices paid or expired: on"));
+    let switched = app.tg.edit(dedi.id).await;
+    assert!(switched.text.contains("🔕 Invoices paid or expired"), "{}", switched.text);
+
+    let id = invoice_for(&app, &dedi, account_id, 10_000).await;
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    let mut status = String::new();
+    for _ in 0..50 {
+        status = sqlx::query_scalar("SELECT status FROM invoices").fetch_one(&app.db.pool).await.unwrap();
+        if status == "paid" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "paid", "the watch still keeps the records");
+    assert_eq!(outbox_count(&app).await, 0, "nothing queued for a kind that is off");
+
+    invoice_for(&app, &dedi, account_id, 20_000).await;
+    sqlx::query("DELETE FROM linked_accounts WHERE id = $1").bind(account_id).execute(&app.db.pool).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM watches").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn withdrawals_incoming_money_and_disbursements_are_notified() {
+    let app = fast_app().await;
+    let eka = TestUser::new(9605, "Eka", Some("en"));
+    let qris = app.link(&eka, "kasir", demo_qris()).await;
+    let toko = app.link(&eka, "toko", demo_bukalapak()).await;
+    let receipt = qris_client(&app)
+        .withdraw(&merchant_bot::providers::WithdrawRequest::Dana {
+            amount: Amount::from_rupiah(50_000).unwrap(),
+            number: "081234567890".into(),
+            name: "Eka".into(),
+        })
+        .await
+        .unwrap();
+    watches::watch(&app.db.pool, eka.id, qris, "qris_withdrawal", &receipt.id, None).await.unwrap();
+    watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
+    // Let the first look set the mutation cursor.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.control(
+        &format!("/_sim/qris/withdrawals/{}/reject", receipt.id),
+        json!({"admin_note": "Nomor tidak terdaftar"}),
+    )
+    .await;
+    app.control("/_sim/bukalapak/mutations", json!({"amount": 75000, "action": "remit"})).await;
+    let mut texts = vec![app.tg.message(eka.id).await.text, app.tg.message(eka.id).await.text];
+    texts.sort();
+    assert!(
+        texts.iter().any(|t| t.contains("Rp 75,000</b> came in to toko") && t.contains("Balance: Rp 1,325,000")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.contains("❌ rejected") && t.contains("Nomor tidak terdaftar")), "{texts:?}");
+}
