@@ -17,6 +17,7 @@ use crate::{
 };
 
 pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
+    let _timer = crate::metrics::Timer::start("callback");
     let lang = app.user(&q.from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(&q.from)));
     let presser = q.from.id.0 as i64;
     let Some(callback) = q.data.as_deref().and_then(Callback::decode) else {

@@ -170,6 +170,7 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 
 /// Runs a command, answering with a localized apology if it fails.
 pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
+    let _timer = crate::metrics::Timer::start("command");
     let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
     if cmd.private() && !msg.chat.is_private() {
         ctx.say(tr!(ctx.lang, "private-only", bot = me.username())).await?;
@@ -201,6 +202,7 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
 
 /// A message while a dialogue waits for one (a label, a credential).
 pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDialogue, state: State) -> HandlerResult {
+    let _timer = crate::metrics::Timer::start("dialogue");
     if !msg.chat.is_private() {
         return Ok(());
     }
@@ -239,6 +241,7 @@ pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDi
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
 pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
+    let _timer = crate::metrics::Timer::start("photo");
     if !msg.chat.is_private() {
         return Ok(());
     }
@@ -250,6 +253,7 @@ pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
+    let _timer = crate::metrics::Timer::start("other");
     let (Some(text), Some(from)) = (msg.text(), msg.from.as_ref()) else { return Ok(()) };
     let first = text.split_whitespace().next().unwrap_or_default();
     let addressed = text.starts_with('/') && first.ends_with(&format!("@{}", me.username()));

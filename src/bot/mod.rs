@@ -28,7 +28,7 @@ use teloxide::{
     error_handlers::LoggingErrorHandler,
     prelude::*,
     types::{ChatAction, InlineKeyboardMarkup, MessageId, ParseMode, User},
-    update_listeners::Polling,
+    update_listeners::{Polling, webhooks},
 };
 use tokio::task::JoinHandle;
 
@@ -177,7 +177,17 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     let callbacks = Update::filter_callback_query()
         .enter_dialogue::<CallbackQuery, DialogueStorage, State>()
         .endpoint(callbacks::handle);
-    dptree::entry().branch(messages).branch(callbacks)
+    dptree::entry()
+        .inspect(|update: Update| {
+            let kind = match update.kind {
+                teloxide::types::UpdateKind::Message(_) => "message",
+                teloxide::types::UpdateKind::CallbackQuery(_) => "callback_query",
+                _ => "other",
+            };
+            crate::metrics::update(kind);
+        })
+        .branch(messages)
+        .branch(callbacks)
 }
 
 /// How the bot runs, beyond the configuration: production values by default; tests
@@ -232,6 +242,8 @@ impl Drop for AbortOnDrop {
 pub struct Running {
     token: ShutdownToken,
     task: JoinHandle<anyhow::Result<()>>,
+    /// Where /healthz, /metrics (and the webhook) are served.
+    pub http_addr: std::net::SocketAddr,
 }
 
 impl Running {
@@ -291,24 +303,96 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
     }
     let storage: Arc<DialogueStorage> =
         PgDialogueStorage::<State>::new(app.pool.clone(), app.config.dialogue_timeout).erase();
-    let mut dispatcher = Dispatcher::builder(bot.clone(), schema())
+    let dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone(), storage])
         .default_handler(|update| async move { tracing::debug!(id = update.id.0, "update not handled") })
         .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
         .build();
     let token = dispatcher.shutdown_token();
-    let notifier = options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone()));
-    let listener = Polling::builder(bot).timeout(options.polling_timeout).build();
-    let task = tokio::spawn(async move {
-        let _resolver = AbortOnDrop(resolver);
-        let result = dispatcher
-            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("getUpdates failed"))
-            .await
-            .map_err(|e| anyhow::anyhow!("the dispatcher stopped: {e}"));
-        if let Some(notifier) = notifier {
-            notifier.shutdown(Duration::from_secs(5)).await;
+
+    // /healthz and /metrics in both modes, and the webhook in webhook mode.
+    let addr = app.config.listen_addr;
+    let tcp = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("LISTEN_ADDR: cannot listen on {addr}: {e}"))?;
+    let http_addr = tcp.local_addr()?;
+    let mut router = crate::http::router(app.clone());
+    let (stop_http, http_stopped) = tokio::sync::oneshot::channel::<()>();
+    let finish = Finish { notifier: None, resolver: AbortOnDrop(resolver), stop_http };
+    let task = match app.config.webhook_url.clone() {
+        Some(url) => {
+            // Every replica derives the same secret from the token, so any of them can
+            // take any update; a stopping replica leaves the webhook in place for the others.
+            let secret = webhook_secret(&app.config.token);
+            bot.set_webhook(url.clone())
+                .secret_token(secret.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("WEBHOOK_URL: Telegram refused setWebhook: {e}"))?;
+            let options_ = webhooks::Options::new(http_addr, url).secret_token(secret);
+            let (listener, _stopped, webhook) = webhooks::axum_no_setup(options_);
+            router = router.merge(webhook);
+            let finish = Finish {
+                notifier: options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone())),
+                ..finish
+            };
+            tokio::spawn(dispatch(dispatcher, listener, finish))
         }
-        result
+        None => {
+            // Telegram refuses getUpdates while a webhook is set (left by webhook mode).
+            if let Err(e) = bot.delete_webhook().await {
+                tracing::warn!(error = %e, "could not make sure no webhook is set");
+            }
+            let finish = Finish {
+                notifier: options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone())),
+                ..finish
+            };
+            let listener = Polling::builder(bot).timeout(options.polling_timeout).build();
+            tokio::spawn(dispatch(dispatcher, listener, finish))
+        }
+    };
+    tokio::spawn(async move {
+        let server = axum::serve(tcp, router).with_graceful_shutdown(async {
+            let _ = http_stopped.await;
+        });
+        if let Err(e) = server.await {
+            tracing::error!(error = %e, "the HTTP server stopped");
+        }
     });
-    Ok(Running { token, task })
+    tracing::info!(%http_addr, "serving /healthz and /metrics");
+    Ok(Running { token, task, http_addr })
+}
+
+/// The webhook's secret token: derived from the bot token, the same for every replica.
+pub fn webhook_secret(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new().chain_update(b"merchant-bot webhook secret\0").chain_update(token.as_bytes()).finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What stops with the dispatcher.
+struct Finish {
+    notifier: Option<crate::notifier::Notifier>,
+    resolver: AbortOnDrop,
+    stop_http: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn dispatch<L>(
+    mut dispatcher: Dispatcher<Bot, anyhow::Error, teloxide::dispatching::DefaultKey>,
+    listener: L,
+    finish: Finish,
+) -> anyhow::Result<()>
+where
+    L: teloxide::update_listeners::UpdateListener + Send,
+    L::Err: std::fmt::Debug,
+{
+    let result = dispatcher
+        .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("receiving updates failed"))
+        .await
+        .map_err(|e| anyhow::anyhow!("the dispatcher stopped: {e}"));
+    if let Some(notifier) = finish.notifier {
+        notifier.shutdown(Duration::from_secs(5)).await;
+    }
+    drop(finish.resolver);
+    let _ = finish.stop_http.send(());
+    result
 }

@@ -65,16 +65,23 @@ async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> 
         request = request.reply_parameters(ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
     }
     match request.await {
-        Ok(_) => outbox::mark_sent(&app.pool, n.id).await?,
+        Ok(_) => {
+            outbox::mark_sent(&app.pool, n.id).await?;
+            crate::metrics::notification_sent();
+        }
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
             tracing::info!(owner = n.owner_id, "the user blocked the bot; their watches stop");
             outbox::user_blocked(&app.pool, n.owner_id).await?;
         }
-        Err(RequestError::Api(ApiError::ChatNotFound)) => outbox::mark_failed(&app.pool, n.id).await?,
+        Err(RequestError::Api(ApiError::ChatNotFound)) => {
+            outbox::mark_failed(&app.pool, n.id).await?;
+            crate::metrics::notification_failed();
+        }
         Err(RequestError::RetryAfter(after)) => outbox::retry_later(&app.pool, n.id, after.duration()).await?,
         Err(e) if n.attempts + 1 >= MAX_ATTEMPTS => {
             tracing::warn!(notification = n.id, error = %e, "giving up a notification");
             outbox::mark_failed(&app.pool, n.id).await?;
+            crate::metrics::notification_failed();
         }
         Err(e) => {
             let delay =

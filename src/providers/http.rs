@@ -145,6 +145,12 @@ impl Http {
                 tokio::time::sleep(self.options.backoff * 2u32.pow(attempt - 1)).await;
                 continue;
             }
+            let outcome_label = match &outcome {
+                Ok(reply) => format!("{}xx", reply.status.as_u16() / 100),
+                Err((true, _)) => "timeout".to_owned(),
+                Err((false, _)) => "error".to_owned(),
+            };
+            crate::metrics::gateway_call(provider, endpoint, &outcome_label, started.elapsed());
             return outcome.map_err(|(timed_out, _)| {
                 if timed_out { GatewayError::TimedOut } else { GatewayError::Unavailable { status: None } }
             });

@@ -102,7 +102,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         };
         if wanted {
             for (key, event) in &change.events {
-                sqlx::query(
+                let inserted = sqlx::query(
                     "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
                      SELECT $1, chat_id, $2, $3, $4, $5 FROM users WHERE telegram_id = $1
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
@@ -113,7 +113,9 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 .bind(sqlx::types::Json(event))
                 .bind(reply_to.and_then(|r| r.1))
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                crate::metrics::notifications_queued(inserted);
             }
         }
         match &change.record {

@@ -110,6 +110,7 @@ async fn sigterm_stops_the_bot_with_exit_status_zero() {
         .env("TELOXIDE_API_URL", &tg.url)
         .env("DATABASE_URL", &db.url)
         .env("MASTER_KEY", MasterKey::generate())
+        .env("LISTEN_ADDR", "127.0.0.1:0")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

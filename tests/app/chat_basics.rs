@@ -12,6 +12,7 @@ async fn start_speaks_indonesian_to_an_indonesian_client() {
     let budi = TestUser::new(1001, "Budi", Some("id"));
     app.tg.send_text(&budi, "/start");
     let reply = app.tg.message(budi.id).await;
+    assert!(app.tg.polls() > 0, "the bot takes updates by long polling");
     assert!(reply.text.starts_with("Halo, <b>Budi</b>!"), "{}", reply.text);
     assert!(reply.text.contains("/help"));
 }

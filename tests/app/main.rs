@@ -4,6 +4,7 @@
 mod binary;
 mod chat_basics;
 mod deposits;
+mod front;
 mod gateways;
 mod linking;
 mod locales;

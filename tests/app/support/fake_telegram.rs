@@ -117,6 +117,8 @@ struct Inner {
 struct Shared {
     inner: Mutex<Inner>,
     changed: Notify,
+    /// getUpdates calls, counted apart: they are not worth listing.
+    polls: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Clone)]
@@ -130,6 +132,7 @@ impl FakeTelegram {
         let shared = Arc::new(Shared {
             inner: Mutex::new(Inner { next_update_id: 1, next_message_id: 1, ..Inner::default() }),
             changed: Notify::new(),
+            polls: Default::default(),
         });
         let app = Router::new()
             .route("/{token}/{method}", post(api).get(api))
@@ -244,6 +247,11 @@ impl FakeTelegram {
             body["parameters"] = json!({"retry_after": secs});
         }
         self.with(|inner| inner.failures.entry(method.to_owned()).or_default().push_back((status, body)));
+    }
+
+    /// How many times the bot asked for updates (long polling).
+    pub fn polls(&self) -> usize {
+        self.shared.polls.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Every call the bot made so far.
@@ -435,6 +443,7 @@ async fn api(
     let method: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().chain(chars).collect();
     let (params, files) = read_params(request).await;
     if method == "getUpdates" {
+        shared.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         return get_updates(&shared, &params).await;
     }
     let fake = FakeTelegram { url: String::new(), shared: shared.clone() };

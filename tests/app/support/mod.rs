@@ -87,6 +87,8 @@ pub fn settings(tg: &FakeTelegram, db: &TestDb) -> Settings {
         api_url: Some(tg.url.clone()),
         database_url: Some(db.url.clone()),
         master_key: Some(MasterKey::generate()),
+        // Any free port: tests run side by side.
+        listen_addr: Some("127.0.0.1:0".into()),
         ..Settings::default()
     }
 }
@@ -143,6 +145,11 @@ impl TestApp {
     async fn start(&mut self) {
         let app = App::with_http(self.db.pool.clone(), self.config.clone(), test_http());
         self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
+    }
+
+    /// Where the running bot serves /healthz, /metrics and the webhook.
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.running.as_ref().expect("the bot runs").http_addr)
     }
 
     /// Links an account straight in the database (for tests about something else).

@@ -1,0 +1,232 @@
+//! The notifier under load: 10,000 watches over 1,000 users, a mocked gateway that flips
+//! 1,000 of them to paid, a fake Bot API. Prints the time from the flip to the last
+//! delivery, the send rate against the configured limit, the database transactions per
+//! poll cycle and the CPU used. Needs PostgreSQL at 127.0.0.1:5432 (or
+//! BENCH_DATABASE_URL, a URL of any database on the server).
+//!
+//! `cargo bench --bench notifier`
+
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{
+    Json, Router,
+    extract::{Query, State},
+    routing::{get, post},
+};
+use merchant_bot::{
+    bot::{App, build_bot},
+    config::Settings,
+    crypto::MasterKey,
+    domain::{AccountLabel, Credentials},
+    notifier::Notifier,
+    providers::HttpOptions,
+    storage,
+};
+use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection, PgPool};
+use teloxide::adaptors::throttle::Limits;
+
+const USERS: i64 = 1_000;
+const WATCHES_PER_USER: i64 = 10;
+const FLIPS: usize = 1_000;
+
+#[derive(Default)]
+struct Gateway {
+    paid: Mutex<HashSet<String>>,
+    calls: AtomicU64,
+}
+
+async fn invoice_status(
+    State(g): State<Arc<Gateway>>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Json<Value> {
+    g.calls.fetch_add(1, Ordering::Relaxed);
+    let id = q.get("invoice_id").cloned().unwrap_or_default();
+    let status = if g.paid.lock().unwrap().contains(&id) { "paid" } else { "pending" };
+    Json(
+        json!({"invoice_id": id, "amount": 10000, "fee": 70, "total": 10070, "status": status, "qris_image": "http://x/y.png"}),
+    )
+}
+
+#[derive(Default)]
+struct Telegram {
+    sent: Mutex<Vec<Instant>>,
+}
+
+async fn bot_api(
+    State(t): State<Arc<Telegram>>,
+    axum::extract::Path((_, method)): axum::extract::Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Json<Value> {
+    let method = method.to_lowercase();
+    if method == "getme" {
+        return Json(
+            json!({"ok": true, "result": {"id": 1, "is_bot": true, "first_name": "B", "username": "b", "can_join_groups": true,
+            "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}}),
+        );
+    }
+    let params: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    t.sent.lock().unwrap().push(Instant::now());
+    Json(
+        json!({"ok": true, "result": {"message_id": 1, "date": 0, "chat": {"id": params["chat_id"], "type": "private", "first_name": "U"}, "text": "ok"}}),
+    )
+}
+
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+fn cpu_seconds() -> f64 {
+    // utime and stime of this process, in clock ticks (100 per second on Linux).
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+async fn commits(pool: &PgPool, db: &str) -> i64 {
+    sqlx::query_scalar("SELECT xact_commit FROM pg_stat_database WHERE datname = $1")
+        .bind(db)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let server =
+        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let db = format!("merchant_bot_bench_{}", std::process::id());
+    let mut admin = PgConnection::connect(&server).await.expect("PostgreSQL is running");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&mut admin).await.unwrap();
+    let mut url = reqwest::Url::parse(&server).unwrap();
+    url.set_path(&db);
+    let pool = storage::connect_and_migrate(url.as_str()).await.unwrap();
+
+    let gateway = Arc::new(Gateway::default());
+    let gateway_url =
+        serve(Router::new().route("/api/v1/invoice/status", get(invoice_status)).with_state(gateway.clone())).await;
+    let telegram = Arc::new(Telegram::default());
+    let telegram_url =
+        serve(Router::new().route("/{token}/{method}", post(bot_api)).with_state(telegram.clone())).await;
+
+    let key = MasterKey::generate();
+    let settings = Settings {
+        token: Some("1:bench".into()),
+        api_url: Some(telegram_url),
+        database_url: Some(url.to_string()),
+        master_key: Some(key),
+        qris_api_url: Some(gateway_url),
+        notify_poll_interval: Some("1s".into()),
+        ..Settings::default()
+    };
+    let config = settings.config().unwrap();
+
+    // 1,000 users with one QRIS account and ten watched invoices each.
+    let started = Instant::now();
+    for user in 1..=USERS {
+        storage::users::touch(&pool, user, Some("en")).await.unwrap();
+        let account = storage::accounts::insert(
+            &pool,
+            &config.master_key,
+            user,
+            &AccountLabel::parse("kasir").unwrap(),
+            &Credentials::Qris { api_key: format!("key-{user}").into() },
+        )
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state)
+             SELECT $1, $2, 'invoice', 'inv-' || $1 || '-' || n, 'pending' FROM generate_series(1, $3) n",
+        )
+        .bind(user)
+        .bind(account.id)
+        .bind(WATCHES_PER_USER)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    println!(
+        "notifier: {} watches over {USERS} users (set up in {:.1} s)",
+        USERS * WATCHES_PER_USER,
+        started.elapsed().as_secs_f64()
+    );
+
+    let limits = Limits::default();
+    let app = App::with_http(
+        pool.clone(),
+        config.clone(),
+        HttpOptions { timeout: Duration::from_secs(5), read_retries: 1, backoff: Duration::from_millis(50) },
+    );
+    let cpu_before = cpu_seconds();
+    let wall_before = Instant::now();
+    let notifier = Notifier::start(app.clone(), build_bot(&config, limits));
+
+    // One full cycle over every watch, with nothing to report.
+    let before = commits(&pool, &db).await;
+    let calls_before = gateway.calls.load(Ordering::Relaxed);
+    while gateway.calls.load(Ordering::Relaxed) - calls_before < (USERS * WATCHES_PER_USER) as u64 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cycle = wall_before.elapsed();
+    tokio::time::sleep(Duration::from_millis(1_500)).await; // statistics are flushed within a second
+    let per_cycle = commits(&pool, &db).await - before;
+    println!(
+        "  one poll cycle over all watches: {:.1} s, {per_cycle} database transactions ({:.2} per watch)",
+        cycle.as_secs_f64(),
+        per_cycle as f64 / (USERS * WATCHES_PER_USER) as f64
+    );
+
+    // Flip one invoice of each user to paid.
+    let flipped_at = Instant::now();
+    {
+        let mut paid = gateway.paid.lock().unwrap();
+        for user in 1..=FLIPS as i64 {
+            paid.insert(format!("inv-{user}-1"));
+        }
+    }
+    while telegram.sent.lock().unwrap().len() < FLIPS {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if flipped_at.elapsed() > Duration::from_secs(300) {
+            panic!("only {} of {FLIPS} delivered after 5 minutes", telegram.sent.lock().unwrap().len());
+        }
+    }
+    let sent = telegram.sent.lock().unwrap().clone();
+    let last = *sent.iter().max().unwrap();
+    let first = *sent.iter().min().unwrap();
+    let flip_to_last = last - flipped_at;
+    let rate = (FLIPS - 1) as f64 / (last - first).as_secs_f64();
+    // The highest number of messages in any one-second window.
+    let mut times: Vec<Instant> = sent.clone();
+    times.sort();
+    let peak = times
+        .iter()
+        .enumerate()
+        .map(|(i, t)| times[i..].iter().take_while(|u| **u - *t < Duration::from_secs(1)).count())
+        .max()
+        .unwrap_or(0);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let duplicates = telegram.sent.lock().unwrap().len() - FLIPS;
+    let cpu = cpu_seconds() - cpu_before;
+    let wall = wall_before.elapsed().as_secs_f64();
+    println!("  {FLIPS} flips: last delivery {:.1} s after the flip", flip_to_last.as_secs_f64());
+    println!(
+        "  send rate {rate:.1} messages/s against a limit of {} (peak {peak} in one second); duplicates: {duplicates}",
+        limits.messages_per_sec_overall
+    );
+    println!("  CPU: {cpu:.1} s over {wall:.1} s of wall time ({:.0} % of one core)", 100.0 * cpu / wall);
+    notifier.shutdown(Duration::from_secs(5)).await;
+    pool.close().await;
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)"))).execute(&mut admin).await;
+}
