@@ -76,10 +76,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Simulate { listen } => {
+        Command::Simulate { listen, public_url } => {
             init_logging(settings.log_filter())?;
-            let running =
-                crate::simulator::start(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+            let running = crate::simulator::start_at(listen, public_url)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
             let demo = &crate::simulator::DEMO;
             println!("Gateway simulator on {url}\n", url = running.url);
             println!("  BUKALAPAK_API_URL={url} QRIS_API_URL={url} SNAP_API_URL={url}\n", url = running.url);

@@ -44,6 +44,10 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8090")]
         listen: std::net::SocketAddr,
+        /// The URL the bot reaches the simulator at, for the `qris_image` links it hands
+        /// out (`http://simulator:8090` in compose.yaml); the listen address by default.
+        #[arg(long)]
+        public_url: Option<String>,
     },
 }
 

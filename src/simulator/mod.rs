@@ -105,10 +105,15 @@ pub struct Running {
 
 /// Binds `listen` (port 0 for any) and serves until the task is dropped or aborted.
 pub async fn start(listen: SocketAddr) -> std::io::Result<Running> {
+    start_at(listen, None).await
+}
+
+/// Like [`start`], with the public URL the simulator's image links should use.
+pub async fn start_at(listen: SocketAddr, public_url: Option<String>) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
-    let sim = Sim::new(url.clone());
+    let sim = Sim::new(public_url.map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|| url.clone()));
     let app = router(sim.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
