@@ -8,7 +8,7 @@ use merchant_bot::{
     domain::Amount,
     qr::{
         payload::sample_static,
-        render::{Card, invoice_png},
+        render::{invoice_png, sample_card},
     },
 };
 
@@ -17,17 +17,7 @@ fn main() {
         .with_amount(Amount::from_rupiah(25_175).expect("small amount"))
         .expect("valid payload")
         .to_string();
-    let card = Card {
-        title: "toko-1 · TOKO SIMULASI".into(),
-        headline: Some(("Total".into(), "Rp 25.175".into())),
-        rows: vec![
-            ("Jumlah".into(), "Rp 25.000".into()),
-            ("Biaya".into(), "Rp 175".into()),
-            ("Invoice".into(), "8b9274f90b66f3838170185e".into()),
-            ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
-        ],
-        footer: Some("Bayar dengan aplikasi apa pun yang mendukung QRIS".into()),
-    };
+    let card = sample_card();
     let runs = 500;
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     let mut png = Vec::new();

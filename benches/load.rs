@@ -72,9 +72,14 @@ fn ok(result: Value) -> Json<Value> {
     Json(json!({"ok": true, "result": result}))
 }
 
-async fn api(State(fake): State<Arc<Fake>>, Path((_, method)): Path<(String, String)>, request: Request) -> Json<Value> {
+async fn api(
+    State(fake): State<Arc<Fake>>,
+    Path((_, method)): Path<(String, String)>,
+    request: Request,
+) -> Json<Value> {
     let method = method.to_lowercase();
-    let multipart = request.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart"));
+    let multipart =
+        request.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart"));
     let params: Value = if multipart {
         let mut fields = serde_json::Map::new();
         let mut form = Multipart::from_request(request, &()).await.unwrap();
@@ -91,8 +96,10 @@ async fn api(State(fake): State<Arc<Fake>>, Path((_, method)): Path<(String, Str
         serde_json::from_slice(&body).unwrap_or(json!({}))
     };
     match method.as_str() {
-        "getme" => ok(json!({"id": 1, "is_bot": true, "first_name": "Load", "username": "load_bot", "can_join_groups": true,
-            "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false})),
+        "getme" => {
+            ok(json!({"id": 1, "is_bot": true, "first_name": "Load", "username": "load_bot", "can_join_groups": true,
+            "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}))
+        }
         "getupdates" => {
             let offset = params["offset"].as_i64().unwrap_or(0);
             let deadline = Instant::now() + Duration::from_millis(500);
@@ -111,7 +118,10 @@ async fn api(State(fake): State<Arc<Fake>>, Path((_, method)): Path<(String, Str
             }
         }
         "sendmessage" | "sendphoto" | "editmessagetext" | "editmessagecaption" => {
-            let chat = params["chat_id"].as_i64().or_else(|| params["chat_id"].as_str().and_then(|s| s.parse().ok())).unwrap_or(0);
+            let chat = params["chat_id"]
+                .as_i64()
+                .or_else(|| params["chat_id"].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or(0);
             let message_id = params["message_id"].as_i64().unwrap_or_else(|| fake.message_id());
             let markup = match &params["reply_markup"] {
                 Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
@@ -120,12 +130,17 @@ async fn api(State(fake): State<Arc<Fake>>, Path((_, method)): Path<(String, Str
             let button = markup["inline_keyboard"].as_array().and_then(|rows| {
                 // Prefer ▶ and ✅ (the steps the merchants take), else the first button.
                 let all: Vec<&Value> = rows.iter().flat_map(|r| r.as_array().into_iter().flatten()).collect();
-                all.iter().find(|b| b["text"].as_str().is_some_and(|t| t.contains('▶') || t.contains('✅'))).or(all.first()).and_then(|b| b["callback_data"].as_str().map(str::to_owned))
+                all.iter()
+                    .find(|b| b["text"].as_str().is_some_and(|t| t.contains('▶') || t.contains('✅')))
+                    .or(all.first())
+                    .and_then(|b| b["callback_data"].as_str().map(str::to_owned))
             });
             if let Some(tx) = fake.chats.lock().unwrap().get(&chat) {
                 let _ = tx.send(Reply { method: method.clone(), message_id, button });
             }
-            ok(json!({"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private", "first_name": "M"}, "text": ""}))
+            ok(
+                json!({"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private", "first_name": "M"}, "text": ""}),
+            )
         }
         _ => ok(json!(true)),
     }
@@ -205,7 +220,13 @@ async fn merchant(fake: Arc<Fake>, chat: i64, echo: bool, until: Instant, latenc
 
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok()).unwrap_or(0.0) / 1024.0
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -213,11 +234,18 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs the merchants against whatever bot polls `fake`; returns updates per second.
-async fn drive(fake: Arc<Fake>, merchants: i64, seconds: u64, echo: bool) -> (f64, BTreeMap<&'static str, Vec<Duration>>) {
+async fn drive(
+    fake: Arc<Fake>,
+    merchants: i64,
+    seconds: u64,
+    echo: bool,
+) -> (f64, BTreeMap<&'static str, Vec<Duration>>) {
     let latencies: Latencies = Arc::default();
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (1..=merchants).map(|chat| tokio::spawn(merchant(fake.clone(), chat, echo, until, latencies.clone()))).collect();
+    let tasks: Vec<_> = (1..=merchants)
+        .map(|chat| tokio::spawn(merchant(fake.clone(), chat, echo, until, latencies.clone())))
+        .collect();
     let mut updates = 0;
     for t in tasks {
         updates += t.await.unwrap();
@@ -231,7 +259,12 @@ async fn drive(fake: Arc<Fake>, merchants: i64, seconds: u64, echo: bool) -> (f6
 fn report(name: &str, rate: f64, latencies: &BTreeMap<&'static str, Vec<Duration>>) {
     println!("{name}: {rate:.0} updates/s");
     for (step, times) in latencies {
-        println!("  {step:<18} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms", times.len(), percentile(times, 0.5), percentile(times, 0.99));
+        println!(
+            "  {step:<18} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms",
+            times.len(),
+            percentile(times, 0.5),
+            percentile(times, 0.99)
+        );
     }
 }
 
@@ -248,17 +281,24 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let merchants: i64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let no_limits = Limits { messages_per_sec_chat: 1_000_000, messages_per_min_chat: 1_000_000, messages_per_min_channel_or_supergroup: 1_000_000, messages_per_sec_overall: 1_000_000 };
+    let no_limits = Limits {
+        messages_per_sec_chat: 1_000_000,
+        messages_per_min_chat: 1_000_000,
+        messages_per_min_channel_or_supergroup: 1_000_000,
+        messages_per_sec_overall: 1_000_000,
+    };
 
     // The floor first: a minimal teloxide echo bot on the same harness.
     let fake = Arc::new(Fake::default());
     let url = serve(fake.clone()).await;
     let echo_bot = teloxide::Bot::new(TOKEN).set_api_url(url.parse().unwrap());
     let echo_bot = teloxide::adaptors::Throttle::new_spawn(echo_bot, no_limits);
-    let handler = Update::filter_message().endpoint(|bot: teloxide::adaptors::Throttle<teloxide::Bot>, msg: Message| async move {
-        bot.send_message(msg.chat.id, msg.text().unwrap_or_default()).await?;
-        Ok::<(), teloxide::RequestError>(())
-    });
+    let handler = Update::filter_message().endpoint(
+        |bot: teloxide::adaptors::Throttle<teloxide::Bot>, msg: Message| async move {
+            bot.send_message(msg.chat.id, msg.text().unwrap_or_default()).await?;
+            Ok::<(), teloxide::RequestError>(())
+        },
+    );
     let mut echo = Dispatcher::builder(echo_bot, handler).build();
     let echo_token = echo.shutdown_token();
     let echo_task = tokio::spawn(async move { echo.dispatch().await });
@@ -270,7 +310,8 @@ async fn main() {
     report(&format!("echo floor ({merchants} chats)"), echo_rate, &echo_latencies);
 
     // The bot.
-    let server = std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let server =
+        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let db = format!("merchant_bot_load_{}", std::process::id());
     let mut admin = PgConnection::connect(&server).await.expect("PostgreSQL is running");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&mut admin).await.unwrap();
@@ -301,8 +342,17 @@ async fn main() {
     let (kasir, toko) = (AccountLabel::parse("kasir").unwrap(), AccountLabel::parse("toko").unwrap());
     for chat in 1..=merchants {
         storage::users::touch(&pool, chat, Some("id")).await.unwrap();
-        storage::accounts::insert(&pool, &config.master_key, chat, &kasir, &Credentials::Qris { api_key: DEMO.qris_api_key.into() }).await.unwrap();
-        let bukalapak = Credentials::Bukalapak { user_id: DEMO.bukalapak_user_id.into(), api_key: DEMO.bukalapak_api_key.into() };
+        storage::accounts::insert(
+            &pool,
+            &config.master_key,
+            chat,
+            &kasir,
+            &Credentials::Qris { api_key: DEMO.qris_api_key.into() },
+        )
+        .await
+        .unwrap();
+        let bukalapak =
+            Credentials::Bukalapak { user_id: DEMO.bukalapak_user_id.into(), api_key: DEMO.bukalapak_api_key.into() };
         storage::accounts::insert(&pool, &config.master_key, chat, &toko, &bukalapak).await.unwrap();
     }
     println!("({merchants} merchants set up in {:.1} s)", setup.elapsed().as_secs_f64());
@@ -311,10 +361,17 @@ async fn main() {
     let running = bot::start(app, options).await.unwrap();
     let (rate, latencies) = drive(fake, merchants, seconds, false).await;
     report(&format!("merchant-bot ({merchants} merchants)"), rate, &latencies);
-    let bot_p99 = latencies.iter().filter(|(k, _)| !k.contains("deposit")).map(|(_, v)| percentile(v, 0.99)).fold(0.0, f64::max);
+    let bot_p99 =
+        latencies.iter().filter(|(k, _)| !k.contains("deposit")).map(|(_, v)| percentile(v, 0.99)).fold(0.0, f64::max);
     let echo_p99 = echo_latencies.get("echo").map(|v| percentile(v, 0.99)).unwrap_or(0.0);
-    println!("ratio to the echo floor: {:.1}x the updates/s of echo; worst p99 without an image {bot_p99:.1} ms vs echo {echo_p99:.1} ms", echo_rate / rate);
-    println!("peak RSS of the whole benchmark process (bot, simulator, fake Bot API, {merchants} merchant tasks): {:.0} MB", peak_rss_mb());
+    println!(
+        "ratio to the echo floor: {:.1}x the updates/s of echo; worst p99 without an image {bot_p99:.1} ms vs echo {echo_p99:.1} ms",
+        echo_rate / rate
+    );
+    println!(
+        "peak RSS of the whole benchmark process (bot, simulator, fake Bot API, {merchants} merchant tasks): {:.0} MB",
+        peak_rss_mb()
+    );
     let _ = tokio::time::timeout(Duration::from_secs(15), running.shutdown()).await;
     pool.close().await;
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)"))).execute(&mut admin).await;

@@ -151,6 +151,11 @@ impl Ctx {
     }
 }
 
+/// A dialogue storage failure, as a handler error.
+pub(crate) fn dialogue_err(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("dialogue storage: {e}")
+}
+
 /// Deletes a message that carried a secret (a credential, a PIN, a password) right
 /// after it was read. If Telegram refuses (too old, no right), the user is asked to.
 pub async fn delete_secret_message(ctx: &Ctx, msg: &Message) -> HandlerResult {

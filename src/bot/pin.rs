@@ -4,11 +4,41 @@
 
 use teloxide::{prelude::*, types::InlineKeyboardMarkup};
 
-use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, buttons::PinChoice, format, state::PinNext};
+use super::{
+    ButtonAction, ChatDialogue, Ctx, HandlerResult, State, buttons::PinChoice, dialogue_err, format, state::PinNext,
+};
 use crate::{domain::Amount, pin, storage::users, tr};
 
-fn dialogue_err(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("dialogue storage: {e}")
+/// What a typed PIN turned out to be.
+pub enum PinCheck {
+    Right,
+    /// Wrong; `left` more tries before withdrawals lock.
+    Wrong {
+        left: i32,
+    },
+    /// Wrong too often (now or before): withdrawals and PIN changes are locked.
+    Locked,
+}
+
+/// Reads a PIN message (deleted at once) and checks it against the stored hash. A wrong
+/// one counts towards the lock; a right one clears the count.
+pub async fn check_typed(ctx: &Ctx, msg: &Message) -> anyhow::Result<PinCheck> {
+    let typed = msg.text().unwrap_or_default().trim().to_owned();
+    super::delete_secret_message(ctx, msg).await?;
+    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    let right = match &state.hash {
+        Some(hash) if !state.locked() => pin::verify(typed, hash.clone()).await,
+        _ => false,
+    };
+    if right {
+        users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
+        return Ok(PinCheck::Right);
+    }
+    if state.locked() || users::pin_failed(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await? {
+        return Ok(PinCheck::Locked);
+    }
+    let left = pin::MAX_FAILURES - users::pin_state(&ctx.app.pool, ctx.user).await?.failures;
+    Ok(PinCheck::Wrong { left })
 }
 
 fn threshold_text(ctx: &Ctx, rupiah: i64) -> String {
@@ -55,21 +85,14 @@ pub async fn on_choice(ctx: &Ctx, dialogue: &ChatDialogue, choice: PinChoice) ->
 
 /// The current PIN, before a change: wrong ones count towards the lock.
 pub async fn on_current(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, next: PinNext) -> HandlerResult {
-    let typed = msg.text().unwrap_or_default().trim().to_owned();
-    super::delete_secret_message(ctx, msg).await?;
-    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
-    let right = match &state.hash {
-        Some(hash) if !state.locked() => pin::verify(typed, hash.clone()).await,
-        _ => false,
-    };
-    if !right {
-        if state.locked() || users::pin_failed(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await? {
+    match check_typed(ctx, msg).await? {
+        PinCheck::Right => {}
+        PinCheck::Wrong { .. } => return ctx.tell(tr!(ctx.lang, "pin-wrong")).await,
+        PinCheck::Locked => {
             dialogue.exit().await.map_err(dialogue_err)?;
             return ctx.tell(tr!(ctx.lang, "pin-locked")).await;
         }
-        return ctx.tell(tr!(ctx.lang, "pin-wrong")).await;
     }
-    users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
     match next {
         PinNext::Change => {
             ctx.say(tr!(ctx.lang, "pin-ask-new")).await?;

@@ -10,11 +10,10 @@ use teloxide::{
     types::{InlineKeyboardMarkup, MessageId},
 };
 
-use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format};
+use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, dialogue_err, format, pin::PinCheck};
 use crate::{
     domain::{Amount, AmountError, Provider},
     i18n::{Html, escape_html},
-    pin,
     providers::{Capability, Destination, GatewayError},
     secret::Secret,
     storage::{
@@ -25,10 +24,6 @@ use crate::{
     tr,
     withdrawals::{Outcome, submit},
 };
-
-fn dialogue_err(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("dialogue storage: {e}")
-}
 
 /// A locked PIN stops withdrawals; the message says until when.
 async fn locked(ctx: &Ctx) -> anyhow::Result<Option<String>> {
@@ -390,26 +385,16 @@ pub async fn on_pin(
     withdrawal_id: i64,
     message: MessageId,
 ) -> HandlerResult {
-    let typed = msg.text().unwrap_or_default().trim().to_owned();
-    super::delete_secret_message(ctx, msg).await?;
-    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
-    let right = match &state.hash {
-        Some(hash) if !state.locked() => pin::verify(typed, hash.clone()).await,
-        _ => false,
-    };
-    if !right {
-        let locked_now =
-            state.locked() || users::pin_failed(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await?;
-        if locked_now {
+    match super::pin::check_typed(ctx, msg).await? {
+        PinCheck::Right => {}
+        PinCheck::Wrong { left } => return ctx.tell(tr!(ctx.lang, "withdraw-wrong-pin", left = left as i64)).await,
+        PinCheck::Locked => {
             withdrawals::cancel(&ctx.app.pool, ctx.user, withdrawal_id).await?;
             dialogue.exit().await.map_err(dialogue_err)?;
             let text = locked(ctx).await?.unwrap_or_else(|| tr!(ctx.lang, "withdraw-cancelled"));
             return ctx.edit(message, text, None).await;
         }
-        let left = pin::MAX_FAILURES - users::pin_state(&ctx.app.pool, ctx.user).await?.failures;
-        return ctx.tell(tr!(ctx.lang, "withdraw-wrong-pin", left = left as i64)).await;
     }
-    users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
     let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else { return Ok(()) };
     next_step(ctx, dialogue, &row, message, false).await
 }

@@ -160,24 +160,25 @@ pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageErr
     Ok(img)
 }
 
+/// An example card (the README's picture, the benchmark, tests).
+pub fn sample_card() -> Card {
+    Card {
+        title: "toko-1 · TOKO SIMULASI".into(),
+        headline: Some(("Total".into(), "Rp 25.175".into())),
+        rows: vec![
+            ("Jumlah".into(), "Rp 25.000".into()),
+            ("Biaya".into(), "Rp 175".into()),
+            ("Invoice".into(), "8b9274f90b66f3838170185e".into()),
+            ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
+        ],
+        footer: Some("Scan dengan aplikasi pembayaran apa pun yang mendukung QRIS".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{domain::Amount, qr::payload::sample_static};
-
-    pub fn sample_card() -> Card {
-        Card {
-            title: "toko-1 · TOKO SIMULASI".into(),
-            headline: Some(("Total".into(), "Rp 25.175".into())),
-            rows: vec![
-                ("Jumlah".into(), "Rp 25.000".into()),
-                ("Biaya".into(), "Rp 175".into()),
-                ("Invoice".into(), "8b9274f90b66f3838170185e".into()),
-                ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
-            ],
-            footer: Some("Scan dengan aplikasi pembayaran apa pun yang mendukung QRIS".into()),
-        }
-    }
 
     #[test]
     fn the_code_in_the_image_decodes_to_the_payload() {
