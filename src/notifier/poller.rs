@@ -25,6 +25,9 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
 
 /// One account's client and label, shared by its watches in a round.
 type Clients = HashMap<i64, Option<(Arc<Gateway>, String)>>;
+/// Accounts whose gateway failed in this round: their other watches back off without
+/// asking it again (per-account backoff).
+type Failing = Arc<std::sync::Mutex<std::collections::HashSet<i64>>>;
 
 /// One round: claim, check, record. Returns how many watches were claimed.
 pub async fn round(app: &App) -> anyhow::Result<usize> {
@@ -37,11 +40,12 @@ pub async fn round(app: &App) -> anyhow::Result<usize> {
         }
     }
     let clients = Arc::new(clients);
+    let failing: Failing = Arc::default();
     stream::iter(claimed)
         .for_each_concurrent(CONCURRENCY, |watch| {
-            let clients = clients.clone();
+            let (clients, failing) = (clients.clone(), failing.clone());
             async move {
-                if let Err(e) = check_one(app, &clients, &watch).await {
+                if let Err(e) = check_one(app, &clients, &failing, &watch).await {
                     tracing::warn!(watch_id = watch.id, error = format!("{e:#}"), "checking a watch failed");
                 }
             }
@@ -63,8 +67,13 @@ async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
     Some((Arc::new(gateway), account.label.to_string()))
 }
 
-async fn check_one(app: &App, clients: &Clients, watch: &Watch) -> anyhow::Result<()> {
+async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watch) -> anyhow::Result<()> {
     let interval = app.config.notify_poll_interval;
+    let backoff = || interval.saturating_mul(2u32.saturating_pow(watch.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
+    if failing.lock().expect("lock").contains(&watch.account_id) {
+        watches::backoff(&app.pool, watch, backoff()).await?;
+        return Ok(());
+    }
     if watch.expires_at.is_some_and(|t| t < chrono::Utc::now()) {
         watches::end(&app.pool, watch).await?;
         return Ok(());
@@ -85,8 +94,10 @@ async fn check_one(app: &App, clients: &Clients, watch: &Watch) -> anyhow::Resul
         }
         Err(GatewayError::NotFound) => watches::end(&app.pool, watch).await?,
         Err(e) => {
-            let factor = 2u32.saturating_pow(watch.attempts.clamp(0, 16) as u32);
-            let delay = interval.saturating_mul(factor).min(MAX_BACKOFF);
+            if matches!(e, GatewayError::Unavailable { .. } | GatewayError::TimedOut) {
+                failing.lock().expect("lock").insert(watch.account_id);
+            }
+            let delay = backoff();
             tracing::info!(watch_id = watch.id, error = %e, ?delay, "watch check failed; backing off");
             watches::backoff(&app.pool, watch, delay).await?;
         }
