@@ -304,7 +304,7 @@ async fn bad_input_and_an_expired_confirm_send_nothing() {
     let url = server.uri();
     let app = TestApp::spawn_with(|s| {
         s.qris_api_url = Some(url);
-        s.dialogue_timeout = Some("3s".into());
+        s.dialogue_timeout = Some("5s".into());
     })
     .await;
     let wati = TestUser::new(9503, "Wati", Some("en"));
@@ -329,7 +329,7 @@ async fn bad_input_and_an_expired_confirm_send_nothing() {
     app.tg.message(wati.id).await;
     app.tg.send_text(&wati, "John Doe");
     let summary = app.tg.message(wati.id).await;
-    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     let expired = app.tg.edit(wati.id).await;
     assert!(expired.text.contains("expired before it was confirmed"), "{}", expired.text);
