@@ -171,7 +171,7 @@ pub fn sample_card() -> Card {
             ("Invoice".into(), "8b9274f90b66f3838170185e".into()),
             ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
         ],
-        footer: Some("Scan dengan aplikasi pembayaran apa pun yang mendukung QRIS".into()),
+        footer: Some("Bayar dengan aplikasi apa pun yang mendukung QRIS".into()),
     }
 }
 
