@@ -33,6 +33,11 @@ fn ok() -> Response {
     Json(json!({"ok": true})).into_response()
 }
 
+/// The request makes no sense in the current state (paying a paid invoice).
+fn conflict(why: &str) -> Response {
+    (StatusCode::CONFLICT, Json(json!({"ok": false, "error": why}))).into_response()
+}
+
 fn not_found(what: &str) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({"ok": false, "error": format!("{what} not found")}))).into_response()
 }
@@ -79,13 +84,7 @@ async fn qris_invoice(
             account.balance += invoice.amount;
         }
         "expire" if invoice.status == "pending" => invoice.status = "expired".into(),
-        "pay" | "expire" => {
-            return (
-                StatusCode::CONFLICT,
-                Json(json!({"ok": false, "error": format!("invoice is {}", invoice.status)})),
-            )
-                .into_response();
-        }
+        "pay" | "expire" => return conflict(&format!("invoice is {}", invoice.status)),
         _ => return not_found("action"),
     }
     ok()
@@ -102,8 +101,7 @@ async fn qris_withdrawal(
     let Some(account) = state.accounts.get_mut(&key) else { return not_found("account") };
     let Some(w) = account.withdrawals.iter_mut().find(|w| w.id == id) else { return not_found("withdrawal") };
     if w.status != "pending" {
-        return (StatusCode::CONFLICT, Json(json!({"ok": false, "error": format!("withdrawal is {}", w.status)})))
-            .into_response();
+        return conflict(&format!("withdrawal is {}", w.status));
     }
     match action.as_str() {
         "approve" => w.status = "success".into(),
