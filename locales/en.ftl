@@ -309,3 +309,10 @@ notify-withdrawal = 🏦 Withdrawal <code>{ $withdrawal }</code> of { $amount } 
 notify-money-in = 💰 <b>{ $amount }</b> came in to { $label } ({ $action }). Balance: { $balance }
 notify-disbursement = 📤 Disbursement <code>{ $transaction }</code> of { $amount } ({ $label }): { $status }
 notify-credentials-rejected = ⚠️ The gateway now rejects the credentials of <b>{ $label }</b>, so its notifications are paused. Link it again with /link (same name) to resume.
+
+## /group
+cmd-group = In a group: /group on shows your own balances and lists there
+group-only-in-group = Send <code>/group on</code> in a group to see your own balances, lists and invoices there.
+group-enabled = This group now sees your balances, lists and invoices when you ask. Credentials, PINs and passwords are still asked only in private. <code>/group off</code> stops it.
+group-disabled = This group no longer sees your balances, lists or invoices.
+group-usage = <code>/group on</code> shows your own balances, lists and invoices in this group; <code>/group off</code> stops it.

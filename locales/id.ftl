@@ -309,3 +309,10 @@ notify-withdrawal = 🏦 Penarikan <code>{ $withdrawal }</code> senilai { $amoun
 notify-money-in = 💰 <b>{ $amount }</b> masuk ke { $label } ({ $action }). Saldo: { $balance }
 notify-disbursement = 📤 Disbursement <code>{ $transaction }</code> senilai { $amount } ({ $label }): { $status }
 notify-credentials-rejected = ⚠️ Gateway kini menolak kredensial <b>{ $label }</b>, jadi notifikasinya dijeda. Tautkan ulang dengan /link (nama yang sama) untuk melanjutkan.
+
+## /group
+cmd-group = Di grup: /group on menampilkan saldo dan daftar Anda di sana
+group-only-in-group = Kirim <code>/group on</code> di grup untuk melihat saldo, daftar, dan invoice Anda di sana.
+group-enabled = Grup ini kini melihat saldo, daftar, dan invoice Anda saat Anda memintanya. Kredensial, PIN, dan password tetap hanya diminta di chat pribadi. <code>/group off</code> menghentikannya.
+group-disabled = Grup ini tidak lagi melihat saldo, daftar, atau invoice Anda.
+group-usage = <code>/group on</code> menampilkan saldo, daftar, dan invoice Anda di grup ini; <code>/group off</code> menghentikannya.

@@ -34,11 +34,12 @@ pub enum Command {
     Withdraw(String),
     Notify,
     Pin,
+    Group(String),
     Cancel,
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 19] = [
+pub const MENU: [&str; 20] = [
     "start",
     "help",
     "language",
@@ -57,6 +58,7 @@ pub const MENU: [&str; 19] = [
     "va",
     "notify",
     "pin",
+    "group",
     "cancel",
 ];
 
@@ -81,6 +83,7 @@ pub fn description(name: &str, lang: Lang) -> String {
         "withdraw" => tr!(lang, "cmd-withdraw"),
         "pin" => tr!(lang, "cmd-pin"),
         "notify" => tr!(lang, "cmd-notify"),
+        "group" => tr!(lang, "cmd-group"),
         "cancel" => tr!(lang, "cmd-cancel"),
         other => unreachable!("{other} is not in MENU"),
     }
@@ -107,6 +110,7 @@ impl Command {
             Command::Withdraw(_) => "withdraw",
             Command::Pin => "pin",
             Command::Notify => "notify",
+            Command::Group(_) => "group",
             Command::Cancel => "cancel",
         }
     }
@@ -114,7 +118,61 @@ impl Command {
     /// Whether the command shows or asks for something private, and so is answered only
     /// in a private chat.
     fn private(&self) -> bool {
-        !matches!(self, Command::Start | Command::Help | Command::Language | Command::Cancel)
+        !matches!(self, Command::Start | Command::Help | Command::Language | Command::Cancel | Command::Group(_))
+    }
+
+    /// Shows the user's own data but asks for no secret: allowed in a group the user
+    /// enabled with `/group on`.
+    fn shows_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Accounts
+                | Command::Balance(_)
+                | Command::Withdrawals(_)
+                | Command::Mutations(_)
+                | Command::Disbursement(_)
+                | Command::Subaccounts(_)
+                | Command::Va(_)
+                | Command::Deposit(_)
+                | Command::Invoice(_)
+                | Command::Invoices
+        )
+    }
+}
+
+/// Whether `owner` enabled this group for their own data.
+async fn group_enabled(app: &App, chat: ChatId, owner: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2)")
+        .bind(chat.0)
+        .bind(owner)
+        .fetch_one(&app.pool)
+        .await
+}
+
+/// `/group on|off` in a group: show (or stop showing) the sender's own balances, lists
+/// and invoices there. Secrets are never asked in a group either way.
+async fn group(ctx: &Ctx, msg: &Message, args: &str) -> HandlerResult {
+    if msg.chat.is_private() {
+        return ctx.tell(tr!(ctx.lang, "group-only-in-group")).await;
+    }
+    match args.trim() {
+        "on" => {
+            sqlx::query("INSERT INTO enabled_groups (chat_id, owner_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(ctx.chat.0)
+                .bind(ctx.user)
+                .execute(&ctx.app.pool)
+                .await?;
+            ctx.tell(tr!(ctx.lang, "group-enabled")).await
+        }
+        "off" => {
+            sqlx::query("DELETE FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2")
+                .bind(ctx.chat.0)
+                .bind(ctx.user)
+                .execute(&ctx.app.pool)
+                .await?;
+            ctx.tell(tr!(ctx.lang, "group-disabled")).await
+        }
+        _ => ctx.tell(tr!(ctx.lang, "group-usage")).await,
     }
 }
 
@@ -172,7 +230,10 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("command");
     let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
-    if cmd.private() && !msg.chat.is_private() {
+    if cmd.private()
+        && !msg.chat.is_private()
+        && !(cmd.shows_only() && group_enabled(&app, msg.chat.id, ctx.user).await?)
+    {
         ctx.say(tr!(ctx.lang, "private-only", bot = me.username())).await?;
         return Ok(());
     }
@@ -196,6 +257,7 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
         Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).await,
         Command::Pin => pin::menu(&ctx).await,
         Command::Notify => notify::show(&ctx, None).await,
+        Command::Group(args) => group(&ctx, &msg, args).await,
     };
     report(&ctx, cmd.name(), result).await
 }

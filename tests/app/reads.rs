@@ -223,3 +223,27 @@ async fn in_a_group_nothing_private_is_shown() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_group_enabled_by_its_owner_shows_only_the_owners_data_and_asks_no_secret() {
+    let app = TestApp::spawn().await;
+    let owner = TestUser::new(8009, "Ina", Some("en"));
+    let member = TestUser::new(8010, "Joko", Some("en"));
+    app.link(&owner, "toko", demo_bukalapak()).await;
+    app.link(&member, "warung", demo_bukalapak()).await;
+    app.tg.send_text_in(GROUP_ID, &owner, "/group on");
+    assert!(app.tg.message(GROUP_ID).await.text.contains("now sees your balances"));
+    app.tg.send_text_in(GROUP_ID, &owner, "/balance");
+    let shown = app.tg.message(GROUP_ID).await;
+    assert!(shown.text.contains("<b>toko</b>") && shown.text.contains("Rp 1,250,000"), "{}", shown.text);
+    assert!(!shown.text.contains("warung"), "only the owner's own accounts");
+    for (user, command) in [(&member, "/balance"), (&owner, "/link"), (&owner, "/withdraw"), (&owner, "/pin")] {
+        app.tg.send_text_in(GROUP_ID, user, command);
+        let reply = app.tg.message(GROUP_ID).await;
+        assert!(reply.text.contains("only in a private chat"), "{command}: {}", reply.text);
+    }
+    app.tg.send_text_in(GROUP_ID, &owner, "/group off");
+    app.tg.message(GROUP_ID).await;
+    app.tg.send_text_in(GROUP_ID, &owner, "/balance");
+    assert!(app.tg.message(GROUP_ID).await.text.contains("only in a private chat"));
+}
