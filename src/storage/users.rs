@@ -24,12 +24,21 @@ impl UserRow {
 /// Records that the user was seen (creating the row on first contact, refreshing
 /// Telegram's language code) and returns the row.
 pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
-    // The private chat with a user has the user's id on Telegram.
+    // The private chat with a user has the user's id on Telegram. The row is written only
+    // when something changed (first contact, a new language_code, a user back after
+    // blocking the bot): on every other update this is a read, not a write.
     let (language, language_code): (Option<String>, Option<String>) = sqlx::query_as(
-        "INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
-         ON CONFLICT (telegram_id) DO UPDATE
-            SET language_code = COALESCE(EXCLUDED.language_code, users.language_code), blocked_at = NULL, updated_at = now()
-         RETURNING language, language_code",
+        "WITH upsert AS (
+            INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
+            ON CONFLICT (telegram_id) DO UPDATE
+               SET language_code = COALESCE(EXCLUDED.language_code, users.language_code), blocked_at = NULL, updated_at = now()
+               WHERE (EXCLUDED.language_code IS NOT NULL AND users.language_code IS DISTINCT FROM EXCLUDED.language_code)
+                  OR users.blocked_at IS NOT NULL
+            RETURNING language, language_code
+         )
+         SELECT language, language_code FROM upsert
+         UNION ALL
+         SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)",
     )
     .bind(telegram_id)
     .bind(language_code)

@@ -187,3 +187,22 @@ async fn rotate_key_with_the_wrong_current_key_changes_nothing() {
     assert!(accounts::rotate_key(&db.pool, &stranger, &new).await.is_err());
     assert_eq!(accounts::credentials(&db.pool, &old, 901, id).await.unwrap(), bukalapak());
 }
+
+#[tokio::test]
+async fn seeing_a_user_records_a_new_language_code_and_lifts_a_block() {
+    let db = TestDb::new().await;
+    assert_eq!(users::touch(&db.pool, 42, Some("id")).await.unwrap().lang(), merchant_bot::i18n::Lang::Id);
+    assert_eq!(
+        users::touch(&db.pool, 42, None).await.unwrap().language_code.as_deref(),
+        Some("id"),
+        "no code keeps the old one"
+    );
+    assert_eq!(users::touch(&db.pool, 42, Some("en")).await.unwrap().lang(), merchant_bot::i18n::Lang::En);
+    sqlx::query("UPDATE users SET blocked_at = now() WHERE telegram_id = 42").execute(&db.pool).await.unwrap();
+    users::touch(&db.pool, 42, Some("en")).await.unwrap();
+    let blocked: bool = sqlx::query_scalar("SELECT blocked_at IS NOT NULL FROM users WHERE telegram_id = 42")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(!blocked, "a user who writes again is no longer blocked");
+}
