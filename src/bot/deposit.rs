@@ -50,8 +50,7 @@ fn caption(ctx: &Ctx, row: &InvoiceRow) -> String {
     if let Some(t) = &row.expires_at {
         lines.push(tr!(lang, "invoice-expires", at = local(t, ctx)));
     }
-    let status =
-        if row.status == "cancelled" { tr!(lang, "status-cancelled") } else { format::status(&row.status, lang) };
+    let status = format::status(&row.status, lang);
     lines.push(tr!(lang, "invoice-status", status = Html(status)));
     lines.join("\n")
 }
@@ -310,11 +309,7 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
     let lines: Vec<String> = rows
         .iter()
         .map(|r| {
-            let status = if r.status == "cancelled" {
-                tr!(ctx.lang, "status-cancelled")
-            } else {
-                format::status(&r.status, ctx.lang)
-            };
+            let status = format::status(&r.status, ctx.lang);
             format!(
                 "{} — <b>{}</b> — {}\n   <code>{}</code> · {}",
                 local(&r.created_at, ctx),

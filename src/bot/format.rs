@@ -46,6 +46,7 @@ pub fn status(s: &str, lang: Lang) -> String {
         "failed" => tr!(lang, "status-failed"),
         "paid" => tr!(lang, "status-paid"),
         "expired" => tr!(lang, "status-expired"),
+        "cancelled" => tr!(lang, "status-cancelled"),
         "active" => tr!(lang, "status-active"),
         "inactive" => tr!(lang, "status-inactive"),
         other => escape_html(other),

@@ -31,7 +31,7 @@ impl ReadCommand {
 }
 
 /// The names of the providers that offer `capability`, for "a … account does".
-fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
+pub(super) fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
     let names: Vec<String> =
         Provider::ALL.into_iter().filter(|p| p.can(capability)).map(|p| format::provider(p, ctx.lang)).collect();
     names.join(" / ")
@@ -124,7 +124,7 @@ async fn balance_line(ctx: &Ctx, account: &LinkedAccount) -> anyhow::Result<Stri
     })
 }
 
-fn cannot(ctx: &Ctx, account: &LinkedAccount, capability: Capability) -> String {
+pub(super) fn cannot(ctx: &Ctx, account: &LinkedAccount, capability: Capability) -> String {
     let provider = format::provider(account.provider, ctx.lang);
     tr!(
         ctx.lang,
@@ -135,7 +135,7 @@ fn cannot(ctx: &Ctx, account: &LinkedAccount, capability: Capability) -> String 
     )
 }
 
-fn unknown_label(ctx: &Ctx, label: &str, all: &[LinkedAccount]) -> String {
+pub(super) fn unknown_label(ctx: &Ctx, label: &str, all: &[LinkedAccount]) -> String {
     let labels: Vec<String> = all.iter().map(|a| format!("<code>{}</code>", escape_html(a.label.as_str()))).collect();
     tr!(ctx.lang, "unknown-account", label = label, labels = Html(labels.join(", ")))
 }

@@ -10,7 +10,7 @@ use teloxide::{
     types::{InlineKeyboardMarkup, MessageId},
 };
 
-use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, dialogue_err, format, pin::PinCheck};
+use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, dialogue_err, format, pin::PinCheck, reads};
 use crate::{
     domain::{Amount, AmountError, Provider},
     i18n::{Html, escape_html},
@@ -51,26 +51,14 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
     let chosen = match &wanted {
         Some(label) => match all.iter().find(|a| a.label.as_str() == label) {
             Some(a) if a.provider.can(Capability::Withdraw) => Some(a.clone()),
-            Some(a) => {
-                let provider = format::provider(a.provider, ctx.lang);
-                return ctx
-                    .tell(tr!(
-                        ctx.lang,
-                        "account-cannot",
-                        label = a.label.as_str(),
-                        provider = provider,
-                        providers = withdraw_providers(ctx)
-                    ))
-                    .await;
-            }
-            None => {
-                return ctx
-                    .tell(tr!(ctx.lang, "unknown-account", label = label.as_str(), labels = Html(labels(&all))))
-                    .await;
-            }
+            Some(a) => return ctx.tell(reads::cannot(ctx, a, Capability::Withdraw)).await,
+            None => return ctx.tell(reads::unknown_label(ctx, label, &all)).await,
         },
         None => match fitting.as_slice() {
-            [] => return ctx.tell(tr!(ctx.lang, "no-capable", providers = withdraw_providers(ctx))).await,
+            [] => {
+                let providers = reads::providers_offering(ctx, Capability::Withdraw);
+                return ctx.tell(tr!(ctx.lang, "no-capable", providers = providers)).await;
+            }
             [one] => Some((*one).clone()),
             several => several.iter().find(|a| a.is_default).map(|a| (*a).clone()),
         },
@@ -89,19 +77,6 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
             Ok(())
         }
     }
-}
-
-fn withdraw_providers(ctx: &Ctx) -> String {
-    Provider::ALL
-        .into_iter()
-        .filter(|p| p.can(Capability::Withdraw))
-        .map(|p| format::provider(p, ctx.lang))
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-fn labels(all: &[LinkedAccount]) -> String {
-    all.iter().map(|a| format!("<code>{}</code>", escape_html(a.label.as_str()))).collect::<Vec<_>>().join(", ")
 }
 
 /// The account button.

@@ -43,17 +43,9 @@ pub async fn round(app: &App, bot: &Bot) -> anyhow::Result<usize> {
 }
 
 async fn language(app: &App, owner_id: i64) -> Lang {
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT language, language_code FROM users WHERE telegram_id = $1")
-            .bind(owner_id)
-            .fetch_optional(&app.pool)
-            .await
-            .ok()
-            .flatten();
-    match row {
-        Some((Some(chosen), _)) => Lang::parse(&chosen).unwrap_or(Lang::En),
-        Some((None, code)) => Lang::from_telegram(code.as_deref()),
-        None => Lang::En,
+    match crate::storage::users::get(&app.pool, owner_id).await {
+        Ok(Some(user)) => user.lang(),
+        _ => Lang::En,
     }
 }
 

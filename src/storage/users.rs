@@ -47,6 +47,20 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
     Ok(UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code })
 }
 
+/// What the bot knows about a user, without recording a visit (for notifications).
+pub async fn get(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Option<UserRow>> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT language, language_code FROM users WHERE telegram_id = $1")
+            .bind(telegram_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.map(|(language, language_code)| UserRow {
+        telegram_id,
+        language: language.as_deref().and_then(Lang::parse),
+        language_code,
+    }))
+}
+
 pub async fn set_language(pool: &PgPool, telegram_id: i64, lang: Lang) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET language = $2, updated_at = now() WHERE telegram_id = $1")
         .bind(telegram_id)
