@@ -1,5 +1,7 @@
 # English texts of merchant-bot. Every key here exists in id.ftl too (a test checks it).
 # Values are Telegram HTML: arguments are escaped by the bot before they are inserted.
+# Keys starting with cmd- (the command menu), button- (button labels), card- and
+# qris-card-footer (drawn on images) are plain text; /help escapes the cmd- texts.
 
 lang-name = English
 
@@ -13,13 +15,15 @@ cmd-cancel = Leave the current dialogue
 start-welcome =
     Hello, <b>{ $name }</b>! 👋
 
-    I keep your payment-gateway accounts in one chat: balances, QRIS deposit invoices
-    as images, withdrawals you confirm with a button, histories and notifications when
-    money arrives.
+    I turn your own payment-gateway accounts into a till in this chat: balances, QRIS invoices as images, withdrawals you confirm with a button, and a message when money arrives.
 
-    Your credentials are stored encrypted and are never shown again after linking.
+    <b>Start here:</b> link an account with /link (Bukalapak, QRIS or SNAP). Your credentials are stored encrypted and never shown again.
 
-    Send /help to see every command.
+    Then <code>/deposit 25000</code> makes a QRIS invoice, /balance shows your balances and /help lists every command.
+button-start-link = 🔗 Link an account
+button-start-deposit = 🧾 Deposit
+button-start-balance = 💰 Balance
+button-start-help = ❓ All commands
 help-header = <b>Commands</b>
 help-footer = Amounts can be written as <code>50000</code>, <code>50.000</code>, <code>Rp 50.000</code>, <code>50rb</code> or <code>1,5jt</code>.
 
@@ -34,6 +38,7 @@ cancel-nothing = There is nothing to cancel.
 ## General
 unknown-command = I don't know that command. Send /help to see what I can do.
 unknown-text = Send /help to see what I can do.
+error-reply-refused = ⚠️ I could not show this answer: Telegram refused a message I built. That is a fault in the bot, not in what you sent, and it has been logged for the operator. Please try again later, or see /help.
 error-internal = Something went wrong on our side. Nothing was changed; please try again in a moment.
 callback-stale = This button is no longer valid.
 callback-not-yours = This button belongs to someone else.
@@ -152,6 +157,7 @@ list-withdrawals-title = <b>Withdrawals</b> — { $label }
 list-mutations-title = <b>Mutations</b> — { $label }
 list-subaccounts-title = <b>Sub accounts</b> — { $label }
 list-va-title = <b>Virtual accounts ({ $kind })</b> — { $label }
+list-cut = … and { $count } more not shown here: the message would be too long.
 list-empty = Nothing here yet.
 list-page = Page { $page } of { $pages }
 list-page-unknown = Page { $page }

@@ -1,5 +1,7 @@
 # Teks bahasa Indonesia merchant-bot. Setiap kunci di sini juga ada di en.ftl (diperiksa oleh tes).
 # Nilainya HTML Telegram: argumen di-escape oleh bot sebelum disisipkan.
+# Kunci berawalan cmd- (menu perintah), button- (label tombol), card- dan
+# qris-card-footer (digambar pada gambar) adalah teks biasa; /help meng-escape teks cmd-.
 
 lang-name = Bahasa Indonesia
 
@@ -13,13 +15,15 @@ cmd-cancel = Keluar dari dialog yang sedang berjalan
 start-welcome =
     Halo, <b>{ $name }</b>! 👋
 
-    Saya menyatukan akun payment gateway Anda dalam satu chat: saldo, invoice deposit
-    QRIS berupa gambar, penarikan dana yang Anda konfirmasi dengan tombol, riwayat, dan
-    notifikasi saat dana masuk.
+    Saya menjadikan akun payment gateway Anda sendiri sebuah kasir di chat ini: saldo, invoice QRIS berupa gambar, penarikan dana yang Anda konfirmasi dengan tombol, dan pesan saat dana masuk.
 
-    Kredensial Anda disimpan terenkripsi dan tidak pernah ditampilkan lagi setelah ditautkan.
+    <b>Mulai di sini:</b> tautkan akun dengan /link (Bukalapak, QRIS atau SNAP). Kredensial Anda disimpan terenkripsi dan tidak pernah ditampilkan lagi.
 
-    Kirim /help untuk melihat semua perintah.
+    Lalu <code>/deposit 25000</code> membuat invoice QRIS, /balance menampilkan saldo, dan /help memuat semua perintah.
+button-start-link = 🔗 Tautkan akun
+button-start-deposit = 🧾 Deposit
+button-start-balance = 💰 Saldo
+button-start-help = ❓ Semua perintah
 help-header = <b>Perintah</b>
 help-footer = Nominal bisa ditulis <code>50000</code>, <code>50.000</code>, <code>Rp 50.000</code>, <code>50rb</code> atau <code>1,5jt</code>.
 
@@ -34,6 +38,7 @@ cancel-nothing = Tidak ada yang perlu dibatalkan.
 ## Umum
 unknown-command = Saya tidak mengenal perintah itu. Kirim /help untuk melihat apa yang bisa saya lakukan.
 unknown-text = Kirim /help untuk melihat apa yang bisa saya lakukan.
+error-reply-refused = ⚠️ Jawaban ini tidak bisa saya tampilkan: Telegram menolak pesan yang saya susun. Itu kesalahan bot, bukan kesalahan kiriman Anda, dan sudah dicatat untuk operator. Silakan coba lagi nanti, atau lihat /help.
 error-internal = Terjadi kesalahan di sisi kami. Tidak ada yang diubah; silakan coba lagi sebentar lagi.
 callback-stale = Tombol ini sudah tidak berlaku.
 callback-not-yours = Tombol ini milik pengguna lain.
@@ -152,6 +157,7 @@ list-withdrawals-title = <b>Penarikan</b> — { $label }
 list-mutations-title = <b>Mutasi</b> — { $label }
 list-subaccounts-title = <b>Sub akun</b> — { $label }
 list-va-title = <b>Virtual account ({ $kind })</b> — { $label }
+list-cut = … dan { $count } lagi tidak ditampilkan di sini: pesannya akan terlalu panjang.
 list-empty = Belum ada apa-apa di sini.
 list-page = Halaman { $page } dari { $pages }
 list-page-unknown = Halaman { $page }

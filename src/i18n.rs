@@ -119,9 +119,39 @@ macro_rules! int_arg {
 }
 int_arg!(i32, i64, u32, u64, usize);
 
+tokio::task_local! {
+    /// The keys rendered while handling one update, newest last (see [`tracking`]).
+    static RENDERED: std::cell::RefCell<Vec<&'static str>>;
+}
+
+/// How many of the newest keys an update remembers.
+const REMEMBERED_KEYS: usize = 8;
+
+/// Runs `work` remembering the message keys it renders, so that a message Telegram
+/// refuses can be traced to the key that produced it ([`rendered_keys`]).
+pub async fn tracking<F: std::future::Future>(work: F) -> F::Output {
+    RENDERED.scope(std::cell::RefCell::new(Vec::new()), work).await
+}
+
+/// The keys rendered so far in this update (inside [`tracking`]), newest last.
+pub fn rendered_keys() -> Vec<&'static str> {
+    RENDERED.try_with(|keys| keys.borrow().clone()).unwrap_or_default()
+}
+
+fn remember(key: &'static str) {
+    let _ = RENDERED.try_with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() == REMEMBERED_KEYS {
+            keys.remove(0);
+        }
+        keys.push(key);
+    });
+}
+
 /// Looks up `key` in `lang` with `args`. A missing key yields the key itself and a log
 /// line; the test suite makes sure this never happens in a build.
-pub fn translate(lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+pub fn translate(lang: Lang, key: &'static str, args: Option<&FluentArgs<'_>>) -> String {
+    remember(key);
     let bundle = match lang {
         Lang::Id => &CATALOG.id,
         Lang::En => &CATALOG.en,

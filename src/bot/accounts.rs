@@ -19,12 +19,13 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
         return ctx.send_or_edit(message, text, None).await;
     }
     text.push_str(&tr!(ctx.lang, "accounts-header"));
+    text.push('\n');
     let mut rows = Vec::new();
+    let mut lines = Vec::new();
     for account in &list {
         let marker = if account.is_default { "⭐" } else { "•" };
         let provider = format::provider(account.provider, ctx.lang);
-        text.push('\n');
-        text.push_str(&tr!(
+        lines.push(tr!(
             ctx.lang,
             "accounts-line",
             marker = Html(marker.into()),
@@ -40,6 +41,7 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
         row.push(ctx.app.button(ctx.user, label, ButtonAction::AskUnlink { account_id: account.id }).await?);
         rows.push(row);
     }
+    let mut text = format::fit_lines(ctx.lang, text, &lines, "\n");
     text.push_str("\n\n");
     text.push_str(&tr!(ctx.lang, "accounts-hint"));
     ctx.send_or_edit(message, text, Some(InlineKeyboardMarkup::new(rows))).await

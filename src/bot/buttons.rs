@@ -159,11 +159,35 @@ impl ButtonAction {
     }
 }
 
+/// The first steps offered under `/start`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirstStep {
+    Link,
+    Deposit,
+    Balance,
+    Help,
+}
+
+impl FirstStep {
+    pub const ALL: [FirstStep; 4] = [FirstStep::Link, FirstStep::Deposit, FirstStep::Balance, FirstStep::Help];
+
+    fn code(self) -> &'static str {
+        match self {
+            FirstStep::Link => "link",
+            FirstStep::Deposit => "deposit",
+            FirstStep::Balance => "balance",
+            FirstStep::Help => "help",
+        }
+    }
+}
+
 /// The callback data of a button, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Callback {
     /// Choose the language (the presser's own setting, so anyone may press it).
     SetLanguage(Lang),
+    /// A first step under `/start`: the same as its command, for whoever presses it.
+    FirstStep(FirstStep),
     /// A stored action.
     Action(i64),
 }
@@ -172,6 +196,7 @@ impl Callback {
     pub fn encode(&self) -> String {
         match self {
             Callback::SetLanguage(lang) => format!("lang:{}", lang.code()),
+            Callback::FirstStep(step) => format!("go:{}", step.code()),
             Callback::Action(id) => format!("a:{id}"),
         }
     }
@@ -181,6 +206,7 @@ impl Callback {
         let (verb, arg) = data.split_once(':')?;
         match verb {
             "lang" => Lang::parse(arg).map(Callback::SetLanguage),
+            "go" => FirstStep::ALL.into_iter().find(|s| s.code() == arg).map(Callback::FirstStep),
             "a" => arg.parse().ok().filter(|id: &i64| *id > 0).map(Callback::Action),
             _ => None,
         }
@@ -211,11 +237,17 @@ mod tests {
             Callback::SetLanguage(Lang::Id),
             Callback::SetLanguage(Lang::En),
             Callback::Action(9_223_372_036_854_775_807),
+            Callback::FirstStep(FirstStep::Link),
+            Callback::FirstStep(FirstStep::Deposit),
+            Callback::FirstStep(FirstStep::Balance),
+            Callback::FirstStep(FirstStep::Help),
         ] {
             assert!(c.encode().len() <= 64);
             assert_eq!(Callback::decode(&c.encode()), Some(c));
         }
-        for junk in ["", "lang", "lang:xx", "nope:id", "lang:id:extra", "a:", "a:-1", "a:0", "a:1x"] {
+        for junk in
+            ["", "lang", "lang:xx", "nope:id", "lang:id:extra", "go:", "go:withdraw", "a:", "a:-1", "a:0", "a:1x"]
+        {
             assert_eq!(Callback::decode(junk), None, "{junk}");
         }
     }

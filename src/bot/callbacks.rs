@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 
 use super::{
     App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
-    deposit, fallback_lang, link, notify, pin, qris_static, reads, withdraw,
+    deposit, fallback_lang, link, notify, pin, qris_static, reads, start, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -17,6 +17,10 @@ use crate::{
 };
 
 pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
+    crate::i18n::tracking(handle_tracked(bot, app, q, dialogue)).await
+}
+
+async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("callback");
     let lang = app.user(&q.from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(&q.from)));
     let presser = q.from.id.0 as i64;
@@ -35,6 +39,14 @@ pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue
             bot.answer_callback_query(q.id.clone()).await?;
             let result = set_language(&ctx, &message, new).await;
             return commands::report(&ctx, "language", result).await;
+        }
+        Callback::FirstStep(step) => {
+            bot.answer_callback_query(q.id.clone()).await?;
+            if !message.chat.is_private() {
+                return Ok(()); // /start offers these buttons only in a private chat
+            }
+            let result = start::first_step(&ctx, &dialogue, step).await;
+            return commands::report(&ctx, "first step", result).await;
         }
         Callback::Action(id) => actions::take::<ButtonAction>(&app.pool, id, presser).await,
     };

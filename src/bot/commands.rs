@@ -217,17 +217,51 @@ async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
     }
 }
 
-/// Logs a failed handler and tells the user, in one place.
+/// Telegram's description when it refused a request the bot built (a 400), as opposed
+/// to a failure of the network, of Telegram, of the database or of a gateway.
+pub fn refused_by_telegram(e: &anyhow::Error) -> Option<String> {
+    match e.downcast_ref::<teloxide::RequestError>()? {
+        teloxide::RequestError::Api(api) => {
+            let description = api.to_string();
+            description.starts_with("Bad Request").then_some(description)
+        }
+        _ => None,
+    }
+}
+
+/// Logs a failed handler and tells the user, in one place. A message Telegram refused
+/// is the bot's own fault: the log names Telegram's error and the message keys the
+/// update rendered (the refused one is among the newest), and the user is told so
+/// rather than "something went wrong on our side".
 pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResult {
-    if let Err(e) = result {
-        tracing::error!(what, error = format!("{e:#}"), "handler failed");
-        ctx.say(tr!(ctx.lang, "error-internal")).await?;
+    let Err(e) = result else { return Ok(()) };
+    match refused_by_telegram(&e) {
+        Some(telegram) => {
+            let keys = crate::i18n::rendered_keys().join(",");
+            tracing::error!(what, telegram, keys, "Telegram refused a message the bot built");
+            ctx.say(tr!(ctx.lang, "error-reply-refused")).await?;
+        }
+        None => {
+            tracing::error!(what, error = format!("{e:#}"), "handler failed");
+            ctx.say(tr!(ctx.lang, "error-internal")).await?;
+        }
     }
     Ok(())
 }
 
 /// Runs a command, answering with a localized apology if it fails.
 pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
+    crate::i18n::tracking(handle_tracked(bot, app, msg, me, cmd, dialogue)).await
+}
+
+async fn handle_tracked(
+    bot: Bot,
+    app: App,
+    msg: Message,
+    me: Me,
+    cmd: Command,
+    dialogue: ChatDialogue,
+) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("command");
     let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
     if cmd.private()
@@ -264,6 +298,16 @@ pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dial
 
 /// A message while a dialogue waits for one (a label, a credential).
 pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDialogue, state: State) -> HandlerResult {
+    crate::i18n::tracking(dialogue_message_tracked(bot, app, msg, dialogue, state)).await
+}
+
+async fn dialogue_message_tracked(
+    bot: Bot,
+    app: App,
+    msg: Message,
+    dialogue: ChatDialogue,
+    state: State,
+) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("dialogue");
     if !msg.chat.is_private() {
         return Ok(());
@@ -303,6 +347,10 @@ pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDi
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
 pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
+    crate::i18n::tracking(photo_tracked(bot, app, msg)).await
+}
+
+async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("photo");
     if !msg.chat.is_private() {
         return Ok(());
@@ -315,6 +363,10 @@ pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
+    crate::i18n::tracking(other_message_tracked(bot, app, msg, me)).await
+}
+
+async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("other");
     let (Some(text), Some(from)) = (msg.text(), msg.from.as_ref()) else { return Ok(()) };
     let first = text.split_whitespace().next().unwrap_or_default();

@@ -320,7 +320,7 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
             )
         })
         .collect();
-    text.push_str(&lines.join("\n\n"));
+    let mut text = format::fit_lines(ctx.lang, text, &lines, "\n\n");
     if !rows.is_empty() {
         text.push_str("\n\n");
         text.push_str(&tr!(ctx.lang, "list-page", page = page, pages = pages));

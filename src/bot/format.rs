@@ -63,6 +63,62 @@ pub fn amount_error(e: &AmountError, lang: Lang) -> String {
     }
 }
 
+/// The most a list message holds, in UTF-16 code units of its HTML. Telegram allows
+/// 4096 visible characters; markup only adds to the count, so a text within this budget
+/// is always accepted, with room left for the page line and the note of what was cut.
+pub const LIST_BUDGET: usize = 3800;
+
+fn utf16_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Appends `lines` to `text`, `separator` between them, leaving out the lines that would
+/// take the text over [`LIST_BUDGET`] and saying how many were left out. A gateway can
+/// return pages of any length, and a merchant can link many accounts.
+pub fn fit_lines(lang: Lang, mut text: String, lines: &[String], separator: &str) -> String {
+    let mut shown = 0;
+    for line in lines {
+        let sep = if shown > 0 { separator } else { "" };
+        if utf16_len(&text) + utf16_len(sep) + utf16_len(line) > LIST_BUDGET {
+            break;
+        }
+        text.push_str(sep);
+        text.push_str(line);
+        shown += 1;
+    }
+    if shown < lines.len() {
+        text.push_str("\n\n");
+        text.push_str(&tr!(lang, "list-cut", count = lines.len() - shown));
+    }
+    text
+}
+
+/// A page of a gateway list as text: title, items (within [`LIST_BUDGET`]), and the page
+/// indicator. Also says whether a next page may exist.
+pub fn page<T>(
+    lang: Lang,
+    title: String,
+    page: &crate::providers::Page<T>,
+    per_page: u32,
+    line: impl Fn(&T) -> String,
+) -> (String, bool) {
+    let mut text = title;
+    text.push_str("\n\n");
+    if page.items.is_empty() {
+        text.push_str(&tr!(lang, "list-empty"));
+    } else {
+        let lines: Vec<String> = page.items.iter().map(line).collect();
+        text = fit_lines(lang, text, &lines, "\n\n");
+    }
+    text.push_str("\n\n");
+    text.push_str(&match page.total_pages {
+        Some(total) => tr!(lang, "list-page", page = page.page, pages = total.max(page.page)),
+        None => tr!(lang, "list-page-unknown", page = page.page),
+    });
+    let has_next = !page.items.is_empty() && page.has_next(per_page);
+    (text, has_next)
+}
+
 /// An amount in whole rupiah from the configuration.
 pub fn rupiah(n: u64) -> Amount {
     i64::try_from(n).ok().and_then(Amount::from_rupiah).unwrap_or(Amount::from_sen(i64::MAX))

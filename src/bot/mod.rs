@@ -12,7 +12,7 @@ mod notify;
 mod pin;
 mod qris_static;
 mod reads;
-mod start;
+pub mod start;
 pub mod state;
 mod withdraw;
 
@@ -41,7 +41,7 @@ use crate::{
     tr,
 };
 
-pub use buttons::{ButtonAction, Callback, ReadCommand, VaKindArg};
+pub use buttons::{ButtonAction, Callback, FirstStep, ReadCommand, VaKindArg};
 pub use state::State;
 
 /// The bot as handlers use it: Telegram's limits kept by `Throttle` (a 429's

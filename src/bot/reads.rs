@@ -82,11 +82,8 @@ pub async fn balance(ctx: &Ctx, args: &str) -> HandlerResult {
     }
     ctx.typing().await;
     let lines = join_all(chosen.iter().map(|account| balance_line(ctx, account))).await;
-    let mut text = tr!(ctx.lang, "balance-header");
-    for line in lines {
-        text.push_str("\n\n");
-        text.push_str(&line?);
-    }
+    let lines = lines.into_iter().collect::<anyhow::Result<Vec<String>>>()?;
+    let text = format::fit_lines(ctx.lang, tr!(ctx.lang, "balance-header") + "\n\n", &lines, "\n\n");
     ctx.say(text).await?;
     Ok(())
 }
@@ -380,20 +377,7 @@ struct Pages {
 
 /// A page as text: title, items, page indicator.
 fn render<T>(ctx: &Ctx, title: String, page: Page<T>, per_page: u32, line: impl Fn(&T) -> String) -> (String, Pages) {
-    let mut text = title;
-    text.push_str("\n\n");
-    if page.items.is_empty() {
-        text.push_str(&tr!(ctx.lang, "list-empty"));
-    } else {
-        let lines: Vec<String> = page.items.iter().map(line).collect();
-        text.push_str(&lines.join("\n\n"));
-    }
-    text.push_str("\n\n");
-    text.push_str(&match page.total_pages {
-        Some(total) => tr!(ctx.lang, "list-page", page = page.page, pages = total.max(page.page)),
-        None => tr!(ctx.lang, "list-page-unknown", page = page.page),
-    });
-    let has_next = !page.items.is_empty() && page.has_next(per_page);
+    let (text, has_next) = format::page(ctx.lang, title, &page, per_page, line);
     (text, Pages { has_next })
 }
 

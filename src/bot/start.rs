@@ -5,24 +5,68 @@ use teloxide::{
     types::{InlineKeyboardButton, InlineKeyboardMarkup},
 };
 
-use super::{Callback, ChatDialogue, Ctx, HandlerResult, State, commands};
-use crate::{i18n::Lang, tr};
+use super::{Callback, ChatDialogue, Ctx, FirstStep, HandlerResult, State, commands};
+use crate::{
+    i18n::{Lang, escape_html},
+    tr,
+};
 
 pub async fn start(ctx: &Ctx, msg: &Message) -> HandlerResult {
     let name = msg.from.as_ref().map(|u| u.first_name.clone()).unwrap_or_default();
-    ctx.say(tr!(ctx.lang, "start-welcome", name = name)).await?;
+    let text = tr!(ctx.lang, "start-welcome", name = name);
+    // The first steps are private (credentials, balances): buttons only in a private chat.
+    if msg.chat.is_private() {
+        ctx.say_with(text, first_steps_keyboard(ctx.lang)).await?;
+    } else {
+        ctx.say(text).await?;
+    }
     Ok(())
 }
 
-pub async fn help(ctx: &Ctx) -> HandlerResult {
-    let mut text = tr!(ctx.lang, "help-header");
+/// The buttons under `/start`: each does what its command does.
+pub fn first_steps_keyboard(lang: Lang) -> InlineKeyboardMarkup {
+    let button = |step: FirstStep| {
+        let text = match step {
+            FirstStep::Link => tr!(lang, "button-start-link"),
+            FirstStep::Deposit => tr!(lang, "button-start-deposit"),
+            FirstStep::Balance => tr!(lang, "button-start-balance"),
+            FirstStep::Help => tr!(lang, "button-start-help"),
+        };
+        InlineKeyboardButton::callback(text, Callback::FirstStep(step).encode())
+    };
+    InlineKeyboardMarkup::new([
+        vec![button(FirstStep::Link)],
+        vec![button(FirstStep::Deposit), button(FirstStep::Balance)],
+        vec![button(FirstStep::Help)],
+    ])
+}
+
+/// A first-step button: the same as sending its command, in a private chat.
+pub async fn first_step(ctx: &Ctx, dialogue: &ChatDialogue, step: FirstStep) -> HandlerResult {
+    match step {
+        FirstStep::Link => super::link::start(ctx, dialogue).await,
+        FirstStep::Deposit => super::reads::read(ctx, super::ReadCommand::Deposit, "").await,
+        FirstStep::Balance => super::reads::balance(ctx, "").await,
+        FirstStep::Help => help(ctx).await,
+    }
+}
+
+/// Every command with its description. Descriptions are plain text (the command menu
+/// shows them as they are), so they are escaped here: `/invoice <id>` must reach the
+/// user as written, not as an unknown HTML tag.
+pub fn help_text(lang: Lang) -> String {
+    let mut text = tr!(lang, "help-header");
     text.push('\n');
     for name in commands::MENU {
-        text.push_str(&format!("\n/{name} — {}", commands::description(name, ctx.lang)));
+        text.push_str(&format!("\n/{name} — {}", escape_html(&commands::description(name, lang))));
     }
     text.push_str("\n\n");
-    text.push_str(&tr!(ctx.lang, "help-footer"));
-    ctx.say(text).await?;
+    text.push_str(&tr!(lang, "help-footer"));
+    text
+}
+
+pub async fn help(ctx: &Ctx) -> HandlerResult {
+    ctx.say(help_text(ctx.lang)).await?;
     Ok(())
 }
 
