@@ -141,3 +141,78 @@ async fn a_429_from_telegram_delays_the_reply_instead_of_losing_it() {
     assert!(reply.text.starts_with("Hello"));
     assert!(sent_at.elapsed() >= Duration::from_secs(1), "retry_after was honored");
 }
+
+#[tokio::test]
+async fn start_says_to_link_first_and_its_buttons_do_what_the_commands_do() {
+    let app = TestApp::spawn().await;
+    for (user, link, deposit, balance, help) in [
+        (TestUser::new(3101, "Budi", Some("id")), "Tautkan akun", "Deposit", "Saldo", "Semua perintah"),
+        (TestUser::new(3102, "Sam", Some("en")), "Link an account", "Deposit", "Balance", "All commands"),
+    ] {
+        app.tg.send_text(&user, "/start");
+        let welcome = app.tg.message(user.id).await;
+        for command in ["/link", "/deposit", "/balance", "/help"] {
+            assert!(welcome.text.contains(command), "/start names {command}: {}", welcome.text);
+        }
+        assert_eq!(welcome.buttons.iter().flatten().count(), 4, "{:?}", welcome.buttons);
+
+        // Link: the gateway choice of /link.
+        app.tg.press(&user, &welcome, &welcome.button(link));
+        let choose = app.tg.message(user.id).await;
+        assert!(choose.buttons.iter().flatten().any(|(t, _)| t.contains("QRIS")), "{:?}", choose.buttons);
+        app.tg.send_text(&user, "/cancel");
+        app.tg.message(user.id).await;
+
+        // Balance with no account: what /balance says, to link one first.
+        app.tg.press(&user, &welcome, &welcome.button(balance));
+        let none = app.tg.message(user.id).await;
+        app.tg.send_text(&user, "/balance");
+        assert_eq!(none.text, app.tg.message(user.id).await.text);
+        assert!(none.text.contains("/link"), "{}", none.text);
+
+        // Deposit: what /deposit without an amount says.
+        app.tg.press(&user, &welcome, &welcome.button(deposit));
+        let pressed = app.tg.message(user.id).await;
+        app.tg.send_text(&user, "/deposit");
+        assert_eq!(pressed.text, app.tg.message(user.id).await.text);
+
+        // Help: the same list as /help.
+        app.tg.press(&user, &welcome, &welcome.button(help));
+        let pressed = app.tg.message(user.id).await;
+        app.tg.send_text(&user, "/help");
+        assert_eq!(pressed.text, app.tg.message(user.id).await.text);
+    }
+}
+
+#[tokio::test]
+async fn help_reaches_the_user_in_both_languages_with_every_command_named() {
+    let app = TestApp::spawn().await;
+    for user in [TestUser::new(3201, "Budi", Some("id")), TestUser::new(3202, "Sam", Some("en"))] {
+        app.tg.send_text(&user, "/help");
+        let reply = app.tg.message(user.id).await;
+        for name in merchant_bot::bot::commands::MENU {
+            assert!(reply.text.contains(&format!("\n/{name} — ")), "/{name} missing in {}", reply.text);
+        }
+        // Written as the user types it, escaped for Telegram's HTML.
+        assert!(reply.text.contains("/invoice &lt;id&gt;"), "{}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn a_reply_telegram_refuses_is_logged_with_its_key_and_the_user_is_told_honestly() {
+    let app = TestApp::spawn().await;
+    crate::support::logs::captured();
+    let ann = TestUser::new(3301, "Ann", Some("en"));
+    let refusal = "Bad Request: can't parse entities: Unsupported start tag \"id\" at byte offset 9";
+    app.tg.fail_next("sendMessage", 400, refusal, None);
+    app.tg.send_text(&ann, "/cancel");
+    let reply = app.tg.message(ann.id).await;
+    assert!(reply.text.contains("Telegram refused a message I built"), "{}", reply.text);
+    assert!(!reply.text.contains("on our side"), "{}", reply.text);
+    let logs = crate::support::logs::captured();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("Telegram refused a message the bot built"))
+        .unwrap_or_else(|| panic!("no log line names the refusal:\n{logs}"));
+    assert!(line.contains("Unsupported start tag") && line.contains("cancel-nothing"), "{line}");
+}

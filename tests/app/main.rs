@@ -8,6 +8,7 @@ mod front;
 mod gateways;
 mod linking;
 mod locales;
+mod messages;
 mod notifications;
 mod reads;
 mod storage;

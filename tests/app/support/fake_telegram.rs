@@ -21,6 +21,8 @@ use axum::{
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
+use super::telegram_rules as rules;
+
 pub const BOT_TOKEN: &str = "4242:TEST-token";
 pub const BOT_ID: i64 = 4242;
 pub const BOT_USERNAME: &str = "merchant_test_bot";
@@ -112,6 +114,11 @@ struct Inner {
     /// Forced answers for the next calls of a method: (status, body).
     failures: HashMap<String, VecDeque<(u16, Value)>>,
     files: HashMap<String, Vec<u8>>,
+    /// 400s the fake answered because the bot broke one of Telegram's rules (not the
+    /// failures a test injected): (method, Telegram's description).
+    rejected: Vec<(String, String)>,
+    /// Rejections a test said it expects (parts of the description), each used once.
+    expected: Vec<String>,
 }
 
 struct Shared {
@@ -249,6 +256,23 @@ impl FakeTelegram {
         self.with(|inner| inner.failures.entry(method.to_owned()).or_default().push_back((status, body)));
     }
 
+    /// The test expects Telegram to refuse one request with a description containing
+    /// `part`; without this, any refusal fails the test.
+    pub fn expect_rejection(&self, part: &str) {
+        self.with(|inner| inner.expected.push(part.to_owned()));
+    }
+
+    /// Refusals nobody expected, as "method: description" lines.
+    pub fn unexpected_rejections(&self) -> Vec<String> {
+        self.shared.inner.lock().unwrap().rejected.iter().map(|(m, d)| format!("{m}: {d}")).collect()
+    }
+
+    /// Panics if the bot sent anything Telegram would have refused.
+    pub fn assert_no_rejections(&self) {
+        let rejected = self.unexpected_rejections();
+        assert!(rejected.is_empty(), "Telegram would refuse what the bot sent:\n{}", rejected.join("\n"));
+    }
+
     /// How many times the bot asked for updates (long polling).
     pub fn polls(&self) -> usize {
         self.shared.polls.load(std::sync::atomic::Ordering::SeqCst)
@@ -274,6 +298,7 @@ impl FakeTelegram {
             if let Some(call) = found {
                 return call;
             }
+            self.assert_no_rejections();
             if tokio::time::timeout_at(deadline.into(), notified).await.is_err() {
                 let seen: Vec<String> = self.calls().iter().map(|c| format!("{} {}", c.method, c.params)).collect();
                 panic!("timed out waiting for {what}; the bot made these calls:\n{}", seen.join("\n"));
@@ -453,7 +478,18 @@ async fn api(
             let response = (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response();
             return (response, false);
         }
-        (answer(inner, &mut call), true)
+        let response = match answer(inner, &mut call) {
+            Ok(result) => ok(result),
+            Err((status, description)) => {
+                let expected = inner.expected.iter().position(|part| description.contains(part.as_str()));
+                match expected {
+                    Some(at) => drop(inner.expected.remove(at)),
+                    None => inner.rejected.push((method.clone(), description.clone())),
+                }
+                error(status, &description)
+            }
+        };
+        (response, true)
     });
     let (response, record) = response;
     if record {
@@ -480,17 +516,62 @@ async fn get_updates(shared: &Arc<Shared>, params: &Value) -> Response {
     }
 }
 
+type Refusal = (u16, String);
+
+fn bad(description: impl Into<String>) -> Refusal {
+    (400, description.into())
+}
+
+/// The rules of Telegram that apply to one call, before it does anything.
+fn check_rules(call: &Call) -> Result<(), Refusal> {
+    let p = &call.params;
+    let parse_mode = p.get("parse_mode").and_then(Value::as_str);
+    let text = |name: &str| p.get(name).and_then(Value::as_str).map(str::to_owned);
+    if let Some(markup) = p.get("reply_markup") {
+        rules::check_keyboard(markup).map_err(bad)?;
+    }
+    match call.method.as_str() {
+        "sendMessage" => rules::check_text(&text("text").unwrap_or_default(), parse_mode, false).map_err(bad),
+        "editMessageText" => rules::check_text(&text("text").unwrap_or_default(), parse_mode, true).map_err(bad),
+        "sendPhoto" | "sendDocument" | "editMessageCaption" => {
+            rules::check_caption(&text("caption").unwrap_or_default(), parse_mode).map_err(bad)?;
+            match call.files.get("photo") {
+                Some(bytes) if call.method == "sendPhoto" => rules::check_photo(bytes).map_err(bad),
+                _ => Ok(()),
+            }
+        }
+        "answerCallbackQuery" => rules::check_callback_answer(&text("text").unwrap_or_default()).map_err(bad),
+        "setMyCommands" => rules::check_commands(p.get("commands").unwrap_or(&Value::Null)).map_err(bad),
+        _ => Ok(()),
+    }
+}
+
 /// Telegram's answer to one method call, updating the fake's idea of the chats.
-fn answer(inner: &mut Inner, call: &mut Call) -> Response {
+fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
+    check_rules(call)?;
     let p = &call.params;
     let chat_id = p.get("chat_id").and_then(as_i64).unwrap_or_default();
     match call.method.as_str() {
-        "getMe" => ok(json!({
+        "getMe" => Ok(json!({
             "id": BOT_ID, "is_bot": true, "first_name": "Merchant Bot", "username": BOT_USERNAME,
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
             "can_connect_to_business": false, "has_main_web_app": false
         })),
         "sendMessage" | "sendPhoto" | "sendDocument" => {
+            if let Some(reply_to) = p.get("reply_parameters").or_else(|| p.get("reply_to_message_id")) {
+                let reply_to = match reply_to {
+                    Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                    v => v.clone(),
+                };
+                let id = reply_to.get("message_id").and_then(as_i64).or_else(|| as_i64(&reply_to));
+                let allowed = reply_to.get("allow_sending_without_reply").and_then(Value::as_bool).unwrap_or(false);
+                if let Some(id) = id
+                    && !allowed
+                    && !inner.messages.contains_key(&(chat_id, id))
+                {
+                    return Err(bad("Bad Request: message to be replied not found"));
+                }
+            }
             let message_id = inner.next_message_id;
             inner.next_message_id += 1;
             let chat = if chat_id < 0 {
@@ -514,13 +595,23 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Response {
             }
             inner.messages.insert((chat_id, message_id), message.clone());
             call.params["_sent_message_id"] = json!(message_id);
-            ok(message)
+            Ok(message)
         }
         m if m.starts_with("editMessage") => {
             let message_id = p.get("message_id").and_then(as_i64).unwrap_or_default();
             let Some(message) = inner.messages.get_mut(&(chat_id, message_id)) else {
-                return error(400, "Bad Request: message to edit not found");
+                return Err(bad("Bad Request: message to edit not found"));
             };
+            if message["from"]["id"].as_i64() != Some(BOT_ID) {
+                return Err(bad("Bad Request: message can't be edited"));
+            }
+            let has_media = message.get("photo").is_some();
+            if m == "editMessageText" && has_media {
+                return Err(bad("Bad Request: there is no text in the message to edit"));
+            }
+            if m == "editMessageCaption" && !has_media {
+                return Err(bad("Bad Request: there is no caption in the message to edit"));
+            }
             let mut changed = false;
             for (param, field) in [("text", "text"), ("caption", "caption"), ("reply_markup", "reply_markup")] {
                 if let Some(v) = p.get(param) {
@@ -539,27 +630,26 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Response {
                 changed = true;
             }
             if !changed {
-                return error(
-                    400,
+                return Err(bad(
                     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
-                );
+                ));
             }
-            ok(message.clone())
+            Ok(message.clone())
         }
         "deleteMessage" => {
             let message_id = p.get("message_id").and_then(as_i64).unwrap_or_default();
             match inner.messages.remove(&(chat_id, message_id)) {
-                Some(_) => ok(json!(true)),
-                None => error(400, "Bad Request: message to delete not found"),
+                Some(_) => Ok(json!(true)),
+                None => Err(bad("Bad Request: message to delete not found")),
             }
         }
         "getFile" => {
             let file_id = p.get("file_id").and_then(Value::as_str).unwrap_or_default().to_owned();
             match inner.files.get(&file_id) {
-                Some(bytes) => ok(
+                Some(bytes) => Ok(
                     json!({"file_id": file_id, "file_unique_id": file_id, "file_size": bytes.len(), "file_path": format!("photos/{file_id}")}),
                 ),
-                None => error(400, "Bad Request: invalid file_id"),
+                None => Err(bad("Bad Request: invalid file_id")),
             }
         }
         "answerCallbackQuery"
@@ -567,8 +657,8 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Response {
         | "deleteMyCommands"
         | "sendChatAction"
         | "setWebhook"
-        | "deleteWebhook" => ok(json!(true)),
-        _ => error(404, "Not Found: method not found"),
+        | "deleteWebhook" => Ok(json!(true)),
+        _ => Err((404, "Not Found: method not found".to_owned())),
     }
 }
 
@@ -580,5 +670,88 @@ async fn download(State(shared): State<Arc<Shared>>, Path((token, path)): Path<(
     match shared.inner.lock().unwrap().files.get(file_id) {
         Some(bytes) => bytes.clone().into_response(),
         None => error(404, "Not Found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn call(tg: &FakeTelegram, method: &str, params: Value) -> Value {
+        let url = format!("{}/bot{BOT_TOKEN}/{method}", tg.url);
+        reqwest::Client::new().post(url).json(&params).send().await.unwrap().json().await.unwrap()
+    }
+
+    fn description(answer: &Value) -> &str {
+        assert_eq!(answer["ok"], false, "{answer}");
+        answer["description"].as_str().unwrap()
+    }
+
+    #[tokio::test]
+    async fn edits_of_missing_foreign_or_unchanged_messages_are_refused_as_telegram_words_it() {
+        let tg = FakeTelegram::start().await;
+        let user = TestUser::new(77, "Ann", None);
+        let user_message = tg.send_text_returning_id(&user, "hello");
+        let sent = call(&tg, "sendMessage", json!({"chat_id": 77, "text": "<b>hi</b>", "parse_mode": "HTML"})).await;
+        let id = sent["result"]["message_id"].as_i64().unwrap();
+
+        let missing = call(&tg, "editMessageText", json!({"chat_id": 77, "message_id": 9999, "text": "x"})).await;
+        assert_eq!(description(&missing), "Bad Request: message to edit not found");
+        let foreign =
+            call(&tg, "editMessageText", json!({"chat_id": 77, "message_id": user_message, "text": "x"})).await;
+        assert_eq!(description(&foreign), "Bad Request: message can't be edited");
+        let same = call(
+            &tg,
+            "editMessageText",
+            json!({"chat_id": 77, "message_id": id, "text": "<b>hi</b>", "parse_mode": "HTML"}),
+        )
+        .await;
+        assert!(description(&same).starts_with("Bad Request: message is not modified"));
+        let caption = call(&tg, "editMessageCaption", json!({"chat_id": 77, "message_id": id, "caption": "c"})).await;
+        assert_eq!(description(&caption), "Bad Request: there is no caption in the message to edit");
+        let changed = call(
+            &tg,
+            "editMessageText",
+            json!({"chat_id": 77, "message_id": id, "text": "<i>new</i>", "parse_mode": "HTML"}),
+        )
+        .await;
+        assert_eq!(changed["ok"], true, "{changed}");
+
+        assert_eq!(tg.unexpected_rejections().len(), 4, "every refusal is kept for the test to fail on");
+    }
+
+    #[tokio::test]
+    async fn a_refusal_the_test_expects_does_not_count_and_others_do() {
+        let tg = FakeTelegram::start().await;
+        tg.expect_rejection("Unsupported start tag \"id\"");
+        let refused =
+            call(&tg, "sendMessage", json!({"chat_id": 1, "text": "/invoice <id>", "parse_mode": "HTML"})).await;
+        assert_eq!(
+            description(&refused),
+            "Bad Request: can't parse entities: Unsupported start tag \"id\" at byte offset 9"
+        );
+        assert!(tg.unexpected_rejections().is_empty());
+        // The expectation is used up: the same refusal again counts.
+        call(&tg, "sendMessage", json!({"chat_id": 1, "text": "/invoice <id>", "parse_mode": "HTML"})).await;
+        assert_eq!(tg.unexpected_rejections().len(), 1);
+        let result = std::panic::catch_unwind(|| tg.assert_no_rejections());
+        assert!(result.is_err(), "a refusal nobody expected fails the test");
+    }
+
+    #[tokio::test]
+    async fn keyboards_callback_answers_commands_and_photos_are_checked_on_the_wire() {
+        let tg = FakeTelegram::start().await;
+        let keyboard = json!({"inline_keyboard": [[{"text": "x", "callback_data": "d".repeat(65)}]]}).to_string();
+        let answer = call(&tg, "sendMessage", json!({"chat_id": 1, "text": "t", "reply_markup": keyboard})).await;
+        assert_eq!(description(&answer), "Bad Request: BUTTON_DATA_INVALID");
+        let answer = call(&tg, "answerCallbackQuery", json!({"callback_query_id": "1", "text": "a".repeat(201)})).await;
+        assert_eq!(description(&answer), "Bad Request: MESSAGE_TOO_LONG");
+        let answer = call(&tg, "setMyCommands", json!({"commands": [{"command": "Start", "description": "d"}]})).await;
+        assert_eq!(description(&answer), "Bad Request: BOT_COMMAND_INVALID");
+        let answer = call(&tg, "sendMessage", json!({"chat_id": 1, "text": "a".repeat(4097)})).await;
+        assert_eq!(description(&answer), "Bad Request: message is too long");
+        let answer = call(&tg, "sendPhoto", json!({"chat_id": 1, "photo": "x", "caption": "c".repeat(1025)})).await;
+        assert_eq!(description(&answer), "Bad Request: message caption is too long");
+        assert_eq!(tg.unexpected_rejections().len(), 5);
     }
 }

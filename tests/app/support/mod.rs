@@ -3,6 +3,7 @@
 
 pub mod fake_telegram;
 pub mod logs;
+pub mod telegram_rules;
 
 use std::{
     sync::atomic::{AtomicU32, Ordering},
@@ -180,6 +181,17 @@ impl TestApp {
                 .await
                 .expect("the bot stops within 10 s")
                 .expect("the bot stops cleanly");
+        }
+    }
+}
+
+/// A test fails if the bot sent anything Telegram would have refused, even when what the
+/// test looked at went well; tests that provoke a refusal say so with
+/// [`FakeTelegram::expect_rejection`].
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.tg.assert_no_rejections();
         }
     }
 }
