@@ -235,3 +235,29 @@ async fn withdrawals_incoming_money_and_disbursements_are_notified() {
     );
     assert!(texts.iter().any(|t| t.contains("❌ rejected") && t.contains("Nomor tidak terdaftar")), "{texts:?}");
 }
+
+#[tokio::test]
+async fn a_notification_telegram_refuses_as_built_is_logged_with_its_key_and_not_retried() {
+    let app = fast_app().await;
+    crate::support::logs::captured();
+    let ann = TestUser::new(9651, "Ann", Some("en"));
+    let account_id = app.link(&ann, "kasir", demo_qris()).await;
+    let id = invoice_for(&app, &ann, account_id, 15_000).await;
+    app.tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\"", None);
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let failed_at = loop {
+        let failed: Option<bool> = sqlx::query_scalar("SELECT failed_at IS NOT NULL FROM notification_outbox")
+            .fetch_optional(&app.db.pool)
+            .await
+            .unwrap();
+        if failed == Some(true) || std::time::Instant::now() > deadline {
+            break failed;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed_at, Some(true), "the refused notification is given up at once, not retried");
+    let logs = crate::support::logs::captured();
+    let line = logs.lines().find(|l| l.contains("Telegram refused a notification the bot built")).expect("logged");
+    assert!(line.contains("notify-invoice-paid") && line.contains("Unsupported start tag"), "{line}");
+}
