@@ -37,6 +37,21 @@ pub enum Command {
     /// Re-encrypt every stored credential under a new key, read from standard input
     /// (one line, as printed by `keygen`), in one transaction. MASTER_KEY is the current key.
     RotateKey,
+    /// Try the bot with only TELOXIDE_TOKEN: the gateway simulator in the same process,
+    /// the three providers pointed at it, the master key kept in a file of its own, and
+    /// DATABASE_URL if a server answers there, else a PostgreSQL of its own started with
+    /// the machine's initdb and postgres (stopped on exit).
+    Demo {
+        /// Folder for the master key and, if needed, the PostgreSQL cluster.
+        #[arg(long, default_value = "merchant-bot-demo")]
+        data_dir: std::path::PathBuf,
+        /// Address of the gateway simulator (and of its control API, to pay invoices).
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        simulator_listen: std::net::SocketAddr,
+    },
+    /// Exit 0 when /healthz on LISTEN_ADDR says the bot is healthy, 1 otherwise (for a
+    /// container HEALTHCHECK: the runtime image has no shell or curl).
+    Healthcheck,
     /// Serve the three gateways' APIs from memory, with demo accounts, for trying the
     /// bot without real credentials. Point BUKALAPAK_API_URL, QRIS_API_URL and
     /// SNAP_API_URL at it.
@@ -65,6 +80,10 @@ pub struct Settings {
     /// Base64 of 32 random bytes; encrypts credentials at rest (`merchant-bot keygen`).
     #[arg(long = "master-key", env = "MASTER_KEY", global = true, hide_env_values = true)]
     pub master_key: Option<String>,
+    /// A file holding the master key (the container secrets convention), instead of
+    /// MASTER_KEY.
+    #[arg(long = "master-key-file", env = "MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<String>,
     /// Bukalapak API base URL.
     #[arg(long = "bukalapak-api-url", env = "BUKALAPAK_API_URL", global = true)]
     pub bukalapak_api_url: Option<String>,
@@ -92,6 +111,18 @@ pub struct Settings {
     /// Log filter (`info`, `merchant_bot=debug`).
     #[arg(long = "log", env = "RUST_LOG", global = true)]
     pub log: Option<String>,
+    /// `json` (one object per line), `pretty` (colours) or `plain`; by default `pretty`
+    /// on a terminal and `plain` otherwise, so no colour codes reach a file or a pipe.
+    #[arg(long = "log-format", env = "LOG_FORMAT", global = true)]
+    pub log_format: Option<String>,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+    Plain,
 }
 
 /// A setting that is missing or malformed, named by its environment variable.
@@ -137,13 +168,43 @@ impl Settings {
         Ok(url.to_owned())
     }
 
+    /// The master key from MASTER_KEY, or from the file MASTER_KEY_FILE names; never both.
     pub fn master_key(&self) -> Result<MasterKey, ConfigError> {
-        let raw = required(
-            &self.master_key,
-            "MASTER_KEY",
-            "is not set: it encrypts credentials at rest; `merchant-bot keygen` prints one",
-        )?;
-        MasterKey::parse(raw).map_err(|e| ConfigError::new("MASTER_KEY", format!("is malformed: {e}")))
+        match (non_empty(&self.master_key), non_empty(&self.master_key_file)) {
+            (Some(_), Some(_)) => {
+                Err(ConfigError::new("MASTER_KEY_FILE", "is set together with MASTER_KEY: set only one of them"))
+            }
+            (Some(raw), None) => {
+                MasterKey::parse(raw).map_err(|e| ConfigError::new("MASTER_KEY", format!("is malformed: {e}")))
+            }
+            (None, Some(path)) => {
+                let raw = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::new("MASTER_KEY_FILE", format!("cannot be read ({path}): {e}")))?;
+                MasterKey::parse(raw.trim()).map_err(|e| {
+                    ConfigError::new("MASTER_KEY_FILE", format!("does not hold a valid key ({path}): {e}"))
+                })
+            }
+            (None, None) => Err(ConfigError::new(
+                "MASTER_KEY",
+                "is not set (nor MASTER_KEY_FILE): it encrypts credentials at rest; `merchant-bot keygen` prints one",
+            )),
+        }
+    }
+
+    /// The log format: `LOG_FORMAT`, or by whether standard error is a terminal.
+    pub fn log_format(&self) -> Result<LogFormat, ConfigError> {
+        match non_empty(&self.log_format) {
+            None => {
+                use std::io::IsTerminal;
+                Ok(if std::io::stderr().is_terminal() { LogFormat::Pretty } else { LogFormat::Plain })
+            }
+            Some("json") => Ok(LogFormat::Json),
+            Some("pretty") => Ok(LogFormat::Pretty),
+            Some("plain") => Ok(LogFormat::Plain),
+            Some(other) => {
+                Err(ConfigError::new("LOG_FORMAT", format!("is malformed: {other:?} is not json, pretty or plain")))
+            }
+        }
     }
 
     pub fn log_filter(&self) -> &str {
@@ -269,6 +330,8 @@ mod tests {
             dialogue_timeout: None,
             max_deposit_amount: None,
             log: None,
+            master_key_file: None,
+            log_format: None,
         }
     }
 
@@ -299,6 +362,14 @@ mod tests {
             ("NOTIFY_POLL_INTERVAL", Box::new(|s| s.notify_poll_interval = Some("soon".into()))),
             ("DIALOGUE_TIMEOUT", Box::new(|s| s.dialogue_timeout = Some("0s".into()))),
             ("MAX_DEPOSIT_AMOUNT", Box::new(|s| s.max_deposit_amount = Some("10.5".into()))),
+            ("MASTER_KEY_FILE", Box::new(|s| s.master_key_file = Some("/nonexistent/master.key".into()))),
+            (
+                "MASTER_KEY_FILE",
+                Box::new(|s| {
+                    s.master_key = None;
+                    s.master_key_file = Some("/nonexistent/master.key".into())
+                }),
+            ),
         ];
         for (var, spoil) in cases {
             let mut s = settings();
@@ -308,6 +379,35 @@ mod tests {
             assert!(err.to_string().starts_with(var), "{err}");
             assert!(!err.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn the_key_can_come_from_a_file_and_a_bad_file_is_named() {
+        let dir = std::env::temp_dir().join(format!("merchant-bot-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = MasterKey::generate();
+        std::fs::write(dir.join("key"), format!("{key}\n")).unwrap();
+        std::fs::write(dir.join("bad"), "not a key").unwrap();
+        let mut s = settings();
+        s.master_key = None;
+        s.master_key_file = Some(dir.join("key").display().to_string());
+        assert_eq!(s.config().unwrap().master_key.id(), MasterKey::parse(&key).unwrap().id());
+        s.master_key_file = Some(dir.join("bad").display().to_string());
+        let err = s.config().unwrap_err();
+        assert_eq!(err.var, "MASTER_KEY_FILE");
+        assert!(!err.to_string().contains("not a key"), "the file's content is not echoed: {err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn log_formats() {
+        let mut s = settings();
+        for (raw, format) in [("json", LogFormat::Json), ("pretty", LogFormat::Pretty), ("plain", LogFormat::Plain)] {
+            s.log_format = Some(raw.into());
+            assert_eq!(s.log_format().unwrap(), format);
+        }
+        s.log_format = Some("xml".into());
+        assert_eq!(s.log_format().unwrap_err().var, "LOG_FORMAT");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! payment-gateway accounts.
 //!
 //! A map for newcomers:
-//! - [`cli`]: the subcommands (`run`, `migrate`, `keygen`, `rotate-key`); `main.rs` only calls it.
+//! - [`cli`]: the subcommands (`run`, `demo`, `migrate`, `keygen`, `rotate-key`, `healthcheck`,
+//!   `simulate`); `main.rs` only calls it.
+//! - [`local_postgres`]: a PostgreSQL of the bot's own for the demo and the tests.
 //! - [`config`]: the typed configuration read from the environment and flags.
 //! - [`domain`]: the merchant's words as types (`Provider`, `Credentials`, `AccountLabel`).
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
@@ -17,6 +19,7 @@ pub mod crypto;
 pub mod domain;
 pub mod http;
 pub mod i18n;
+pub mod local_postgres;
 pub mod metrics;
 pub mod notifier;
 pub mod pin;
