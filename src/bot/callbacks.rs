@@ -16,8 +16,8 @@ use crate::{
     tr,
 };
 
-pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
-    crate::i18n::tracking(handle_tracked(bot, app, q, dialogue)).await
+pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, update: Update) -> HandlerResult {
+    commands::in_update(&update, handle_tracked(bot, app, q, dialogue)).await
 }
 
 async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {

@@ -249,9 +249,24 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
     Ok(())
 }
 
+/// Handles one update: every log line it writes carries the update's id, and the
+/// message keys it renders are remembered for [`report`].
+pub async fn in_update(update: &Update, work: impl std::future::Future<Output = HandlerResult>) -> HandlerResult {
+    use tracing::Instrument;
+    crate::i18n::tracking(work).instrument(tracing::info_span!("update", id = update.id.0)).await
+}
+
 /// Runs a command, answering with a localized apology if it fails.
-pub async fn handle(bot: Bot, app: App, msg: Message, me: Me, cmd: Command, dialogue: ChatDialogue) -> HandlerResult {
-    crate::i18n::tracking(handle_tracked(bot, app, msg, me, cmd, dialogue)).await
+pub async fn handle(
+    bot: Bot,
+    app: App,
+    msg: Message,
+    me: Me,
+    cmd: Command,
+    dialogue: ChatDialogue,
+    update: Update,
+) -> HandlerResult {
+    in_update(&update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
 }
 
 async fn handle_tracked(
@@ -297,8 +312,15 @@ async fn handle_tracked(
 }
 
 /// A message while a dialogue waits for one (a label, a credential).
-pub async fn dialogue_message(bot: Bot, app: App, msg: Message, dialogue: ChatDialogue, state: State) -> HandlerResult {
-    crate::i18n::tracking(dialogue_message_tracked(bot, app, msg, dialogue, state)).await
+pub async fn dialogue_message(
+    bot: Bot,
+    app: App,
+    msg: Message,
+    dialogue: ChatDialogue,
+    state: State,
+    update: Update,
+) -> HandlerResult {
+    in_update(&update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
 }
 
 async fn dialogue_message_tracked(
@@ -346,8 +368,8 @@ async fn dialogue_message_tracked(
 }
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
-pub async fn photo(bot: Bot, app: App, msg: Message) -> HandlerResult {
-    crate::i18n::tracking(photo_tracked(bot, app, msg)).await
+pub async fn photo(bot: Bot, app: App, msg: Message, update: Update) -> HandlerResult {
+    in_update(&update, photo_tracked(bot, app, msg)).await
 }
 
 async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
@@ -362,8 +384,8 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
 
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
-pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
-    crate::i18n::tracking(other_message_tracked(bot, app, msg, me)).await
+pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, update: Update) -> HandlerResult {
+    in_update(&update, other_message_tracked(bot, app, msg, me)).await
 }
 
 async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {

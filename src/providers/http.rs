@@ -125,16 +125,16 @@ impl Http {
             let (provider, endpoint, method) = (request.provider, request.endpoint, request.method.as_str());
             let passing = match &outcome {
                 Ok(reply) => {
-                    tracing::info!(
-                        provider,
-                        method,
-                        endpoint,
-                        status = reply.status.as_u16(),
-                        latency_ms,
-                        attempt,
-                        "gateway call"
-                    );
-                    reply.status.is_server_error() || reply.status == StatusCode::TOO_MANY_REQUESTS
+                    let failing = reply.status.is_server_error() || reply.status == StatusCode::TOO_MANY_REQUESTS;
+                    let status = reply.status.as_u16();
+                    // Routine calls (the poller makes hundreds a second at scale) are
+                    // debug lines; /metrics counts them all.
+                    if failing {
+                        tracing::warn!(provider, method, endpoint, status, latency_ms, attempt, "gateway call failed");
+                    } else {
+                        tracing::debug!(provider, method, endpoint, status, latency_ms, attempt, "gateway call");
+                    }
+                    failing
                 }
                 Err((_, error)) => {
                     tracing::warn!(provider, method, endpoint, latency_ms, attempt, error, "gateway call failed");
