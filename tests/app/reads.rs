@@ -247,3 +247,19 @@ async fn a_group_enabled_by_its_owner_shows_only_the_owners_data_and_asks_no_sec
     app.tg.send_text_in(GROUP_ID, &owner, "/balance");
     assert!(app.tg.message(GROUP_ID).await.text.contains("only in a private chat"));
 }
+
+#[tokio::test]
+async fn every_log_line_of_an_update_carries_its_id() {
+    let app = TestApp::spawn().await;
+    crate::support::logs::captured();
+    let ann = TestUser::new(4951, "Ann", Some("en"));
+    app.link(&ann, "kasir", crate::support::demo_qris()).await;
+    app.tg.send_text(&ann, "/balance");
+    app.tg.message(ann.id).await;
+    let logs = crate::support::logs::captured();
+    let call = logs
+        .lines()
+        .find(|l| l.contains("gateway call") && l.contains("balance") && l.contains("update{id="))
+        .unwrap_or_else(|| panic!("the balance call's log line names its update:\n{logs}"));
+    assert!(call.contains("DEBUG"), "a routine gateway call is a debug line: {call}");
+}

@@ -6,7 +6,10 @@ pub mod logs;
 pub mod telegram_rules;
 
 use std::{
-    sync::atomic::{AtomicU32, Ordering},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU32, Ordering},
+    },
     time::Duration,
 };
 
@@ -15,6 +18,7 @@ use merchant_bot::{
     config::{Config, Settings},
     crypto::MasterKey,
     domain::{AccountLabel, Credentials},
+    local_postgres::LocalPostgres,
     providers::HttpOptions,
     simulator::{self, DEMO},
     storage,
@@ -24,9 +28,38 @@ use teloxide::adaptors::throttle::Limits;
 
 pub use fake_telegram::{FakeTelegram, GROUP_ID, Sent, TestUser};
 
-/// The server tests create their databases on; `TEST_DATABASE_URL` overrides it.
+/// The server tests create their databases on: `TEST_DATABASE_URL` (or the server of
+/// `DATABASE_URL`, or `127.0.0.1:5432`) if a server answers there and lets the
+/// `postgres` role in; otherwise a throw-away cluster this test process starts with the
+/// machine's PostgreSQL programs, stopped and removed when the process ends.
 pub fn server_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let wanted = std::env::var("TEST_DATABASE_URL")
+            .or_else(|_| std::env::var("DATABASE_URL"))
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let probe = wanted.clone();
+        let answers = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let connect = PgConnection::connect(&probe);
+                matches!(tokio::time::timeout(Duration::from_secs(5), connect).await, Ok(Ok(_)))
+            })
+        })
+        .join()
+        .unwrap();
+        if answers {
+            return wanted;
+        }
+        let dir = std::env::temp_dir().join(format!("merchant-bot-tests-{}", std::process::id()));
+        let server = LocalPostgres::start(&dir, true).unwrap_or_else(|e| {
+            panic!("no PostgreSQL answers at {wanted}, and none could be started here: {e:#} (see README)")
+        });
+        eprintln!("no PostgreSQL answers at {wanted}; the tests use their own at {}", server.url);
+        // Kept for the whole process; the server's watchdog stops it when the process ends.
+        Box::leak(Box::new(server)).url.clone()
+    })
+    .clone()
 }
 
 fn url_for(db: &str) -> String {
