@@ -53,6 +53,7 @@ struct Registry {
     queued: AtomicU64,
     sent: AtomicU64,
     failed: AtomicU64,
+    panics: AtomicU64,
     last_update: Mutex<Option<DateTime<Utc>>>,
 }
 
@@ -103,6 +104,11 @@ pub fn notification_sent() {
     REGISTRY.sent.fetch_add(1, Ordering::Relaxed);
 }
 
+/// An update handler panicked (caught; the bot went on).
+pub fn handler_panicked() {
+    REGISTRY.panics.fetch_add(1, Ordering::Relaxed);
+}
+
 pub fn notification_failed() {
     REGISTRY.failed.fetch_add(1, Ordering::Relaxed);
 }
@@ -137,6 +143,7 @@ pub fn render(outbox_depth: Option<i64>) -> String {
         ("merchant_bot_notifications_queued_total", "Notifications written to the outbox.", &REGISTRY.queued),
         ("merchant_bot_notifications_sent_total", "Notifications Telegram accepted.", &REGISTRY.sent),
         ("merchant_bot_notifications_failed_total", "Notifications given up.", &REGISTRY.failed),
+        ("merchant_bot_handler_panics_total", "Update handlers that panicked (caught).", &REGISTRY.panics),
     ] {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", value.load(Ordering::Relaxed));
     }

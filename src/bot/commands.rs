@@ -250,10 +250,35 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 }
 
 /// Handles one update: every log line it writes carries the update's id, and the
-/// message keys it renders are remembered for [`report`].
-pub async fn in_update(update: &Update, work: impl std::future::Future<Output = HandlerResult>) -> HandlerResult {
+/// message keys it renders are remembered for [`report`]. A panic in the handler is
+/// caught here: logged with the update id, answered with the generic apology, and the
+/// bot goes on serving this chat and every other.
+pub async fn in_update(
+    bot: &Bot,
+    update: &Update,
+    work: impl std::future::Future<Output = HandlerResult>,
+) -> HandlerResult {
+    use futures::FutureExt;
     use tracing::Instrument;
-    crate::i18n::tracking(work).instrument(tracing::info_span!("update", id = update.id.0)).await
+    let span = tracing::info_span!("update", id = update.id.0);
+    let caught =
+        std::panic::AssertUnwindSafe(crate::i18n::tracking(work)).catch_unwind().instrument(span.clone()).await;
+    let Err(panic) = caught else { return caught.unwrap_or(Ok(())) };
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let _entered = span.enter();
+    tracing::error!(panic = what, "an update handler panicked; the bot goes on");
+    crate::metrics::handler_panicked();
+    if let Some(chat) = update.chat() {
+        let lang = fallback_lang(update.from());
+        if let Err(e) = bot.send_message(chat.id, tr!(lang, "error-internal")).await {
+            tracing::warn!(error = %e, "could not tell the user after a panic");
+        }
+    }
+    Ok(())
 }
 
 /// Runs a command, answering with a localized apology if it fails.
@@ -266,7 +291,7 @@ pub async fn handle(
     dialogue: ChatDialogue,
     update: Update,
 ) -> HandlerResult {
-    in_update(&update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
+    in_update(&bot.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
 }
 
 async fn handle_tracked(
@@ -320,7 +345,7 @@ pub async fn dialogue_message(
     state: State,
     update: Update,
 ) -> HandlerResult {
-    in_update(&update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
+    in_update(&bot.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
 }
 
 async fn dialogue_message_tracked(
@@ -369,7 +394,7 @@ async fn dialogue_message_tracked(
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
 pub async fn photo(bot: Bot, app: App, msg: Message, update: Update) -> HandlerResult {
-    in_update(&update, photo_tracked(bot, app, msg)).await
+    in_update(&bot.clone(), &update, photo_tracked(bot, app, msg)).await
 }
 
 async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
@@ -385,7 +410,7 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, update: Update) -> HandlerResult {
-    in_update(&update, other_message_tracked(bot, app, msg, me)).await
+    in_update(&bot.clone(), &update, other_message_tracked(bot, app, msg, me)).await
 }
 
 async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {

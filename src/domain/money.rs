@@ -180,7 +180,12 @@ impl Amount {
         let scale = 10i128.checked_pow(fraction.len() as u32).ok_or(AmountError::TooLarge { max })?;
         let whole: i128 = whole.parse().map_err(|_| AmountError::TooLarge { max })?;
         let frac: i128 = if fraction.is_empty() { 0 } else { fraction.parse().map_err(|_| AmountError::NotANumber)? };
-        let scaled = (whole * scale + frac).checked_mul(multiplier).ok_or(AmountError::TooLarge { max })?;
+        // Every step checked: a pasted 40-digit number must be "too large", not a panic.
+        let scaled = whole
+            .checked_mul(scale)
+            .and_then(|w| w.checked_add(frac))
+            .and_then(|v| v.checked_mul(multiplier))
+            .ok_or(AmountError::TooLarge { max })?;
         if scaled % scale != 0 {
             return Err(AmountError::Fractional);
         }
@@ -253,6 +258,9 @@ mod tests {
         err("10000001", AmountError::TooLarge { max: MAX });
         err("99999999999999999999999", AmountError::TooLarge { max: MAX });
         err("11jt", AmountError::TooLarge { max: MAX });
+        // Overflowed the intermediate value (a panic in a debug build) before.
+        err("12345678901234567890,12345678901234567890", AmountError::TooLarge { max: MAX });
+        err("99999999999999999999999999999999999999,9juta", AmountError::TooLarge { max: MAX });
     }
 
     proptest! {
