@@ -154,6 +154,11 @@ impl Qris {
         url.query_pairs_mut().append_pair("apikey", self.api_key.expose()).extend_pairs(query);
         let mut request = Request::new(PROVIDER, method, endpoint, url);
         request.body = body;
+        // `invoice/create` is a GET that makes an invoice: repeating it after a lost
+        // answer would leave an orphan invoice the merchant never sees.
+        if endpoint == "/api/v1/invoice/create" {
+            request = request.once();
+        }
         self.http.send(&request).await
     }
 
@@ -240,12 +245,53 @@ impl Qris {
     }
 
     /// DANA withdrawal. Sent once, never retried.
+    /// The answer to a withdraw request, read for what it proves. Misreading it costs
+    /// money: an answer taken for a refusal invites the merchant to send again, so only
+    /// a clear "no" is a refusal, and only a withdraw_id with no error is a success:
+    /// - `401`/`403`: the credentials were refused (nothing was sent);
+    /// - a 2xx answer with a `withdraw_id` and no error: made;
+    /// - a 2xx or 4xx answer with a non-empty error message and no `withdraw_id`: refused;
+    /// - anything else (`"error": ""`, `false`, `0`, a 2xx without a `withdraw_id`, a 5xx,
+    ///   a body the bot cannot read): ambiguous, an `Unexpected` error, which the caller
+    ///   records as `unknown` and settles from the gateway's history.
+    fn read_withdraw(reply: Reply) -> Result<WithdrawalJson, GatewayError> {
+        let value: Option<serde_json::Value> = json::parse(&reply.body).ok();
+        let field = |name: &str| value.as_ref().and_then(|v| v.get(name));
+        let withdraw_id = field("withdraw_id").and_then(|id| match id {
+            serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        let text = |v: Option<&serde_json::Value>| {
+            v.and_then(|v| v.as_str()).map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned)
+        };
+        let message =
+            text(field("error")).or_else(|| text(field("error").and_then(|e| e.get("message")))).or_else(|| {
+                (field("success") == Some(&serde_json::Value::Bool(false))).then(|| text(field("message"))).flatten()
+            });
+        let has_error = field("error").is_some_and(|e| !e.is_null()) || message.is_some();
+        let status = reply.status;
+        match (status.as_u16(), withdraw_id, message) {
+            (401 | 403, None, message) => Err(GatewayError::CredentialsRejected { message }),
+            (_, Some(_), None) if status.is_success() && !has_error => {
+                json::parse(&reply.body).map_err(GatewayError::Unexpected)
+            }
+            (_, None, Some(message)) if status.is_success() || status.is_client_error() => {
+                Err(GatewayError::Refused(vec![refusal(&message)]))
+            }
+            _ => Err(GatewayError::Unexpected(format!(
+                "an ambiguous answer to a withdraw request (HTTP {}): the outcome is unknown",
+                status.as_u16()
+            ))),
+        }
+    }
+
     pub async fn withdraw(&self, amount: Amount, number: &str, name: &str) -> Result<WithdrawReceipt, GatewayError> {
         let rupiah =
             amount.whole_rupiah().ok_or_else(|| GatewayError::Unexpected("a withdrawal is whole rupiah".into()))?;
         let body = Body::Json(json!({"amount": rupiah, "accountNumber": number, "accountName": name}));
         let reply = self.call(Method::POST, "/api/v1/withdraw", &[], body).await?;
-        let w: WithdrawalJson = Self::read(reply)?;
+        let w: WithdrawalJson = Self::read_withdraw(reply)?;
         Ok(WithdrawReceipt {
             id: w.withdraw_id,
             message: w.message,
@@ -302,6 +348,46 @@ mod tests {
         include_str!("../../tests/fixtures/qris_withdraw_history.json"),
     ];
 
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply { status: reqwest::StatusCode::from_u16(status).unwrap(), body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn only_a_clear_no_to_a_withdrawal_is_a_refusal_and_anything_unclear_is_unknown() {
+        let ok = include_str!("../../tests/fixtures/qris_withdraw_ok.json");
+        assert!(Qris::read_withdraw(reply(200, ok)).is_ok());
+        for (status, body) in [
+            (400, r#"{"error": "Saldo tidak mencukupi"}"#),
+            (200, r#"{"error": "Saldo tidak mencukupi"}"#),
+            (422, r#"{"success": false, "message": "Nomor DANA tidak valid"}"#),
+            (400, r#"{"error": {"message": "Nominal minimal 10000"}}"#),
+        ] {
+            let Err(e) = Qris::read_withdraw(reply(status, body)) else { panic!("{status} {body}: accepted") };
+            assert!(matches!(e, GatewayError::Refused(_)), "{status} {body}: {e:?}");
+        }
+        assert!(matches!(
+            Qris::read_withdraw(reply(401, r#"{"error": "Invalid API key"}"#)),
+            Err(GatewayError::CredentialsRejected { .. })
+        ));
+        // Each of these was recorded as a refusal before: the merchant could retry and
+        // be paid out twice.
+        for (status, body) in [
+            (200, r#"{"error": ""}"#),
+            (200, r#"{"error": false}"#),
+            (200, r#"{"error": 0}"#),
+            (400, r#"{"error": "  "}"#),
+            (200, r#"{"success": false}"#),
+            (200, r#"{"success": true}"#),
+            (200, r#"{"success": true, "withdraw_id": "w1", "amount": 1000, "error": "partial"}"#),
+            (500, r#"{"error": "Internal error"}"#),
+            (502, "<html>Bad gateway</html>"),
+            (200, ""),
+        ] {
+            let Err(e) = Qris::read_withdraw(reply(status, body)) else { panic!("{status} {body}: accepted") };
+            assert!(matches!(e, GatewayError::Unexpected(_)), "{status} {body}: {e:?}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
         #[test]
@@ -310,6 +396,7 @@ mod tests {
             let _ = Qris::read::<InvoiceJson>(fixture_reply(&reply)).and_then(|i| Qris::invoice_from(i, InvoiceStatus::Pending));
             let _ = Qris::read::<CancelJson>(fixture_reply(&reply));
             let _ = Qris::read::<WithdrawalJson>(fixture_reply(&reply)).map(WithdrawalJson::into_withdrawal);
+            let _ = Qris::read_withdraw(fixture_reply(&reply));
             let _ = Qris::read::<HistoryJson>(fixture_reply(&reply));
         }
     }
