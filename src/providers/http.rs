@@ -32,10 +32,12 @@ impl Default for HttpOptions {
     }
 }
 
-/// One client (one connection pool) for all gateways.
+/// One client (one connection pool) for all gateways, and one for fetching images
+/// (which follows redirects only within the same origin).
 #[derive(Clone, Debug)]
 pub struct Http {
     client: reqwest::Client,
+    images: reqwest::Client,
     options: HttpOptions,
 }
 
@@ -60,13 +62,35 @@ pub struct Request {
     pub headers: HeaderMap,
     pub basic_auth: Option<(String, String)>,
     pub body: Body,
+    /// Whether a failed attempt may be repeated: reads only. A GET that creates
+    /// something (the QRIS gateway's `invoice/create`) is marked with [`Request::once`].
+    pub retry: bool,
 }
 
 impl Request {
     pub fn new(provider: &'static str, method: Method, endpoint: &'static str, url: Url) -> Request {
-        Request { provider, endpoint, method, url, headers: HeaderMap::new(), basic_auth: None, body: Body::None }
+        let retry = method == Method::GET;
+        Request {
+            provider,
+            endpoint,
+            method,
+            url,
+            headers: HeaderMap::new(),
+            basic_auth: None,
+            body: Body::None,
+            retry,
+        }
+    }
+
+    /// Sent at most once, whatever its method: a repeat would create a second one.
+    pub fn once(mut self) -> Request {
+        self.retry = false;
+        self
     }
 }
+
+/// The most of a gateway's answer the bot reads; a larger one is refused unread.
+pub const MAX_BODY: usize = 1024 * 1024;
 
 /// A gateway's answer, whatever its status.
 #[derive(Debug)]
@@ -82,7 +106,12 @@ impl Http {
             .connect_timeout(options.timeout.min(Duration::from_secs(5)))
             .build()
             .expect("the HTTP client builds with rustls");
-        Http { client, options }
+        let images = reqwest::Client::builder()
+            .redirect(same_origin_redirects())
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .expect("the HTTP client builds with rustls");
+        Http { client, images, options }
     }
 
     fn build(&self, request: &Request) -> reqwest::RequestBuilder {
@@ -104,21 +133,19 @@ impl Http {
     /// Sends `request`, retrying a read that failed for a passing reason. Any status
     /// comes back as a [`Reply`]; only a transport failure is an error here.
     pub async fn send(&self, request: &Request) -> Result<Reply, GatewayError> {
-        let retries = if request.method == Method::GET { self.options.read_retries } else { 0 };
+        let retries = if request.retry { self.options.read_retries } else { 0 };
+        // One deadline for all attempts: a hung gateway keeps a merchant waiting one
+        // timeout, not one per attempt. A retry starts only with time left for it.
+        let deadline = Instant::now() + self.options.timeout;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let started = Instant::now();
+            let remaining = deadline.saturating_duration_since(started);
             // A transport failure keeps only whether it timed out and its text without
             // the URL (the URL may carry an api key in its query).
-            let outcome: Result<Reply, (bool, String)> = match self.build(request).send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    match response.bytes().await {
-                        Ok(body) => Ok(Reply { status, body: body.to_vec() }),
-                        Err(e) => Err((e.is_timeout(), e.without_url().to_string())),
-                    }
-                }
+            let outcome: Result<Reply, (bool, String)> = match self.build(request).timeout(remaining).send().await {
+                Ok(response) => read_capped(response).await,
                 Err(e) => Err((e.is_timeout(), e.without_url().to_string())),
             };
             let latency_ms = started.elapsed().as_millis() as u64;
@@ -141,8 +168,10 @@ impl Http {
                     true
                 }
             };
-            if passing && attempt <= retries {
-                tokio::time::sleep(self.options.backoff * 2u32.pow(attempt - 1)).await;
+            let backoff = self.options.backoff * 2u32.pow(attempt - 1);
+            let time_left = deadline.saturating_duration_since(Instant::now());
+            if passing && attempt <= retries && time_left > backoff + self.options.timeout / 10 {
+                tokio::time::sleep(backoff).await;
                 continue;
             }
             let outcome_label = match &outcome {
@@ -169,48 +198,145 @@ pub enum FetchError {
     NotAnImage(String),
     #[error("larger than {0} bytes")]
     TooLarge(usize),
+    /// The URL is not one the bot fetches from (see [`Http::fetch_image`]).
+    #[error("not fetched: {0}")]
+    Refused(&'static str),
+}
+
+/// Redirects are followed only to the same scheme, host and port, at most 3 times.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().first().is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > 3 {
+            attempt.error("too many redirects")
+        } else if same {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// Whether `ip` is an address on the public internet: not loopback, private, link-local,
+/// shared (CGNAT), documentation, benchmarking, multicast, reserved or unspecified.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && c == 0)
+                || (a == 198 && (18..20).contains(&b))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || first == 0x2001 && v6.segments()[1] == 0x0db8)
+        }
+    }
 }
 
 impl Http {
     /// Fetches an image (a gateway's `qris_image`, a Telegram file): at most `max_bytes`,
     /// within `timeout`, and only if the server says it is an image. The URL is never
     /// logged (a Telegram file URL carries the bot token).
-    pub async fn fetch_image(&self, url: &Url, max_bytes: usize, timeout: Duration) -> Result<Vec<u8>, FetchError> {
-        let attempt = async {
-            let mut response = self
-                .client
-                .get(url.clone())
-                .header(USER_AGENT, USER_AGENT_VALUE)
-                .send()
-                .await
-                .map_err(|_| FetchError::Failed)?;
-            if !response.status().is_success() {
-                return Err(FetchError::Status(response.status().as_u16()));
+    ///
+    /// A URL on `trusted` (the gateway's or the Bot API's configured base URL: the
+    /// operator chose that host) is fetched as it is. Any other must be https and its
+    /// host must resolve only to public addresses; the connection goes to the address
+    /// that was checked, and redirects stay on the same origin. So a gateway cannot make
+    /// the bot read from the operator's own network and show it to a user.
+    pub async fn fetch_image(
+        &self,
+        url: &Url,
+        trusted: Option<&Url>,
+        max_bytes: usize,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, FetchError> {
+        if trusted.is_some_and(|t| t.origin() == url.origin()) {
+            return fetch_with(&self.images, url, max_bytes, timeout).await;
+        }
+        if url.scheme() != "https" {
+            return Err(FetchError::Refused("only https images are fetched from another host"));
+        }
+        let port = url.port_or_known_default().unwrap_or(443);
+        let (host, addrs): (String, Vec<std::net::SocketAddr>) = match url.host() {
+            Some(url::Host::Ipv4(ip)) => (ip.to_string(), vec![(ip, port).into()]),
+            Some(url::Host::Ipv6(ip)) => (format!("[{ip}]"), vec![(ip, port).into()]),
+            Some(url::Host::Domain(domain)) => {
+                let lookup = tokio::net::lookup_host((domain, port));
+                let found = tokio::time::timeout(timeout, lookup).await.map_err(|_| FetchError::Failed)?;
+                (domain.to_owned(), found.map_err(|_| FetchError::Failed)?.collect())
             }
-            let content_type = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
-            // Telegram serves files as application/octet-stream; the image decoder decides then.
-            if !content_type.starts_with("image/") && content_type != "application/octet-stream" {
-                return Err(FetchError::NotAnImage(content_type));
-            }
-            if response.content_length().is_some_and(|len| len as usize > max_bytes) {
+            None => return Err(FetchError::Refused("the URL has no host")),
+        };
+        if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
+            return Err(FetchError::Refused("the host is not on the public internet"));
+        }
+        let pinned = reqwest::Client::builder()
+            .redirect(same_origin_redirects())
+            .resolve_to_addrs(&host, &addrs)
+            .build()
+            .map_err(|_| FetchError::Failed)?;
+        fetch_with(&pinned, url, max_bytes, timeout).await
+    }
+}
+
+async fn fetch_with(
+    client: &reqwest::Client,
+    url: &Url,
+    max_bytes: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, FetchError> {
+    let attempt = async {
+        let mut response = client
+            .get(url.clone())
+            .header(USER_AGENT, USER_AGENT_VALUE)
+            .send()
+            .await
+            .map_err(|_| FetchError::Failed)?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        // Telegram serves files as application/octet-stream; the image decoder decides then.
+        if !content_type.starts_with("image/") && content_type != "application/octet-stream" {
+            return Err(FetchError::NotAnImage(content_type));
+        }
+        if response.content_length().is_some_and(|len| len as usize > max_bytes) {
+            return Err(FetchError::TooLarge(max_bytes));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|_| FetchError::Failed)? {
+            if body.len() + chunk.len() > max_bytes {
                 return Err(FetchError::TooLarge(max_bytes));
             }
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|_| FetchError::Failed)? {
-                if body.len() + chunk.len() > max_bytes {
-                    return Err(FetchError::TooLarge(max_bytes));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(body)
-        };
-        tokio::time::timeout(timeout, attempt).await.unwrap_or(Err(FetchError::Failed))
-    }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    };
+    tokio::time::timeout(timeout, attempt).await.unwrap_or(Err(FetchError::Failed))
 }
 
 /// Appends `path` to a base URL that may itself have a path (`https://gw/base`).
@@ -221,9 +347,60 @@ pub fn join(base: &Url, path: &str) -> Url {
     url
 }
 
+/// The body of `response`, refused past [`MAX_BODY`] without reading the rest.
+async fn read_capped(mut response: reqwest::Response) -> Result<Reply, (bool, String)> {
+    let status = response.status();
+    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err((false, format!("the answer is over {MAX_BODY} bytes")));
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err((false, format!("the answer is over {MAX_BODY} bytes")));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Reply { status, body }),
+            Err(e) => return Err((e.is_timeout(), e.without_url().to_string())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "192.0.0.8",
+            "198.18.0.1",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["8.8.8.8", "103.10.20.30", "2606:4700::1111", "::ffff:8.8.8.8"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 
     #[test]
     fn join_keeps_a_base_path() {

@@ -13,7 +13,7 @@ pub mod types;
 use reqwest::Url;
 
 pub use error::{GatewayError, Refusal};
-pub use http::{Http, HttpOptions};
+pub use http::{FetchError, Http, HttpOptions};
 pub use types::*;
 
 use crate::{
