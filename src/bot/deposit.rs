@@ -15,7 +15,7 @@ use crate::{
     i18n::{Html, escape_html},
     providers::{GatewayError, InvoiceQr, json::jakarta},
     qr::{
-        decode::decode_qr,
+        decode::{DecodeError, decode_qr_blocking},
         payload::Qris,
         render::{Card, invoice_png},
     },
@@ -91,16 +91,21 @@ async fn qr_of(ctx: &Ctx, qr: &InvoiceQr) -> Qr {
             let Ok(url) = Url::parse(raw) else {
                 return Qr::Missing { why: format!("qris_image is not a URL: {raw:?}") };
             };
-            let bytes = match ctx.app.gateways.http().fetch_image(&url, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
+            let gateway = ctx.app.config.qris_api_url.as_ref();
+            let bytes = match ctx.app.gateways.http().fetch_image(&url, gateway, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
                 Ok(bytes) => bytes,
                 Err(e) => return Qr::Missing { why: format!("qris_image could not be fetched: {e}") },
             };
-            match decode_qr(&bytes)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Qris::parse(&text).map(|_| text).map_err(|e| e.to_string()))
-            {
-                Ok(payload) => Qr::Payload(payload),
-                Err(why) => Qr::Image { bytes, why: format!("qris_image holds no valid QRIS: {why}") },
+            match decode_qr_blocking(bytes).await {
+                (_, Err(e @ (DecodeError::NotAnImage | DecodeError::TooLarge))) => {
+                    // Telegram would refuse it too: nothing of it is shown.
+                    Qr::Missing { why: format!("qris_image is not a usable image: {e}") }
+                }
+                (bytes, Err(e)) => Qr::Image { bytes, why: format!("qris_image holds no QR code: {e}") },
+                (bytes, Ok(text)) => match Qris::parse(&text) {
+                    Ok(_) => Qr::Payload(text),
+                    Err(e) => Qr::Image { bytes, why: format!("qris_image holds no valid QRIS: {e}") },
+                },
             }
         }
         InvoiceQr::None => Qr::Missing { why: "the gateway gave neither qris_string nor qris_image".into() },

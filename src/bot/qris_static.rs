@@ -15,7 +15,7 @@ use super::{ButtonAction, Ctx, HandlerResult, deposit::max_deposit, format};
 use crate::{
     domain::Amount,
     qr::{
-        decode::{DecodeError, decode_qr},
+        decode::{DecodeError, decode_qr_blocking},
         payload::{PayloadError, Qris},
         render::{Card, invoice_png},
     },
@@ -52,16 +52,19 @@ pub async fn on_photo(ctx: &Ctx, msg: &Message) -> HandlerResult {
         config.token,
         file.path
     ))?;
-    let bytes = match ctx.app.gateways.http().fetch_image(&url, PHOTO_LIMIT, PHOTO_TIMEOUT).await {
+    let telegram = Some(&config.api_url);
+    let bytes = match ctx.app.gateways.http().fetch_image(&url, telegram, PHOTO_LIMIT, PHOTO_TIMEOUT).await {
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::warn!(error = %e, "could not download a photo");
             return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await;
         }
     };
-    let text = match decode_qr(&bytes) {
+    let text = match decode_qr_blocking(bytes).await.1 {
         Ok(text) => text,
-        Err(DecodeError::NotAnImage) => return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await,
+        Err(DecodeError::NotAnImage | DecodeError::TooLarge) => {
+            return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await;
+        }
         Err(_) => return ctx.tell(tr!(ctx.lang, "qris-photo-no-code")).await,
     };
     let qris = match Qris::parse(&text) {
