@@ -216,3 +216,44 @@ async fn a_reply_telegram_refuses_is_logged_with_its_key_and_the_user_is_told_ho
         .unwrap_or_else(|| panic!("no log line names the refusal:\n{logs}"));
     assert!(line.contains("Unsupported start tag") && line.contains("cancel-nothing"), "{line}");
 }
+
+#[tokio::test]
+async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
+    let tg = crate::support::FakeTelegram::start().await;
+    let db = crate::support::TestDb::new().await;
+    let config = crate::support::settings(&tg, &db).config().unwrap();
+    let bot = merchant_bot::bot::build_bot(&config, crate::support::test_options().limits);
+    crate::support::logs::captured();
+    // From text, as it arrives from Telegram (teloxide's Update does not read a `Value`).
+    let update: teloxide::types::Update = serde_json::from_str(
+        &serde_json::json!({
+            "update_id": 770_001,
+            "message": {
+                "message_id": 1, "date": 0, "text": "/deposit 1",
+                "chat": {"id": 3401, "type": "private", "first_name": "Ann"},
+                "from": {"id": 3401, "is_bot": false, "first_name": "Ann", "language_code": "en"}
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let result = merchant_bot::bot::commands::in_update(&bot, &update, async { panic!("a decoder blew up") }).await;
+    assert!(result.is_ok(), "the panic does not reach the dispatcher");
+    let apology = tg.message(3401).await;
+    assert!(apology.text.contains("Something went wrong"), "{}", apology.text);
+    let logs = crate::support::logs::captured();
+    let line = logs.lines().find(|l| l.contains("an update handler panicked")).expect("the panic is logged");
+    assert!(line.contains("update{id=770001}") && line.contains("a decoder blew up"), "{line}");
+}
+
+#[tokio::test]
+async fn an_amount_that_overflowed_the_parser_is_refused_and_the_chat_goes_on() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(3402, "Ann", Some("en"));
+    app.link(&ann, "kasir", crate::support::demo_qris()).await;
+    app.tg.send_text(&ann, "/deposit 12345678901234567890,12345678901234567890");
+    let reply = app.tg.message(ann.id).await;
+    assert!(reply.text.contains("The most for one deposit is"), "{}", reply.text);
+    app.tg.send_text(&ann, "/help");
+    assert!(app.tg.message(ann.id).await.text.contains("/deposit"));
+}

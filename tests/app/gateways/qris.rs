@@ -211,3 +211,103 @@ async fn numbers_as_strings_are_read_exactly() {
     Mock::given(method("GET")).respond_with(raw(200, r#"{"balance": "100000.50"}"#)).mount(&server).await;
     assert_eq!(qris(&server).balance().await.unwrap().amount, merchant_bot::domain::Amount::from_sen(10_000_050));
 }
+
+#[tokio::test]
+async fn invoice_creation_is_sent_once_even_after_a_5xx_or_a_timeout() {
+    for answer in [raw(502, "<html>Bad gateway</html>"), json("qris_invoice_create").set_delay(Duration::from_secs(2))]
+    {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/invoice/create"))
+            .respond_with(answer)
+            .expect(1)
+            .mount(&server)
+            .await;
+        assert!(qris(&server).create_invoice(rp(10_000)).await.is_err());
+        // `expect(1)` is checked when the server drops: a second request would be an
+        // orphan invoice at the gateway.
+    }
+}
+
+#[tokio::test]
+async fn a_hung_gateway_costs_one_timeout_not_one_per_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/balance"))
+        .respond_with(json("qris_balance").set_delay(Duration::from_secs(3)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    assert!(matches!(qris(&server).balance().await, Err(GatewayError::TimedOut)));
+}
+
+#[tokio::test]
+async fn an_answer_over_1_mb_is_refused_unread() {
+    let server = MockServer::start().await;
+    let huge = format!("{{\"balance\": 1, \"pad\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    Mock::given(method("GET")).and(path("/api/v1/balance")).respond_with(raw(200, &huge)).mount(&server).await;
+    let e = qris(&server).balance().await.unwrap_err();
+    assert!(matches!(e, GatewayError::Unavailable { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_ambiguous_answer_to_a_withdrawal_is_unknown_never_a_refusal() {
+    for body in [r#"{"error": ""}"#, r#"{"error": false}"#, r#"{"error": 0}"#, r#"{"success": true}"#] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/api/v1/withdraw"))
+            .respond_with(raw(200, body))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let request = WithdrawRequest::Dana { amount: rp(50_000), number: "081234567890".into(), name: "Ann".into() };
+        let e = qris(&server).withdraw(&request).await.unwrap_err();
+        assert!(matches!(e, GatewayError::Unexpected(_)), "{body}: {e:?}");
+    }
+}
+
+fn png_answer() -> ResponseTemplate {
+    let png = merchant_bot::qr::image::qr_png("00020101021126", 4).unwrap();
+    ResponseTemplate::new(200).set_body_raw(png, "image/png")
+}
+
+#[tokio::test]
+async fn qris_image_is_fetched_from_the_gateways_own_host_and_nowhere_private() {
+    use merchant_bot::providers::FetchError;
+    let gateway = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET")).and(path("/img.png")).respond_with(png_answer()).mount(&gateway).await;
+    Mock::given(method("GET")).and(path("/img.png")).respond_with(png_answer()).expect(0).mount(&elsewhere).await;
+    Mock::given(method("GET"))
+        .and(path("/moved.png"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", format!("{}/img.png", elsewhere.uri())))
+        .mount(&gateway)
+        .await;
+    let http = super::http();
+    let base: reqwest::Url = gateway.uri().parse().unwrap();
+    let fetch = |url: String| {
+        let (http, base) = (http.clone(), base.clone());
+        async move { http.fetch_image(&url.parse().unwrap(), Some(&base), 1 << 20, Duration::from_secs(2)).await }
+    };
+    // The host the operator configured for the gateway: fetched as it is.
+    assert!(fetch(format!("{}/img.png", gateway.uri())).await.is_ok());
+    // Any other host: https only, and never a loopback or private address.
+    let other = elsewhere.uri();
+    assert!(matches!(fetch(format!("{other}/img.png")).await, Err(FetchError::Refused(_))));
+    let port = other.rsplit(':').next().unwrap();
+    for url in [
+        format!("https://127.0.0.1:{port}/img.png"),
+        format!("https://localhost:{port}/img.png"),
+        "https://10.0.0.7/img.png".to_owned(),
+        "https://169.254.169.254/latest/meta-data".to_owned(),
+        "https://[::1]/img.png".to_owned(),
+    ] {
+        assert_eq!(
+            fetch(url.clone()).await,
+            Err(FetchError::Refused("the host is not on the public internet")),
+            "{url}"
+        );
+    }
+    // A redirect to another host is not followed.
+    assert_eq!(fetch(format!("{}/moved.png", gateway.uri())).await, Err(FetchError::Status(302)));
+}
