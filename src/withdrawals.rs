@@ -55,9 +55,15 @@ pub async fn submit(
     };
     let outcome = match gateway.withdraw(&request).await {
         Ok(receipt) => {
-            // If this write fails the row stays 'submitting', becomes 'unknown' at the
-            // next start and is settled from the history: still never sent again.
-            withdrawals::record_submitted(pool, &row, &receipt.id, receipt.fee, receipt.total).await?;
+            // If this write fails the row stays 'submitting' until its lease is over,
+            // then becomes 'unknown' and is settled from the history: never sent again.
+            if !withdrawals::record_submitted(pool, &row, &receipt.id, receipt.fee, receipt.total).await? {
+                tracing::error!(
+                    withdrawal_id = row.id,
+                    gateway_id = receipt.id,
+                    "the gateway made a withdrawal whose row had already moved on; check it by hand"
+                );
+            }
             Outcome::Submitted(receipt)
         }
         Err(
@@ -66,7 +72,9 @@ pub async fn submit(
             | GatewayError::NotFound
             | GatewayError::Unsupported),
         ) => {
-            withdrawals::record_refused(pool, &row, &e.to_string()).await?;
+            if !withdrawals::record_refused(pool, &row, &e.to_string()).await? {
+                tracing::warn!(withdrawal_id = row.id, "a refused withdrawal's row had already moved on");
+            }
             Outcome::Refused(e)
         }
         Err(e) => {
@@ -78,15 +86,26 @@ pub async fn submit(
     Ok((Some(row), outcome))
 }
 
-/// An unknown withdrawal not found in the history after this long was not made.
+/// An unknown withdrawal not found in the history this long after its request was not
+/// made.
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
+
+/// How far back the history is read for one unknown withdrawal. A scan that stops here
+/// before the history's last page is incomplete, and never a reason to give up.
+pub const HISTORY_PAGES: u32 = 10;
 
 /// Looks for each unknown withdrawal in its gateway's recent history: found, it is
 /// recorded as submitted with the gateway's id; missing long enough, as not made.
 /// Returns how many were settled.
 pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways) -> anyhow::Result<usize> {
+    let swept = withdrawals::sweep_dead_submitting(pool).await?;
+    if swept > 0 {
+        tracing::warn!(count = swept, "withdrawals whose sending process stopped during the request are now 'unknown'");
+    }
     let mut settled = 0;
     for row in withdrawals::unknown(pool).await? {
+        // The request could reach the gateway from the moment the row was claimed.
+        let requested_at = row.requested_at.unwrap_or(row.created_at);
         let Some(account_id) = row.account_id else { continue };
         let credentials = match accounts::credentials(pool, key, row.owner_id, account_id).await {
             Ok(c) => c,
@@ -98,8 +117,9 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
         let Ok(gateway) = gateways.client(&credentials) else { continue };
         let known = withdrawals::known_gateway_ids(pool, account_id).await?;
         let mut found = None;
-        let mut complete = true;
-        'pages: for page in 1..=3 {
+        // Complete only once the history's last page was read.
+        let mut complete = false;
+        'pages: for page in 1..=HISTORY_PAGES {
             match gateway.withdrawals(page, 20, None).await {
                 Ok(p) => {
                     let last = !p.has_next(20);
@@ -111,19 +131,19 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
                         });
                         let after = w
                             .created_at
-                            .is_none_or(|t| t.with_timezone(&Utc) >= row.created_at - chrono::Duration::minutes(2));
+                            .is_none_or(|t| t.with_timezone(&Utc) >= requested_at - chrono::Duration::minutes(2));
                         if w.amount == row.amount() && same_place && after && !known.contains(&w.id) {
                             found = Some(w);
                             break 'pages;
                         }
                     }
                     if last {
+                        complete = true;
                         break;
                     }
                 }
                 Err(e) => {
                     tracing::warn!(withdrawal_id = row.id, error = %e, "cannot read the history for an unknown withdrawal");
-                    complete = false;
                     break;
                 }
             }
@@ -139,7 +159,7 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
                 settled += 1;
             }
             None if complete
-                && Utc::now() - row.created_at > chrono::Duration::from_std(GIVE_UP_AFTER).expect("small") =>
+                && Utc::now() - requested_at > chrono::Duration::from_std(GIVE_UP_AFTER).expect("small") =>
             {
                 withdrawals::resolve(pool, &row, None).await?;
                 tracing::info!(

@@ -221,7 +221,8 @@ pub fn build_bot(config: &Config, limits: Limits) -> Bot {
 /// How often unknown withdrawals are looked up in the gateways' histories.
 pub const RESOLVE_EVERY: Duration = Duration::from_secs(60);
 
-/// Settles withdrawals whose outcome is unknown, now and then every [`RESOLVE_EVERY`].
+/// Turns withdrawals whose sender died into `unknown` and settles the unknown ones, now
+/// and then every [`RESOLVE_EVERY`].
 async fn resolve_unknown_withdrawals(app: App) {
     loop {
         match crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await {
@@ -290,12 +291,9 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
-    // A withdrawal left 'submitting' was being sent when a process died: its outcome is
-    // unknown, and it is settled from the gateway's history, never sent again.
-    let interrupted = storage::withdrawals::mark_interrupted_unknown(&app.pool).await?;
-    if interrupted > 0 {
-        tracing::warn!(count = interrupted, "withdrawals interrupted during their request are now 'unknown'");
-    }
+    // Withdrawals left 'submitting' by a process that died are found by their expired
+    // lease, by every process's resolver, now and every minute (never at start-up only:
+    // another replica may be sending its own right now).
     let resolver = tokio::spawn(resolve_unknown_withdrawals(app.clone()));
     match storage::actions::purge_expired(&app.pool).await {
         Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),

@@ -1,7 +1,23 @@
-//! The `withdrawals` table and its audit log. A withdrawal is a draft first; Confirm is
-//! taken once (draft → confirmed); submitting is claimed once (→ submitting) right
-//! before the single request to the gateway; its answer is recorded (submitted,
-//! refused) or, if it may have been sent but was not recorded, the row becomes unknown.
+//! The `withdrawals` table and its audit log.
+//!
+//! The states of a withdrawal, and who may move a row out of each (every move is one
+//! conditional `UPDATE`, so two presses, devices or processes never both move it):
+//!
+//! | state | meaning | moved by | to |
+//! |---|---|---|---|
+//! | `draft` | summary shown, nothing decided | the owner's Confirm or Cancel; a late Confirm | `confirmed`, `cancelled`, `expired` |
+//! | `confirmed` | Confirm taken once; a PIN or password may still be asked | the step that submits; Cancel | `submitting`, `cancelled` |
+//! | `submitting` | claimed for its one request; `lease_until` is the claimer's lease | the claimer, with the gateway's answer; any process once the lease is over | `submitted`, `refused`, `unknown` |
+//! | `unknown` | may have been made; never sent again | the resolver, from the gateway's history; a late answer of the claimer | `submitted`, `refused` |
+//! | `submitted` | the gateway has it (`gateway_withdraw_id`), watched | the notifier, from the gateway's status | `success`, `rejected` |
+//! | `refused` | the gateway said no, or it was not in its history after the give-up time | a late "made" answer of the claimer | `submitted` |
+//!
+//! What the gateway's answer means is decided by its client: only a clear "no" is a
+//! refusal; anything ambiguous (a timeout, a 5xx, an unreadable or contradictory body)
+//! ends in `unknown`, never in `refused`. A process that dies during the request leaves
+//! `submitting`; when its lease is over, the resolver of any process makes it `unknown`.
+//! The give-up clock of an `unknown` row starts at `requested_at`, the moment the
+//! request could first have reached the gateway.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool, Postgres, Transaction, types::Json};
@@ -23,6 +39,8 @@ pub struct WithdrawalRow {
     total: Option<i64>,
     pub refusal: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When it was claimed for its request (`None` before).
+    pub requested_at: Option<DateTime<Utc>>,
 }
 
 impl WithdrawalRow {
@@ -39,7 +57,11 @@ impl WithdrawalRow {
     }
 }
 
-const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at";
+const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at, requested_at";
+
+/// How long a process owns a row it claimed for its request: the gateway call's own
+/// timeout (10 s) and the writes after it, with a wide margin.
+pub const SUBMIT_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Writes one audit row (in the caller's transaction).
 async fn audit(
@@ -132,19 +154,19 @@ pub async fn confirm(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Opti
     transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
 }
 
-/// Claims the row for the one request to the gateway.
+/// Claims a confirmed row for the one request to the gateway, under [`SUBMIT_LEASE`].
+/// A draft cannot be claimed: Confirm comes first.
 pub async fn claim_for_submit(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
-    let mut tx = pool.begin().await?;
-    let row: Option<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE withdrawals SET status = 'submitting', updated_at = now()
-         WHERE id = $1 AND owner_id = $2 AND status IN ('draft', 'confirmed') RETURNING {COLUMNS}"
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE withdrawals SET status = 'submitting', requested_at = now(),
+                lease_until = now() + make_interval(secs => $3), updated_at = now()
+         WHERE id = $1 AND owner_id = $2 AND status = 'confirmed' RETURNING {COLUMNS}"
     )))
     .bind(id)
     .bind(owner_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(row)
+    .bind(SUBMIT_LEASE.as_secs_f64())
+    .fetch_optional(pool)
+    .await
 }
 
 pub async fn cancel(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
@@ -155,78 +177,112 @@ pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Optio
     transition(pool, owner_id, id, &["draft", "confirmed"], "expired", "expired", None).await
 }
 
-/// The gateway accepted it: its id, fee and total, and a watch on it.
+/// A watch on a withdrawal the gateway has, so its owner hears when its status changes.
+async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_id: &str) -> sqlx::Result<()> {
+    let Some(account_id) = row.account_id else { return Ok(()) };
+    let kind = if row.provider == "qris" { "qris_withdrawal" } else { "bukalapak_withdrawal" };
+    sqlx::query(
+        "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+         VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
+         ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+    )
+    .bind(row.owner_id)
+    .bind(account_id)
+    .bind(kind)
+    .bind(gateway_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The gateway accepted it: its id, fee and total, and a watch on it. The gateway's
+/// receipt is the truth: it also overrides an `unknown` row, or one the resolver gave
+/// up on. Returns `false` (and writes nothing) if the row was in none of those states.
 pub async fn record_submitted(
     pool: &PgPool,
     row: &WithdrawalRow,
     gateway_id: &str,
     fee: Option<Amount>,
     total: Option<Amount>,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now()
-         WHERE id = $1 AND status IN ('submitting', 'unknown')",
+    let updated = sqlx::query(
+        "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
+                lease_until = NULL, updated_at = now()
+         WHERE id = $1 AND (status IN ('submitting', 'unknown')
+                            OR (status = 'refused' AND refusal = 'not in the gateway''s history'))",
     )
     .bind(row.id)
     .bind(gateway_id)
     .bind(fee.and_then(Amount::whole_rupiah))
     .bind(total.and_then(Amount::whole_rupiah))
     .execute(&mut *tx)
-    .await?;
-    audit(&mut tx, row, Some(row.owner_id), "submitted", Some(gateway_id)).await?;
-    if let Some(account_id) = row.account_id {
-        let kind = if row.provider == "qris" { "qris_withdrawal" } else { "bukalapak_withdrawal" };
-        sqlx::query(
-            "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
-             VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
-             ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
-        )
-        .bind(row.owner_id)
-        .bind(account_id)
-        .bind(kind)
-        .bind(gateway_id)
-        .execute(&mut *tx)
-        .await?;
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
     }
-    tx.commit().await
+    audit(&mut tx, row, Some(row.owner_id), "submitted", Some(gateway_id)).await?;
+    watch(&mut tx, row, gateway_id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
-/// The gateway refused it; nothing left the account.
-pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -> sqlx::Result<()> {
+/// The gateway refused it; nothing left the account. `false` if the row had moved on.
+pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = $2, updated_at = now() WHERE id = $1 AND status IN ('submitting', 'unknown')")
-        .bind(row.id)
-        .bind(refusal)
-        .execute(&mut *tx)
-        .await?;
+    let updated = sqlx::query(
+        "UPDATE withdrawals SET status = 'refused', refusal = $2, lease_until = NULL, updated_at = now()
+         WHERE id = $1 AND status IN ('submitting', 'unknown')",
+    )
+    .bind(row.id)
+    .bind(refusal)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
     audit(&mut tx, row, Some(row.owner_id), "refused", Some(refusal)).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// It may have been sent, but the answer is not known: never resent, resolved later
-/// from the gateway's history.
-pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sqlx::Result<()> {
+/// from the gateway's history. `false` if the row had moved on.
+pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "UPDATE withdrawals SET status = 'unknown', updated_at = now() WHERE id = $1 AND status = 'submitting'",
+    let updated = sqlx::query(
+        "UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
+         WHERE id = $1 AND status = 'submitting'",
     )
     .bind(row.id)
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
     audit(&mut tx, row, None, "unknown", Some(why)).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(true)
 }
 
-/// At start-up: rows left `submitting` by a process that died during the request.
-pub async fn mark_interrupted_unknown(pool: &PgPool) -> sqlx::Result<u64> {
-    let rows: Vec<WithdrawalRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM withdrawals WHERE status = 'submitting'")))
-            .fetch_all(pool)
-            .await?;
+/// Rows left `submitting` by a process whose lease is over (it died during the request,
+/// or could not record the answer) become `unknown`; rows a live process is still
+/// sending are left alone. Any process may run this, at any time.
+pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
+         WHERE status = 'submitting' AND coalesce(lease_until, '-infinity') < now() RETURNING {COLUMNS}"
+    )))
+    .fetch_all(&mut *tx)
+    .await?;
     for row in &rows {
-        record_unknown(pool, row, "the bot stopped during the request").await?;
+        audit(&mut tx, row, None, "unknown", Some("the process sending it stopped during the request")).await?;
     }
+    tx.commit().await?;
     Ok(rows.len() as u64)
 }
 
@@ -239,7 +295,8 @@ pub async fn unknown(pool: &PgPool) -> sqlx::Result<Vec<WithdrawalRow>> {
     .await
 }
 
-/// An unknown row found in the gateway's history (or found missing from it).
+/// An unknown row found in the gateway's history (and then watched), or found missing
+/// from it.
 pub async fn resolve(
     pool: &PgPool,
     row: &WithdrawalRow,
@@ -248,21 +305,30 @@ pub async fn resolve(
     let mut tx = pool.begin().await?;
     match found {
         Some((gateway_id, fee, total)) => {
-            sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now() WHERE id = $1 AND status = 'unknown'")
+            let updated = sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now() WHERE id = $1 AND status = 'unknown'")
                 .bind(row.id)
                 .bind(gateway_id)
                 .bind(fee.and_then(Amount::whole_rupiah))
                 .bind(total.and_then(Amount::whole_rupiah))
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if updated == 0 {
+                return Ok(());
+            }
             audit(&mut tx, row, None, "resolved", Some(&format!("found in the gateway's history as {gateway_id}")))
                 .await?;
+            watch(&mut tx, row, gateway_id).await?;
         }
         None => {
-            sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', updated_at = now() WHERE id = $1 AND status = 'unknown'")
+            let updated = sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', updated_at = now() WHERE id = $1 AND status = 'unknown'")
                 .bind(row.id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if updated == 0 {
+                return Ok(());
+            }
             audit(&mut tx, row, None, "resolved", Some("not in the gateway's history: it was not made")).await?;
         }
     }
