@@ -348,6 +348,7 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
     let row = withdrawals::create_draft(&app.db.pool, wati.id, account_id, "kasir", "qris", amount, &destination)
         .await
         .unwrap();
+    withdrawals::confirm(&app.db.pool, wati.id, row.id).await.unwrap().expect("confirmed");
     withdrawals::claim_for_submit(&app.db.pool, wati.id, row.id).await.unwrap().expect("claimed");
     // The request went out and the gateway made the withdrawal; then the process died.
     let gateway = Gateways::new(
@@ -361,6 +362,8 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
         .await
         .unwrap();
 
+    // The dead process's lease runs out (as time would make it).
+    expire_lease(&app, row.id).await;
     app.restart().await;
     let mut status = String::new();
     for _ in 0..50 {
@@ -381,7 +384,12 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
         .await
         .unwrap();
     assert_eq!(gateway_id, Some(made.id));
-    assert_eq!(audit_events(&app).await, ["created", "unknown", "resolved"]);
+    assert_eq!(audit_events(&app).await, ["created", "confirmed", "unknown", "resolved"]);
+    let watched: i64 = sqlx::query_scalar("SELECT count(*) FROM watches WHERE kind = 'qris_withdrawal'")
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(watched, 1, "a withdrawal settled from the history is watched like any other");
     let counts: Value = reqwest::get(format!("{}/_sim/requests", app.sim.url)).await.unwrap().json().await.unwrap();
     assert_eq!(counts["POST /api/v1/withdraw"], 1, "never sent again");
 }
@@ -464,4 +472,108 @@ async fn a_pin_guards_withdrawals_above_the_threshold_and_five_wrong_ones_lock()
     app.tg.send_text(&wati, "/withdraw");
     assert!(app.tg.message(wati.id).await.text.contains("locked"));
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 2);
+}
+
+async fn expire_lease(app: &TestApp, id: i64) {
+    sqlx::query("UPDATE withdrawals SET lease_until = now() - interval '1 second' WHERE id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn status_of(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
+}
+
+/// A confirmed DANA withdrawal of Rp 70,000 claimed for its request, on the demo QRIS
+/// account at the simulator.
+async fn claimed(app: &TestApp, user: &TestUser) -> withdrawals::WithdrawalRow {
+    let account_id = app.link(user, "kasir", demo_qris()).await;
+    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
+    let amount = Amount::from_rupiah(70_000).unwrap();
+    let row = withdrawals::create_draft(&app.db.pool, user.id, account_id, "kasir", "qris", amount, &destination)
+        .await
+        .unwrap();
+    assert!(
+        withdrawals::claim_for_submit(&app.db.pool, user.id, row.id).await.unwrap().is_none(),
+        "a draft is not sent"
+    );
+    withdrawals::confirm(&app.db.pool, user.id, row.id).await.unwrap().expect("confirmed");
+    withdrawals::claim_for_submit(&app.db.pool, user.id, row.id).await.unwrap().expect("claimed")
+}
+
+async fn resolve(app: &TestApp, gateway_url: &str) -> usize {
+    let gateways = Gateways::new(
+        Http::new(test_http()),
+        GatewayUrls { bukalapak: None, qris: Some(gateway_url.parse().unwrap()), snap: None },
+    );
+    merchant_bot::withdrawals::resolve_unknown(&app.db.pool, &app.config.master_key, &gateways).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_row_another_replica_is_sending_is_left_alone_until_its_lease_is_over() {
+    let app = TestApp::spawn().await;
+    let wati = TestUser::new(9521, "Wati", Some("en"));
+    let row = claimed(&app, &wati).await;
+    // Another process starts, or its resolver runs: the row is being sent right now.
+    assert_eq!(withdrawals::sweep_dead_submitting(&app.db.pool).await.unwrap(), 0);
+    assert_eq!(status_of(&app, row.id).await, "submitting");
+    expire_lease(&app, row.id).await;
+    assert_eq!(withdrawals::sweep_dead_submitting(&app.db.pool).await.unwrap(), 1);
+    assert_eq!(status_of(&app, row.id).await, "unknown");
+    // The sender was only slow, not dead: its answer still wins, and is watched.
+    assert!(withdrawals::record_submitted(&app.db.pool, &row, "w-late", None, None).await.unwrap());
+    assert_eq!(status_of(&app, row.id).await, "submitted");
+}
+
+#[tokio::test]
+async fn the_give_up_clock_starts_at_the_request_not_at_the_draft() {
+    let app = TestApp::spawn().await;
+    let wati = TestUser::new(9522, "Wati", Some("en"));
+    let row = claimed(&app, &wati).await;
+    // The summary was left open for an hour before Confirm.
+    sqlx::query("UPDATE withdrawals SET created_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(row.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    expire_lease(&app, row.id).await;
+    assert_eq!(resolve(&app, &app.sim.url).await, 0, "requested just now: not given up yet");
+    assert_eq!(status_of(&app, row.id).await, "unknown");
+    sqlx::query("UPDATE withdrawals SET requested_at = now() - interval '16 minutes' WHERE id = $1")
+        .bind(row.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(resolve(&app, &app.sim.url).await, 1);
+    assert_eq!(status_of(&app, row.id).await, "refused", "not in the history 16 minutes after the request");
+    // If the sender's "made" answer comes after all, it is the truth.
+    assert!(withdrawals::record_submitted(&app.db.pool, &row, "w-after-all", None, None).await.unwrap());
+    assert_eq!(status_of(&app, row.id).await, "submitted");
+}
+
+#[tokio::test]
+async fn a_history_read_only_in_part_is_never_a_reason_to_give_up() {
+    let gateway = MockServer::start().await;
+    let someone_else = json!({"withdraw_id": "other", "amount": 5_000, "status": "success",
+                              "created_at": "2026-01-01T00:00:00.000Z"});
+    Mock::given(method("GET"))
+        .and(path("/api/v1/withdraw/history"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": true, "data": [someone_else],
+            "pagination": {"page": 1, "limit": 20, "total": 10_000, "total_pages": 500}
+        })))
+        .mount(&gateway)
+        .await;
+    let app = TestApp::spawn().await;
+    let wati = TestUser::new(9523, "Wati", Some("en"));
+    let row = claimed(&app, &wati).await;
+    sqlx::query("UPDATE withdrawals SET requested_at = now() - interval '1 hour', lease_until = NULL WHERE id = $1")
+        .bind(row.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(resolve(&app, &gateway.uri()).await, 0);
+    assert_eq!(status_of(&app, row.id).await, "unknown", "500 pages of history, 10 read: still unknown");
 }
