@@ -229,11 +229,7 @@ async fn demo(
         Ok(()) => storage::redact_url(&wanted),
         Err(why) => {
             let folder = dir.join("postgres");
-            eprintln!(
-                "No usable PostgreSQL at {} ({why}); starting one in {}",
-                storage::redact_url(&wanted),
-                folder.display()
-            );
+            eprintln!("No usable PostgreSQL at {} ({why}); starting one of its own", storage::redact_url(&wanted),);
             let pg = tokio::task::spawn_blocking(move || LocalPostgres::start(&folder, false)).await??;
             let url = pg.url_for("merchant_bot");
             let shown = format!("{url} (its own server, data in {}; stopped on exit)", pg.data_dir.display());

@@ -56,6 +56,19 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
         .context("no PostgreSQL programs found: install PostgreSQL (initdb, postgres), or set PG_BIN to their folder")
 }
 
+/// Whether every folder above `dir` lets other users pass through.
+fn reachable_by_others(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    dir.ancestors().skip(1).all(|a| std::fs::metadata(a).map(|m| m.permissions().mode() & 0o001 != 0).unwrap_or(false))
+}
+
+/// A short stable name for a folder.
+fn short_hash(dir: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(dir.as_os_str().as_encoded_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
 /// PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user.
 fn as_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
@@ -83,7 +96,14 @@ impl LocalPostgres {
         let bin = find_bin_dir()?;
         let root = as_root();
         std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-        let data_dir = data_dir.canonicalize()?;
+        let mut data_dir = data_dir.canonicalize()?;
+        if root && !reachable_by_others(&data_dir) {
+            // The server runs as `postgres`, which cannot pass through a private folder
+            // above this one (e.g. /root): the cluster lives in a fixed place of its own.
+            let alternative = std::env::temp_dir().join(format!("merchant-bot-postgres-{}", short_hash(&data_dir)));
+            std::fs::create_dir_all(&alternative)?;
+            data_dir = alternative.canonicalize()?;
+        }
         if root {
             let status = Command::new("chown").arg("-R").arg("postgres:").arg(&data_dir).status()?;
             if !status.success() {
