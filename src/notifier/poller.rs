@@ -109,6 +109,8 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
 async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Change>, GatewayError> {
     let label = label.to_owned();
     let unchanged = |state: &str| w.last_state.as_deref() == Some(state);
+    /// How many pages of new mutations one look reads at most.
+    const MUTATION_PAGES: u32 = 10;
     Ok(match w.kind.as_str() {
         "invoice" => {
             let invoice = gateway.invoice(&w.gateway_id).await?;
@@ -148,11 +150,18 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                     status: state.clone(),
                     note: wd.admin_note.clone(),
                 };
+                // Bukalapak's final states in the bot's words: 'transferred' is paid out,
+                // 'cancelled' and 'failed' are not.
+                let recorded = match state.as_str() {
+                    "success" | "transferred" => "success".to_owned(),
+                    "rejected" | "cancelled" | "failed" => "rejected".to_owned(),
+                    other => other.to_owned(),
+                };
                 Some(Change {
                     state: state.clone(),
                     events: vec![(state.clone(), event)],
                     finished,
-                    record: Some(Record::Withdrawal { status: state }),
+                    record: Some(Record::Withdrawal { status: recorded }),
                 })
             }
         }
@@ -172,9 +181,28 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
             }
         }
         "mutations" => {
-            let page = gateway.mutations(1, 20).await?;
-            let newest = page.items.iter().filter_map(|m| m.id.parse::<i64>().ok()).max();
             let cursor = w.last_state.as_deref().and_then(|s| s.parse::<i64>().ok());
+            // Newest first, page by page, until the cursor's page (or the last one): a
+            // busy account can have more than one page of new mutations between looks.
+            let mut items = Vec::new();
+            for number in 1..=MUTATION_PAGES {
+                let page = gateway.mutations(number, 20).await?;
+                let reached = cursor.is_none()
+                    || page.items.iter().any(|m| m.id.parse::<i64>().is_ok_and(|id| Some(id) <= cursor));
+                let last = !page.has_next(20);
+                items.extend(page.items);
+                if reached || last {
+                    break;
+                }
+                if number == MUTATION_PAGES {
+                    tracing::warn!(
+                        watch_id = w.id,
+                        "more than {MUTATION_PAGES} pages of new mutations since the last look; older ones are not notified"
+                    );
+                }
+            }
+            let page = crate::providers::Page { items, page: 1, total_pages: None };
+            let newest = page.items.iter().filter_map(|m| m.id.parse::<i64>().ok()).max();
             match (cursor, newest) {
                 // The first look only sets the cursor: what was there before is not news.
                 (None, Some(n)) => Some(Change { state: n.to_string(), events: vec![], finished: false, record: None }),

@@ -57,9 +57,31 @@ async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> 
     if let Some(id) = n.reply_to_message_id {
         request = request.reply_parameters(ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
     }
-    match request.await {
+    // The lease is held for as long as the request waits (the throttle may hold one
+    // chat's messages for longer than a lease); if it is lost, another sender has the
+    // notification and this one is not sent.
+    let Some(mut token) = outbox::renew(&app.pool, n.id, n.lease_until, LEASE).await? else {
+        tracing::debug!(notification = n.id, "lease lost before sending; another sender has it");
+        return Ok(());
+    };
+    let mut request = std::pin::pin!(request.send());
+    let result = loop {
+        tokio::select! {
+            result = &mut request => break result,
+            _ = tokio::time::sleep(LEASE / 4) => match outbox::renew(&app.pool, n.id, token, LEASE).await? {
+                Some(renewed) => token = renewed,
+                None => {
+                    tracing::warn!(notification = n.id, "lease lost while waiting to send; another sender has it");
+                    return Ok(());
+                }
+            },
+        }
+    };
+    match result {
         Ok(_) => {
-            outbox::mark_sent(&app.pool, n.id).await?;
+            if !outbox::mark_sent(&app.pool, n.id, token).await? {
+                tracing::warn!(notification = n.id, "sent, but the lease was lost: another sender may send it again");
+            }
             crate::metrics::notification_sent();
         }
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {

@@ -39,12 +39,36 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
     .await
 }
 
-pub async fn mark_sent(pool: &PgPool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notification_outbox SET sent_at = now(), lease_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(())
+/// Extends the lease of a claimed notification; its `lease_until` is the claim's token.
+/// Returns the new token, or `None` if the lease was lost (it ran out and another sender
+/// claimed the notification): then this sender must not send it.
+pub async fn renew(
+    pool: &PgPool,
+    id: i64,
+    token: DateTime<Utc>,
+    lease: Duration,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "UPDATE notification_outbox SET lease_until = now() + make_interval(secs => $3)
+         WHERE id = $1 AND lease_until = $2 AND sent_at IS NULL RETURNING lease_until",
+    )
+    .bind(id)
+    .bind(token)
+    .bind(lease.as_secs_f64())
+    .fetch_optional(pool)
+    .await
+}
+
+/// Marked sent by the holder of the lease `token` only; `false` if the lease was lost.
+pub async fn mark_sent(pool: &PgPool, id: i64, token: DateTime<Utc>) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE notification_outbox SET sent_at = now(), lease_until = NULL WHERE id = $1 AND lease_until = $2",
+    )
+    .bind(id)
+    .bind(token)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Another try after `delay`.

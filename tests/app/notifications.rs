@@ -261,3 +261,105 @@ async fn a_notification_telegram_refuses_as_built_is_logged_with_its_key_and_not
     let line = logs.lines().find(|l| l.contains("Telegram refused a notification the bot built")).expect("logged");
     assert!(line.contains("notify-invoice-paid") && line.contains("Unsupported start tag"), "{line}");
 }
+
+#[tokio::test]
+async fn a_notification_is_marked_sent_only_by_the_sender_that_holds_its_lease() {
+    use merchant_bot::{notifier::events::Event, storage::outbox};
+    let mut app = TestApp::spawn_with(|s| s.notify_poll_interval = Some("1h".into())).await;
+    let ann = TestUser::new(9661, "Ann", Some("en"));
+    app.link(&ann, "kasir", demo_qris()).await;
+    app.stop().await; // only this test touches the outbox
+    let event = Event::CredentialsRejected { label: "kasir".into() };
+    sqlx::query("INSERT INTO notification_outbox (owner_id, chat_id, state, event) VALUES ($1, $1, 'x', $2)")
+        .bind(ann.id)
+        .bind(sqlx::types::Json(&event))
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let lease = Duration::from_secs(120);
+    let first = outbox::claim(&app.db.pool, 10, lease).await.unwrap().remove(0);
+    // The first sender's lease runs out while Telegram holds its request; a second
+    // sender claims the notification.
+    sqlx::query("UPDATE notification_outbox SET lease_until = now() - interval '1 second'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+    let second = outbox::claim(&app.db.pool, 10, lease).await.unwrap().remove(0);
+    assert_eq!(first.id, second.id);
+    assert!(outbox::renew(&app.db.pool, first.id, first.lease_until, lease).await.unwrap().is_none());
+    assert!(!outbox::mark_sent(&app.db.pool, first.id, first.lease_until).await.unwrap(), "the first lost it");
+    let token = outbox::renew(&app.db.pool, second.id, second.lease_until, lease).await.unwrap().expect("held");
+    assert!(outbox::mark_sent(&app.db.pool, second.id, token).await.unwrap());
+}
+
+#[tokio::test]
+async fn more_than_a_page_of_incoming_money_between_looks_is_all_notified() {
+    let app = fast_app().await;
+    let eka = TestUser::new(9662, "Eka", Some("en"));
+    let toko = app.link(&eka, "toko", demo_bukalapak()).await;
+    watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
+    // Wait for the first look, which only sets the cursor.
+    for _ in 0..100 {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT last_state FROM watches").fetch_one(&app.db.pool).await.unwrap();
+        if state.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for i in 1..=25 {
+        app.control("/_sim/bukalapak/mutations", json!({"amount": 1000 * i, "action": "remit"})).await;
+    }
+    let mut seen = Vec::new();
+    for _ in 0..25 {
+        seen.push(app.tg.message(eka.id).await.text);
+    }
+    for i in [1, 5, 25] {
+        let amount = format!("Rp {},000</b> came in", i);
+        assert!(seen.iter().any(|t| t.contains(&amount)), "{amount} among {seen:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
+    use merchant_bot::{providers::Destination, secret::Secret, simulator::DEMO, storage::withdrawals};
+    let app = fast_app().await;
+    let eka = TestUser::new(9663, "Eka", Some("en"));
+    let toko = app.link(&eka, "toko", demo_bukalapak()).await;
+    let gateway = Gateways::new(
+        Http::new(test_http()),
+        GatewayUrls { bukalapak: Some(app.sim.url.parse().unwrap()), qris: None, snap: None },
+    )
+    .client(&demo_bukalapak())
+    .unwrap();
+    let amount = Amount::from_rupiah(25_000).unwrap();
+    let bank = DEMO.bukalapak_bank_account_id.to_owned();
+    let destination = Destination::BankAccount { id: bank.clone() };
+    let row =
+        withdrawals::create_draft(&app.db.pool, eka.id, toko, "toko", "bukalapak", amount, &destination).await.unwrap();
+    withdrawals::confirm(&app.db.pool, eka.id, row.id).await.unwrap().unwrap();
+    let row = withdrawals::claim_for_submit(&app.db.pool, eka.id, row.id).await.unwrap().unwrap();
+    let request = merchant_bot::providers::WithdrawRequest::Bank {
+        amount,
+        bank_account_id: bank,
+        password: Secret::new(DEMO.bukalapak_password.to_owned()),
+    };
+    let receipt = gateway.withdraw(&request).await.unwrap();
+    assert!(withdrawals::record_submitted(&app.db.pool, &row, &receipt.id, None, None).await.unwrap());
+    app.control(&format!("/_sim/bukalapak/withdrawals/{}/state", receipt.id), json!({"state": "transferred"})).await;
+    let changed = app.tg.message(eka.id).await;
+    assert!(changed.text.contains(&receipt.id), "{}", changed.text);
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if status != "submitted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "success");
+}
