@@ -47,13 +47,16 @@ impl<T> fmt::Display for Secret<T> {
 impl Secret {
     /// The masked form shown back to a merchant after linking: the first and last four
     /// characters (`Sy7P…zjMu`); short values are masked entirely.
+    /// Enough of the secret to recognise it, never enough to matter: at most a quarter
+    /// of its characters (head and tail, up to 4 each); nothing of one under 16.
     pub fn masked(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
-        if chars.len() < 12 {
+        let shown = (chars.len() / 8).min(4);
+        if shown < 2 {
             return "••••".to_owned();
         }
-        let head: String = chars[..4].iter().collect();
-        let tail: String = chars[chars.len() - 4..].iter().collect();
+        let head: String = chars[..shown].iter().collect();
+        let tail: String = chars[chars.len() - shown..].iter().collect();
         format!("{head}…{tail}")
     }
 }
@@ -72,7 +75,14 @@ mod tests {
             api_key: Secret,
         }
         assert!(!format!("{:?}", Login { api_key: s.clone() }).contains("Sy7P"));
-        assert_eq!(s.masked(), "Sy7P…zjMu");
+        assert_eq!(s.masked(), "Sy…Mu", "20 characters: 4 shown");
         assert_eq!(Secret::from("1234").masked(), "••••");
+        assert_eq!(Secret::from("abcdefghijkl").masked(), "••••", "12 characters: none shown (8 were)");
+        assert_eq!(Secret::from("a".repeat(40).as_str()).masked(), "aaaa…aaaa");
+        for n in 0..80 {
+            let masked = Secret::from("x".repeat(n).as_str()).masked();
+            let shown = masked.chars().filter(|c| *c == 'x').count();
+            assert!(shown * 4 <= n, "{n}: {masked}");
+        }
     }
 }

@@ -221,14 +221,20 @@ pub fn build_bot(config: &Config, limits: Limits) -> Bot {
 /// How often unknown withdrawals are looked up in the gateways' histories.
 pub const RESOLVE_EVERY: Duration = Duration::from_secs(60);
 
-/// Turns withdrawals whose sender died into `unknown` and settles the unknown ones, now
-/// and then every [`RESOLVE_EVERY`].
+/// Turns withdrawals whose sender died into `unknown`, settles the unknown ones and
+/// forgets expired button actions, now and then every [`RESOLVE_EVERY`].
 async fn resolve_unknown_withdrawals(app: App) {
     loop {
         match crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(settled = n, "unknown withdrawals settled"),
             Err(e) => tracing::warn!(error = format!("{e:#}"), "could not settle unknown withdrawals"),
+        }
+        // Expired button actions are forgotten as the bot runs, not only at start-up.
+        match storage::actions::purge_expired(&app.pool).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not purge expired button actions"),
         }
         tokio::time::sleep(RESOLVE_EVERY).await;
     }
@@ -295,11 +301,6 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
     // lease, by every process's resolver, now and every minute (never at start-up only:
     // another replica may be sending its own right now).
     let resolver = tokio::spawn(resolve_unknown_withdrawals(app.clone()));
-    match storage::actions::purge_expired(&app.pool).await {
-        Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not purge expired button actions"),
-    }
     if let Err(e) = commands::register(&bot).await {
         // Not fatal: the command menu is a convenience, commands work without it.
         tracing::warn!(error = %e, "could not register the command lists with setMyCommands");

@@ -90,11 +90,13 @@ pub async fn mark_failed(pool: &PgPool, id: i64) -> sqlx::Result<()> {
     Ok(())
 }
 
-/// The user blocked the bot: nothing more is sent or watched for them.
+/// The user blocked the bot: nothing more is sent or watched for them until they
+/// write to it again.
 pub async fn user_blocked(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE users SET blocked_at = now() WHERE telegram_id = $1").bind(owner_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM watches WHERE owner_id = $1").bind(owner_id).execute(&mut *tx).await?;
+    // The watches stay: the poller skips a blocked user's, and they resume when the user
+    // writes to the bot again (which lifts the block).
     sqlx::query(
         "UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE owner_id = $1 AND sent_at IS NULL",
     )

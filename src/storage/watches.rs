@@ -103,8 +103,10 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         if wanted {
             for (key, event) in &change.events {
                 let inserted = sqlx::query(
+                    // The invoice card is quoted only where the notification goes: a card
+                    // made in a group has a message id of that group, not of this chat.
                     "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
-                     SELECT $1, chat_id, $2, $3, $4, $5 FROM users WHERE telegram_id = $1
+                     SELECT $1, chat_id, $2, $3, $4, CASE WHEN chat_id = $6 THEN $5 END FROM users WHERE telegram_id = $1
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
                 )
                 .bind(watch.owner_id)
@@ -112,6 +114,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 .bind(key)
                 .bind(sqlx::types::Json(event))
                 .bind(reply_to.and_then(|r| r.1))
+                .bind(reply_to.and_then(|r| r.0))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

@@ -164,12 +164,19 @@ async fn a_429_delays_delivery_and_a_403_stops_the_users_watches() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(blocked);
+    // Nothing is sent while the bot is blocked, but the watches are kept...
+    app.control(&format!("/_sim/qris/invoices/{_third}/pay"), json!({})).await;
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM watches WHERE owner_id = $1")
         .bind(cici.id)
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-    assert_eq!(left, 0, "the user's watches stopped");
+    assert_eq!(left, 1, "the unpaid invoice's watch is kept, not polled");
+    // ...and resume when the user writes to the bot again.
+    app.tg.send_text(&cici, "/start");
+    let texts = [app.tg.message(cici.id).await.text, app.tg.message(cici.id).await.text];
+    assert!(texts.iter().any(|t| t.starts_with("Hello")), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains(&_third) && t.contains("paid")), "{texts:?}");
 }
 
 #[tokio::test]
@@ -362,4 +369,25 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(status, "success");
+}
+
+#[tokio::test]
+async fn the_paid_notification_of_an_invoice_made_in_a_group_does_not_quote_a_group_message() {
+    use crate::support::GROUP_ID;
+    let app = fast_app().await;
+    let ann = TestUser::new(9664, "Ann", Some("en"));
+    app.link(&ann, "kasir", demo_qris()).await;
+    app.tg.send_text_in(GROUP_ID, &ann, "/group on");
+    app.tg.message(GROUP_ID).await;
+    app.tg.send_text_in(GROUP_ID, &ann, "/deposit 25000");
+    let card = app.tg.message(GROUP_ID).await;
+    let id = card.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    let paid = app.tg.message(ann.id).await;
+    assert!(paid.text.contains("paid"), "{}", paid.text);
+    assert!(
+        paid.call.params.get("reply_parameters").is_none(),
+        "the card's message id belongs to the group: {}",
+        paid.call.params
+    );
 }
