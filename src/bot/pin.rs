@@ -26,19 +26,23 @@ pub async fn check_typed(ctx: &Ctx, msg: &Message) -> anyhow::Result<PinCheck> {
     let typed = msg.text().unwrap_or_default().trim().to_owned();
     super::delete_secret_message(ctx, msg).await?;
     let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    // The try is counted before the (slow) hash check, so parallel guesses cannot
+    // exceed the limit; a right PIN gives it back.
+    let Some(tries) = users::pin_attempt(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await? else {
+        return Ok(PinCheck::Locked);
+    };
     let right = match &state.hash {
-        Some(hash) if !state.locked() => pin::verify(typed, hash.clone()).await,
-        _ => false,
+        Some(hash) => pin::verify(typed, hash.clone()).await,
+        None => false,
     };
     if right {
         users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
         return Ok(PinCheck::Right);
     }
-    if state.locked() || users::pin_failed(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await? {
+    if tries >= pin::MAX_FAILURES {
         return Ok(PinCheck::Locked);
     }
-    let left = pin::MAX_FAILURES - users::pin_state(&ctx.app.pool, ctx.user).await?.failures;
-    Ok(PinCheck::Wrong { left })
+    Ok(PinCheck::Wrong { left: pin::MAX_FAILURES - tries })
 }
 
 fn threshold_text(ctx: &Ctx, rupiah: i64) -> String {

@@ -119,29 +119,38 @@ pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> 
     Ok(())
 }
 
-/// Records a wrong PIN; the `max`-th in a row locks withdrawals for `lock_minutes`.
-/// Returns whether they are now locked.
-pub async fn pin_failed(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes: i64) -> sqlx::Result<bool> {
-    let locked: bool = sqlx::query_scalar(
+/// Takes one of the `max` PIN tries before the hash is checked, in one conditional
+/// update, so that guesses checked at the same time (several replicas, several devices)
+/// cannot exceed `max`: the `max`-th try locks PIN checks for `lock_minutes` at once,
+/// and a right PIN lifts it ([`pin_succeeded`]). Returns the tries used so far, or
+/// `None` if PIN checks are locked. A lock that ran out starts the count afresh.
+pub async fn pin_attempt(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes: i64) -> sqlx::Result<Option<i32>> {
+    sqlx::query_scalar(
         "UPDATE users SET
-            pin_failures = CASE WHEN pin_failures + 1 >= $2 THEN 0 ELSE pin_failures + 1 END,
-            pin_locked_until = CASE WHEN pin_failures + 1 >= $2 THEN now() + make_interval(mins => $3::int) ELSE pin_locked_until END,
+            pin_failures = (CASE WHEN pin_locked_until <= now() THEN 0 ELSE pin_failures END) + 1,
+            pin_locked_until = CASE
+                WHEN (CASE WHEN pin_locked_until <= now() THEN 0 ELSE pin_failures END) + 1 >= $2
+                    THEN now() + make_interval(mins => $3::int)
+                WHEN pin_locked_until <= now() THEN NULL
+                ELSE pin_locked_until END,
             updated_at = now()
-         WHERE telegram_id = $1
-         RETURNING pin_locked_until IS NOT NULL AND pin_locked_until > now()",
+         WHERE telegram_id = $1 AND (pin_locked_until IS NULL OR pin_locked_until <= now())
+         RETURNING pin_failures",
     )
     .bind(telegram_id)
     .bind(max)
     .bind(lock_minutes as i32)
-    .fetch_one(pool)
-    .await?;
-    Ok(locked)
+    .fetch_optional(pool)
+    .await
 }
 
+/// A right PIN: the tries start afresh, and a lock its own try set is lifted.
 pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET pin_failures = 0, updated_at = now() WHERE telegram_id = $1")
-        .bind(telegram_id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE users SET pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1",
+    )
+    .bind(telegram_id)
+    .execute(pool)
+    .await?;
     Ok(())
 }

@@ -206,3 +206,25 @@ async fn seeing_a_user_records_a_new_language_code_and_lifts_a_block() {
         .unwrap();
     assert!(!blocked, "a user who writes again is no longer blocked");
 }
+
+#[tokio::test]
+async fn parallel_pin_guesses_from_several_replicas_get_five_tries_in_all() {
+    let db = TestDb::new().await;
+    users::touch(&db.pool, 71, None).await.unwrap();
+    let other = db.new_pool().await;
+    let tries = (0..20).map(|i| {
+        let pool = if i % 2 == 0 { db.pool.clone() } else { other.clone() };
+        async move { users::pin_attempt(&pool, 71, 5, 15).await.unwrap() }
+    });
+    let granted: Vec<i32> = futures::future::join_all(tries).await.into_iter().flatten().collect();
+    let mut sorted = granted.clone();
+    sorted.sort();
+    assert_eq!(sorted, [1, 2, 3, 4, 5], "exactly five guesses are checked before the lock");
+    assert!(users::pin_state(&db.pool, 71).await.unwrap().locked());
+    // A lock that ran out starts the count afresh.
+    sqlx::query("UPDATE users SET pin_locked_until = now() - interval '1 second' WHERE telegram_id = 71")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(users::pin_attempt(&db.pool, 71, 5, 15).await.unwrap(), Some(1));
+}
