@@ -4,7 +4,12 @@
 use std::{io::BufRead, process::ExitCode};
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{
+    EnvFilter, Layer, Registry,
+    filter::{FilterExt, filter_fn},
+    layer::{Filter, SubscriberExt},
+    util::SubscriberInitExt,
+};
 
 use crate::{
     bot::{self, App, RunOptions},
@@ -32,26 +37,38 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The log filter for `RUST_LOG`, with the HTTP libraries held at `info` whatever it
-/// says: at `debug` they print request URLs, and URLs carry the bot token (Bot API) or
-/// an api key (the QRIS gateway's query).
-pub fn log_filter(user: &str) -> Result<EnvFilter, ConfigError> {
+/// Libraries whose `debug` and `trace` lines print request URLs, and URLs carry the
+/// bot token (Bot API) or an api key (the QRIS gateway's query).
+const URL_LOGGING_TARGETS: [&str; 4] = ["reqwest", "hyper", "hyper_util", "teloxide_core"];
+
+/// The log filter: `RUST_LOG`, except that [`URL_LOGGING_TARGETS`] never log below
+/// `info`, whatever `RUST_LOG` says (also `reqwest::connect=trace`, which a directive
+/// appended to `RUST_LOG` could not hold back: a more specific target wins there).
+pub fn log_filter<S>(user: &str) -> Result<impl Filter<S> + Send + Sync + 'static, ConfigError>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
     // sqlx's notices ("relation already exists, skipping") are PostgreSQL chatter.
-    let clamped =
-        format!("{user},reqwest=info,hyper=info,hyper_util=info,teloxide_core=info,sqlx::postgres::notice=warn");
-    EnvFilter::try_new(clamped).map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })
+    let env = EnvFilter::try_new(format!("{user},sqlx::postgres::notice=warn"))
+        .map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })?;
+    let cap = filter_fn(|meta| {
+        *meta.level() <= tracing::Level::INFO
+            || !URL_LOGGING_TARGETS.iter().any(|t| meta.target() == *t || meta.target().starts_with(&format!("{t}::")))
+    });
+    Ok(env.and(cap))
 }
 
 /// Logs to standard error (standard output is left to `keygen` and `demo`'s guide), in
 /// the format LOG_FORMAT names: colour codes only on a terminal.
 fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
     let filter = log_filter(settings.log_filter())?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = match settings.log_format()? {
-        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
-        LogFormat::Pretty => builder.with_ansi(true).try_init(),
-        LogFormat::Plain => builder.with_ansi(false).try_init(),
+    let layer = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let layer: Box<dyn Layer<Registry> + Send + Sync> = match settings.log_format()? {
+        LogFormat::Json => Box::new(layer.json().with_current_span(true).with_span_list(false)),
+        LogFormat::Pretty => Box::new(layer.with_ansi(true)),
+        LogFormat::Plain => Box::new(layer.with_ansi(false)),
     };
+    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
     Ok(())
 }
 
