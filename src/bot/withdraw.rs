@@ -232,14 +232,22 @@ pub async fn on_destination(
     amount: Amount,
     destination: Destination,
 ) -> HandlerResult {
-    let waiting = matches!(
-        dialogue.get().await.map_err(dialogue_err)?,
-        Some(State::WithdrawDanaNumber { account_id: a, .. } | State::WithdrawBankAccount { account_id: a, .. }) if a == account_id
-    );
-    if !waiting {
+    // The amount is the one of the dialogue waiting now: a recent-destination button of
+    // an earlier /withdraw carries that withdrawal's amount, not this one's.
+    let waiting = match dialogue.get().await.map_err(dialogue_err)? {
+        Some(
+            State::WithdrawDanaNumber { account_id: a, amount: current }
+            | State::WithdrawBankAccount { account_id: a, amount: current },
+        ) if a == account_id => Some(current),
+        _ => None,
+    };
+    let Some(current) = waiting else {
         return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await;
+    };
+    if current != amount {
+        tracing::info!("a recent-destination button of an earlier withdrawal was pressed; its amount is not used");
     }
-    summary(ctx, dialogue, account_id, amount, destination, Some(message)).await
+    summary(ctx, dialogue, account_id, current, destination, Some(message)).await
 }
 
 /// The draft and its summary with Confirm and Cancel.

@@ -577,3 +577,36 @@ async fn a_history_read_only_in_part_is_never_a_reason_to_give_up() {
     assert_eq!(resolve(&app, &gateway.uri()).await, 0);
     assert_eq!(status_of(&app, row.id).await, "unknown", "500 pages of history, 10 read: still unknown");
 }
+
+#[tokio::test]
+async fn a_recent_destination_button_of_an_earlier_withdrawal_does_not_bring_its_amount() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    let summary = to_summary(&app, &wati, "100rb").await;
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    app.tg.edit(wati.id).await;
+    assert!(app.tg.edit(wati.id).await.text.contains("✅"), "the first withdrawal was made");
+
+    // A second /withdraw of Rp 50,000 offers the destination as a button; it is left.
+    app.tg.send_text(&wati, "/withdraw");
+    app.tg.message(wati.id).await;
+    app.tg.send_text(&wati, "50000");
+    let offer = app.tg.message(wati.id).await;
+    let stale = offer.button("DANA 081234567890");
+    app.tg.send_text(&wati, "/cancel");
+    app.tg.message(wati.id).await;
+
+    // A third, of Rp 20,000: the old button names the place, not the amount.
+    app.tg.send_text(&wati, "/withdraw");
+    app.tg.message(wati.id).await;
+    app.tg.send_text(&wati, "20000");
+    app.tg.message(wati.id).await;
+    app.tg.press(&wati, &offer, &stale);
+    let summary = app.tg.edit(wati.id).await;
+    assert!(summary.text.contains("Amount: <b>Rp 20,000</b>"), "{}", summary.text);
+}
