@@ -61,9 +61,55 @@ impl Secret {
     }
 }
 
+/// Whether a message looks like a credential, a password or a token rather than words,
+/// a name or an amount: one token of 16 or more characters with digits and letters of
+/// both cases, or 24 or more letters and digits, or a UUID. Used to delete such a
+/// message when no dialogue asked for a secret (after the dialogue expired, from a
+/// second device, in a photo's caption, or pasted where a name was asked).
+pub fn looks_like_secret(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() || t.chars().any(char::is_whitespace) {
+        return false;
+    }
+    let n = t.chars().count();
+    let digits = t.chars().any(|c| c.is_ascii_digit());
+    let lower = t.chars().any(|c| c.is_ascii_lowercase());
+    let upper = t.chars().any(|c| c.is_ascii_uppercase());
+    let alnum = t.chars().all(|c| c.is_ascii_alphanumeric());
+    let uuid = n == 36
+        && t.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
+    (n >= 16 && digits && lower && upper) || (n >= 24 && alnum && digits) || uuid
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_and_tokens_look_like_secrets_and_words_names_and_amounts_do_not() {
+        for secret in [
+            "Sy7PRGGr4foUk22uzjMu",
+            "b3ed7d4b-a96c-6c08-b3c7-12c3124242d9",
+            "qris2f9c8e7d6b5a4c3d2e1f0a9b8c7",
+            "Rahasia-Sekali-778x",
+            " Sy7PRGGr4foUk22uzjMu\n",
+        ] {
+            assert!(looks_like_secret(secret), "{secret:?}");
+        }
+        for ordinary in [
+            "toko-jakarta-selatan-01",
+            "kasir",
+            "Rp 25.000",
+            "1,5jt",
+            "081234567890",
+            "John Doe",
+            "hello there, is this the bot?",
+            "/withdraw",
+            "TokoBudiSejahtera",
+        ] {
+            assert!(!looks_like_secret(ordinary), "{ordinary:?}");
+        }
+    }
 
     #[test]
     fn never_printed() {

@@ -11,7 +11,7 @@ use super::{
     App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, notify, pin,
     qris_static, reads, start, withdraw,
 };
-use crate::{i18n::Lang, tr};
+use crate::{i18n::Lang, secret::looks_like_secret, tr};
 
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
@@ -336,6 +336,12 @@ async fn handle_tracked(
     report(&ctx, cmd.name(), result).await
 }
 
+/// Deletes a message that carried a secret nobody asked for, and says why.
+async fn deleted_secret(ctx: &Ctx, msg: &Message, why: String) -> HandlerResult {
+    super::delete_secret_message(ctx, msg).await?;
+    ctx.tell(why).await
+}
+
 /// A message while a dialogue waits for one (a label, a credential).
 pub async fn dialogue_message(
     bot: Bot,
@@ -360,6 +366,15 @@ async fn dialogue_message_tracked(
         return Ok(());
     }
     let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    // A secret where none is asked: in a photo's caption, or pasted as the name.
+    if msg.caption().is_some_and(looks_like_secret) {
+        let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await;
+        return report(&ctx, "dialogue", result).await;
+    }
+    if matches!(state, State::LinkLabel { .. }) && msg.text().is_some_and(looks_like_secret) {
+        let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-not-a-label")).await;
+        return report(&ctx, "dialogue", result).await;
+    }
     let result = match (&state, msg.text()) {
         (State::LinkLabel { provider, .. }, Some(text)) => link::on_label(&ctx, &dialogue, *provider, text).await,
         (State::LinkCredential { .. }, Some(_)) => link::on_credential(&ctx, &dialogue, &msg, state.clone()).await,
@@ -403,7 +418,11 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
         return Ok(());
     }
     let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
-    let result = qris_static::on_photo(&ctx, &msg).await;
+    let result = if msg.caption().is_some_and(looks_like_secret) {
+        deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await
+    } else {
+        qris_static::on_photo(&ctx, &msg).await
+    };
     report(&ctx, "photo", result).await
 }
 
@@ -423,6 +442,13 @@ async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> Hand
     }
     if text.starts_with('/') && first.contains('@') && !addressed {
         return Ok(()); // a command for another bot
+    }
+    // A key or password sent when no dialogue asks for one (the dialogue expired, or it
+    // went on from another device) must not stay in the chat.
+    if msg.chat.is_private() && looks_like_secret(text) {
+        let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+        let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-unexpected")).await;
+        return report(&ctx, "other", result).await;
     }
     let lang = app.user(from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(from)));
     let reply = if text.starts_with('/') { tr!(lang, "unknown-command") } else { tr!(lang, "unknown-text") };

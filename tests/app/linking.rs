@@ -221,3 +221,37 @@ async fn a_button_made_for_someone_else_changes_nothing() {
     app.tg.press(&owner, &list, &list.button("🗑 toko-b"));
     assert!(app.tg.edit(owner.id).await.text.starts_with("Unlink"));
 }
+
+#[tokio::test]
+async fn a_key_sent_where_no_dialogue_asks_for_one_is_deleted() {
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(7301, "Ann", Some("en"));
+
+    // No dialogue at all (it expired, or went on from another device).
+    send_secret(&app, &ann, DEMO.bukalapak_api_key).await;
+    assert!(app.tg.message(ann.id).await.text.contains("deleted it"));
+
+    // Pasted where the name is asked: not taken as the name.
+    app.tg.send_text(&ann, "/link");
+    let choose = app.tg.message(ann.id).await;
+    app.tg.press(&ann, &choose, &choose.button("QRIS"));
+    app.tg.edit(ann.id).await;
+    send_secret(&app, &ann, DEMO.bukalapak_api_key).await;
+    assert!(app.tg.message(ann.id).await.text.contains("not a name"));
+    app.tg.send_text(&ann, "kasir");
+    let ask = app.tg.message(ann.id).await;
+    assert!(ask.text.contains("<code>api_key</code>"), "the dialogue still waits for its name: {}", ask.text);
+    app.tg.send_text(&ann, "/cancel");
+    app.tg.message(ann.id).await;
+
+    // In a photo's caption.
+    let id = app.tg.send_text_returning_id(&ann, "placeholder");
+    app.tg.message(ann.id).await;
+    let png = merchant_bot::qr::image::qr_png("00020101021126", 4).unwrap();
+    app.tg.send_photo_with_caption(&ann, png, Some(DEMO.bukalapak_api_key));
+    let deleted = app.tg.take("the captioned photo deleted", |c| c.method == "deleteMessage").await;
+    assert_eq!(deleted.params["message_id"], id + 2, "the photo after the bot's reply");
+    assert!(app.tg.message(ann.id).await.text.contains("caption"));
+    assert_eq!(count_accounts(&app).await, 0);
+    assert!(!dump_database(&app.db.pool).await.contains(DEMO.bukalapak_api_key), "stored nowhere");
+}

@@ -205,14 +205,20 @@ impl FakeTelegram {
     /// The user sends a photo (JPEG or PNG bytes) in their private chat; the bot can
     /// fetch it with getFile and the file URL, as from Telegram.
     pub fn send_photo(&self, user: &TestUser, bytes: Vec<u8>) {
+        self.send_photo_with_caption(user, bytes, None)
+    }
+
+    /// Like [`FakeTelegram::send_photo`], with a caption; returns the message's id.
+    pub fn send_photo_with_caption(&self, user: &TestUser, bytes: Vec<u8>, caption: Option<&str>) {
         let user = user.clone();
+        let caption = caption.map(str::to_owned);
         self.push_update(move |inner, _| {
             let message_id = inner.next_message_id;
             inner.next_message_id += 1;
             let file_id = format!("userphoto{message_id}");
             let size = bytes.len();
             inner.files.insert(file_id.clone(), bytes);
-            let message = json!({
+            let mut message = json!({
                 "message_id": message_id,
                 "date": now(),
                 "chat": chat_json(user.id, &user),
@@ -222,6 +228,9 @@ impl FakeTelegram {
                     {"file_id": file_id, "file_unique_id": "u", "width": 800, "height": 800, "file_size": size},
                 ],
             });
+            if let Some(caption) = &caption {
+                message["caption"] = json!(caption);
+            }
             inner.messages.insert((user.id, message_id), message.clone());
             json!({"message": message})
         });
