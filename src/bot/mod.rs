@@ -230,6 +230,13 @@ async fn resolve_unknown_withdrawals(app: App) {
             Ok(n) => tracing::info!(settled = n, "unknown withdrawals settled"),
             Err(e) => tracing::warn!(error = format!("{e:#}"), "could not settle unknown withdrawals"),
         }
+        // Withdrawals whose dialogue ended undecided (twice its timeout, so a dialogue
+        // still in use is never cut short) are expired: nothing was sent.
+        match storage::withdrawals::expire_abandoned(&app.pool, app.config.dialogue_timeout * 2).await {
+            Ok(n) if n > 0 => tracing::info!(expired = n, "abandoned withdrawal drafts expired"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not expire abandoned withdrawal drafts"),
+        }
         // Expired button actions are forgotten as the bot runs, not only at start-up.
         match storage::actions::purge_expired(&app.pool).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),

@@ -5,8 +5,8 @@
 //!
 //! | state | meaning | moved by | to |
 //! |---|---|---|---|
-//! | `draft` | summary shown, nothing decided | the owner's Confirm or Cancel; a late Confirm | `confirmed`, `cancelled`, `expired` |
-//! | `confirmed` | Confirm taken once; a PIN or password may still be asked | the step that submits; Cancel | `submitting`, `cancelled` |
+//! | `draft` | summary shown, nothing decided | the owner's Confirm or Cancel; a late Confirm; the sweep once the dialogue is over | `confirmed`, `cancelled`, `expired` |
+//! | `confirmed` | Confirm taken once; a PIN or password may still be asked | the step that submits; Cancel; the sweep once the dialogue is over | `submitting`, `cancelled`, `expired` |
 //! | `submitting` | claimed for its one request; `lease_until` is the claimer's lease | the claimer, with the gateway's answer; any process once the lease is over | `submitted`, `refused`, `unknown` |
 //! | `unknown` | may have been made; never sent again | the resolver, from the gateway's history; a late answer of the claimer | `submitted`, `refused` |
 //! | `submitted` | the gateway has it (`gateway_withdraw_id`), watched | the notifier, from the gateway's status | `success`, `rejected` |
@@ -266,6 +266,25 @@ pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sq
     audit(&mut tx, row, None, "unknown", Some(why)).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Drafts and confirmed rows whose dialogue ended without a decision (nothing was
+/// sent): expired, so they do not wait forever for a Confirm or a password.
+pub async fn expire_abandoned(pool: &PgPool, older_than: std::time::Duration) -> sqlx::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "UPDATE withdrawals SET status = 'expired', updated_at = now()
+         WHERE status IN ('draft', 'confirmed') AND updated_at < now() - make_interval(secs => $1)
+         RETURNING {COLUMNS}"
+    )))
+    .bind(older_than.as_secs_f64())
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &rows {
+        audit(&mut tx, row, None, "expired", Some("the dialogue ended without a decision")).await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as u64)
 }
 
 /// Rows left `submitting` by a process whose lease is over (it died during the request,

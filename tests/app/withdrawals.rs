@@ -610,3 +610,25 @@ async fn a_recent_destination_button_of_an_earlier_withdrawal_does_not_bring_its
     let summary = app.tg.edit(wati.id).await;
     assert!(summary.text.contains("Amount: <b>Rp 20,000</b>"), "{}", summary.text);
 }
+
+#[tokio::test]
+async fn confirm_lives_as_long_as_the_dialogue_and_abandoned_drafts_expire_without_sending() {
+    let server = qris_gateway().await;
+    let (app, wati) = qris_app(&server).await;
+    to_summary(&app, &wati, "100rb").await;
+    let confirm_lives_past_the_dialogue: bool = sqlx::query_scalar(
+        "SELECT expires_at > now() + interval '1 hour' FROM pending_actions WHERE action ? 'WithdrawConfirm'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!(!confirm_lives_past_the_dialogue, "Confirm works for the dialogue's 10 minutes, not 24 hours");
+
+    // The summary was left; a later sweep finds it (time moved on).
+    sqlx::query("UPDATE withdrawals SET updated_at = now() - interval '1 hour'").execute(&app.db.pool).await.unwrap();
+    assert_eq!(withdrawals::expire_abandoned(&app.db.pool, Duration::from_secs(1200)).await.unwrap(), 1);
+    let status: String = sqlx::query_scalar("SELECT status FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(status, "expired");
+    assert_eq!(audit_events(&app).await, ["created", "expired"]);
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 0);
+}
