@@ -106,8 +106,17 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
     for row in withdrawals::unknown(pool).await? {
         // The request could reach the gateway from the moment the row was claimed.
         let requested_at = row.requested_at.unwrap_or(row.created_at);
-        let Some(account_id) = row.account_id else { continue };
-        let credentials = match accounts::credentials(pool, key, row.owner_id, account_id).await {
+        // The credentials parked on the row win: its account was unlinked or re-linked
+        // (perhaps to another gateway account) after the request.
+        let credentials = match accounts::parked_credentials(pool, key, row.owner_id, row.id).await {
+            Ok(Some(parked)) => Ok(parked),
+            Ok(None) => match row.account_id {
+                Some(account_id) => accounts::credentials(pool, key, row.owner_id, account_id).await,
+                None => Err(accounts::AccountError::NotFound),
+            },
+            Err(e) => Err(e),
+        };
+        let credentials = match credentials {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(withdrawal_id = row.id, error = %e, "cannot check an unknown withdrawal");
@@ -115,7 +124,7 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
             }
         };
         let Ok(gateway) = gateways.client(&credentials) else { continue };
-        let known = withdrawals::known_gateway_ids(pool, account_id).await?;
+        let known = withdrawals::known_gateway_ids(pool, &row).await?;
         let mut found = None;
         // Complete only once the history's last page was read.
         let mut complete = false;

@@ -76,7 +76,7 @@ pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> Handl
 }
 
 pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
-    let notice = match accounts::unlink(&ctx.app.pool, ctx.user, account_id).await {
+    let notice = match accounts::unlink(&ctx.app.pool, ctx.app.key(), ctx.user, account_id).await {
         Ok(removed) => {
             tracing::info!(account_id, "account unlinked");
             tr!(ctx.lang, "accounts-unlinked", label = removed.label.as_str())

@@ -62,6 +62,92 @@ fn open(
     Ok(credentials)
 }
 
+/// The associated data that binds parked credentials to the withdrawal they settle.
+fn parked_aad(owner_id: i64, withdrawal_id: i64, provider: Provider) -> Vec<u8> {
+    format!("merchant-bot parked credentials v1\0owner={owner_id}\0withdrawal={withdrawal_id}\0provider={provider}")
+        .into_bytes()
+}
+
+/// Before an account's row goes (unlink) or gets other credentials (re-link): its
+/// credentials are sealed onto each of its withdrawals still in doubt, so that they
+/// are settled from the right account's history. Deleted when each is settled.
+async fn park_for_unsettled(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    key: &MasterKey,
+    owner_id: i64,
+    account_id: i64,
+) -> Result<(), AccountError> {
+    let unsettled: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM withdrawals WHERE account_id = $1 AND status IN ('submitting', 'unknown') FOR UPDATE",
+    )
+    .bind(account_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if unsettled.is_empty() {
+        return Ok(());
+    }
+    let row =
+        sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
+            .bind(account_id)
+            .bind(owner_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let provider: String = row.try_get("provider")?;
+    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id, detail })?;
+    let sealed = Sealed {
+        ciphertext: row.try_get("credentials")?,
+        nonce: row.try_get("nonce")?,
+        key_id: row.try_get("key_id")?,
+    };
+    let credentials = open(key, owner_id, account_id, provider, &sealed)?;
+    let plaintext = serde_json::to_vec(&credentials).expect("credentials serialize");
+    for withdrawal_id in unsettled {
+        let parked = key.seal(&plaintext, &parked_aad(owner_id, withdrawal_id, provider));
+        sqlx::query(
+            "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
+        )
+        .bind(withdrawal_id)
+        .bind(&parked.ciphertext)
+        .bind(&parked.nonce)
+        .bind(&parked.key_id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The credentials parked on a withdrawal whose account was unlinked or re-linked.
+pub async fn parked_credentials(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    withdrawal_id: i64,
+) -> Result<Option<Credentials>, AccountError> {
+    let row = sqlx::query(
+        "SELECT provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
+         WHERE id = $1 AND owner_id = $2 AND settle_credentials IS NOT NULL",
+    )
+    .bind(withdrawal_id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let provider: String = row.try_get("provider")?;
+    let provider: Provider =
+        provider.parse().map_err(|detail| AccountError::Corrupt { account_id: withdrawal_id, detail })?;
+    let sealed = Sealed {
+        ciphertext: row.try_get("settle_credentials")?,
+        nonce: row.try_get("settle_nonce")?,
+        key_id: row.try_get("settle_key_id")?,
+    };
+    let plaintext = key
+        .open(&sealed, &parked_aad(owner_id, withdrawal_id, provider))
+        .map_err(|source| AccountError::Sealed { account_id: withdrawal_id, source })?;
+    let credentials = serde_json::from_slice(&plaintext)
+        .map_err(|e| AccountError::Corrupt { account_id: withdrawal_id, detail: e.to_string() })?;
+    Ok(Some(credentials))
+}
+
 fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, AccountError> {
     let id: i64 = row.try_get("id")?;
     let provider: String = row.try_get("provider")?;
@@ -189,6 +275,40 @@ pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> 
         .await?;
         count += 1;
     }
+    let parked = sqlx::query(
+        "SELECT id, owner_id, provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
+         WHERE settle_credentials IS NOT NULL ORDER BY id FOR UPDATE",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &parked {
+        let id: i64 = row.try_get("id")?;
+        let owner_id: i64 = row.try_get("owner_id")?;
+        let provider: String = row.try_get("provider")?;
+        let provider: Provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
+        let sealed = Sealed {
+            ciphertext: row.try_get("settle_credentials")?,
+            nonce: row.try_get("settle_nonce")?,
+            key_id: row.try_get("settle_key_id")?,
+        };
+        if sealed.key_id == new.id() {
+            continue;
+        }
+        let aad = parked_aad(owner_id, id, provider);
+        let plaintext =
+            current.open(&sealed, &aad).map_err(|source| AccountError::Sealed { account_id: id, source })?;
+        let resealed = new.seal(&plaintext, &aad);
+        sqlx::query(
+            "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&resealed.ciphertext)
+        .bind(&resealed.nonce)
+        .bind(&resealed.key_id)
+        .execute(&mut *tx)
+        .await?;
+        count += 1;
+    }
     tx.commit().await?;
     Ok(count)
 }
@@ -233,8 +353,15 @@ pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: i64) -> Resul
 
 /// Deletes one of the user's accounts with its credentials (its watches go with it, by
 /// the foreign key). If it was the default, the oldest remaining account becomes it.
-pub async fn unlink(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<LinkedAccount, AccountError> {
+/// A withdrawal of it still in doubt keeps a sealed copy until it is settled.
+pub async fn unlink(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    account_id: i64,
+) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
+    park_for_unsettled(&mut tx, key, owner_id, account_id).await?;
     let row = sqlx::query("DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2 RETURNING id, owner_id, provider, label, is_default")
         .bind(account_id)
         .bind(owner_id)
@@ -255,7 +382,10 @@ pub async fn unlink(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Lin
     Ok(removed)
 }
 
-/// Re-links an existing label: new provider and credentials in the same row, sealed anew.
+/// Re-links an existing label: the label (and whether it is the default) moves to a new
+/// row with the new provider and credentials. The old row goes, with its watches, so
+/// nothing of the old account is ever done with the new credentials; a withdrawal of it
+/// still in doubt keeps a sealed copy of the old credentials until it is settled.
 pub async fn replace(
     pool: &PgPool,
     key: &MasterKey,
@@ -264,26 +394,33 @@ pub async fn replace(
     credentials: &Credentials,
 ) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE")
-        .bind(owner_id)
-        .bind(label.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AccountError::NotFound)?;
+    let old: Option<(i64, bool)> =
+        sqlx::query_as("SELECT id, is_default FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE")
+            .bind(owner_id)
+            .bind(label.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (old_id, was_default) = old.ok_or(AccountError::NotFound)?;
+    park_for_unsettled(&mut tx, key, owner_id, old_id).await?;
+    sqlx::query("DELETE FROM linked_accounts WHERE id = $1").bind(old_id).execute(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('linked_accounts', 'id'))")
+        .fetch_one(&mut *tx)
+        .await?;
     let sealed = seal(key, owner_id, id, credentials);
     let row = sqlx::query(
-        "UPDATE linked_accounts SET provider = $2, credentials = $3, nonce = $4, key_id = $5, paused_at = NULL, updated_at = now()
-         WHERE id = $1 RETURNING id, owner_id, provider, label, is_default",
+        "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, owner_id, provider, label, is_default",
     )
     .bind(id)
+    .bind(owner_id)
     .bind(credentials.provider().as_str())
+    .bind(label.as_str())
+    .bind(was_default)
     .bind(&sealed.ciphertext)
     .bind(&sealed.nonce)
     .bind(&sealed.key_id)
     .fetch_one(&mut *tx)
     .await?;
-    // Watches of the old credentials would now poll with the new ones: end them.
-    sqlx::query("DELETE FROM watches WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     account_from_row(&row)
 }

@@ -208,7 +208,7 @@ pub async fn record_submitted(
     let mut tx = pool.begin().await?;
     let updated = sqlx::query(
         "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
-                lease_until = NULL, updated_at = now()
+                lease_until = NULL, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND (status IN ('submitting', 'unknown')
                             OR (status = 'refused' AND refusal = 'not in the gateway''s history'))",
     )
@@ -232,7 +232,8 @@ pub async fn record_submitted(
 pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
     let updated = sqlx::query(
-        "UPDATE withdrawals SET status = 'refused', refusal = $2, lease_until = NULL, updated_at = now()
+        "UPDATE withdrawals SET status = 'refused', refusal = $2, lease_until = NULL,
+                settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND status IN ('submitting', 'unknown')",
     )
     .bind(row.id)
@@ -324,7 +325,7 @@ pub async fn resolve(
     let mut tx = pool.begin().await?;
     match found {
         Some((gateway_id, fee, total)) => {
-            let updated = sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, updated_at = now() WHERE id = $1 AND status = 'unknown'")
+            let updated = sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now() WHERE id = $1 AND status = 'unknown'")
                 .bind(row.id)
                 .bind(gateway_id)
                 .bind(fee.and_then(Amount::whole_rupiah))
@@ -340,7 +341,7 @@ pub async fn resolve(
             watch(&mut tx, row, gateway_id).await?;
         }
         None => {
-            let updated = sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', updated_at = now() WHERE id = $1 AND status = 'unknown'")
+            let updated = sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now() WHERE id = $1 AND status = 'unknown'")
                 .bind(row.id)
                 .execute(&mut *tx)
                 .await?
@@ -356,11 +357,17 @@ pub async fn resolve(
 
 /// Gateway ids of the account's withdrawals the bot already knows (not to be claimed
 /// twice when resolving).
-pub async fn known_gateway_ids(pool: &PgPool, account_id: i64) -> sqlx::Result<Vec<String>> {
+pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Result<Vec<String>> {
+    // Of the same account, or (once it is unlinked) of the owner's withdrawals at the
+    // same provider that lost their account too.
     sqlx::query_scalar(
-        "SELECT gateway_withdraw_id FROM withdrawals WHERE account_id = $1 AND gateway_withdraw_id IS NOT NULL",
+        "SELECT gateway_withdraw_id FROM withdrawals
+         WHERE gateway_withdraw_id IS NOT NULL
+           AND (account_id = $1 OR ($1 IS NULL AND account_id IS NULL AND owner_id = $2 AND provider = $3))",
     )
-    .bind(account_id)
+    .bind(row.account_id)
+    .bind(row.owner_id)
+    .bind(&row.provider)
     .fetch_all(pool)
     .await
 }

@@ -632,3 +632,70 @@ async fn confirm_lives_as_long_as_the_dialogue_and_abandoned_drafts_expire_witho
     assert_eq!(audit_events(&app).await, ["created", "expired"]);
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 0);
 }
+
+#[tokio::test]
+async fn a_withdrawal_in_doubt_is_settled_with_its_own_accounts_credentials_after_an_unlink_or_a_relink() {
+    use merchant_bot::storage::accounts;
+    for relink in [false, true] {
+        let app = TestApp::spawn().await;
+        let wati = TestUser::new(9531, "Wati", Some("en"));
+        let row = claimed(&app, &wati).await;
+        let account_id = row.account_id.unwrap();
+        // The request reached the gateway and the withdrawal was made; the process died.
+        let gateway = Gateways::new(
+            Http::new(test_http()),
+            GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
+        )
+        .client(&demo_qris())
+        .unwrap();
+        let request =
+            WithdrawRequest::Dana { amount: row.amount(), number: "081234567890".into(), name: "John Doe".into() };
+        let made = gateway.withdraw(&request).await.unwrap();
+        expire_lease(&app, row.id).await;
+        assert_eq!(withdrawals::sweep_dead_submitting(&app.db.pool).await.unwrap(), 1);
+
+        let key = &app.config.master_key;
+        if relink {
+            // The same name, now another gateway account.
+            let other = Credentials::Qris { api_key: "another-qris-account-key".into() };
+            let label = merchant_bot::domain::AccountLabel::parse("kasir").unwrap();
+            let new = accounts::replace(&app.db.pool, key, wati.id, &label, &other).await.unwrap();
+            assert_ne!(new.id, account_id, "the new credentials get a row of their own");
+        } else {
+            accounts::unlink(&app.db.pool, key, wati.id, account_id).await.unwrap();
+        }
+        let still_linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM withdrawals WHERE id = $1")
+            .bind(row.id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(still_linked, None, "nothing of the old account is done with other credentials");
+        assert!(!dump_database(&app.db.pool).await.contains(merchant_bot::simulator::DEMO.qris_api_key));
+
+        assert_eq!(resolve(&app, &app.sim.url).await, 1, "relink={relink}");
+        assert_eq!(status_of(&app, row.id).await, "submitted", "relink={relink}");
+        let (gateway_id, parked): (Option<String>, bool) =
+            sqlx::query_as("SELECT gateway_withdraw_id, settle_credentials IS NOT NULL FROM withdrawals WHERE id = $1")
+                .bind(row.id)
+                .fetch_one(&app.db.pool)
+                .await
+                .unwrap();
+        assert_eq!(gateway_id, Some(made.id));
+        assert!(!parked, "the parked credentials are deleted once it is settled");
+    }
+}
+
+#[tokio::test]
+async fn parked_credentials_move_to_a_new_master_key_with_the_rest() {
+    use merchant_bot::{crypto::MasterKey, storage::accounts};
+    let app = TestApp::spawn().await;
+    let wati = TestUser::new(9532, "Wati", Some("en"));
+    let row = claimed(&app, &wati).await;
+    let key = &app.config.master_key;
+    accounts::unlink(&app.db.pool, key, wati.id, row.account_id.unwrap()).await.unwrap();
+    let new = MasterKey::parse(&MasterKey::generate()).unwrap();
+    accounts::rotate_key(&app.db.pool, key, &new).await.unwrap();
+    assert!(accounts::parked_credentials(&app.db.pool, key, wati.id, row.id).await.is_err(), "not under the old key");
+    let parked = accounts::parked_credentials(&app.db.pool, &new, wati.id, row.id).await.unwrap();
+    assert_eq!(parked, Some(demo_qris()));
+}
