@@ -6,8 +6,8 @@ use std::{io::BufRead, process::ExitCode};
 use clap::Parser;
 use tracing_subscriber::{
     EnvFilter, Layer, Registry,
-    filter::{FilterExt, filter_fn},
-    layer::{Filter, SubscriberExt},
+    filter::{FilterFn, filter_fn},
+    layer::SubscriberExt,
     util::SubscriberInitExt,
 };
 
@@ -41,21 +41,26 @@ fn one_line(text: &str) -> String {
 /// bot token (Bot API) or an api key (the QRIS gateway's query).
 const URL_LOGGING_TARGETS: [&str; 4] = ["reqwest", "hyper", "hyper_util", "teloxide_core"];
 
-/// The log filter: `RUST_LOG`, except that [`URL_LOGGING_TARGETS`] never log below
-/// `info`, whatever `RUST_LOG` says (also `reqwest::connect=trace`, which a directive
-/// appended to `RUST_LOG` could not hold back: a more specific target wins there).
-pub fn log_filter<S>(user: &str) -> Result<impl Filter<S> + Send + Sync + 'static, ConfigError>
-where
-    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-{
+/// Whether a line of `meta` may be logged at all: the URL-logging libraries only at
+/// `info` and above.
+fn url_safe(meta: &tracing::Metadata<'_>) -> bool {
+    *meta.level() <= tracing::Level::INFO
+        || !URL_LOGGING_TARGETS.iter().any(|t| meta.target() == *t || meta.target().starts_with(&format!("{t}::")))
+}
+
+/// The log filter for `RUST_LOG`. Install it with [`url_safe_filter`] beside it:
+/// together they hold [`URL_LOGGING_TARGETS`] at `info` whatever `RUST_LOG` names (also
+/// `reqwest::connect=trace`, which a directive appended to `RUST_LOG` could not hold
+/// back: a more specific target wins there).
+pub fn log_filter(user: &str) -> Result<EnvFilter, ConfigError> {
     // sqlx's notices ("relation already exists, skipping") are PostgreSQL chatter.
-    let env = EnvFilter::try_new(format!("{user},sqlx::postgres::notice=warn"))
-        .map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })?;
-    let cap = filter_fn(|meta| {
-        *meta.level() <= tracing::Level::INFO
-            || !URL_LOGGING_TARGETS.iter().any(|t| meta.target() == *t || meta.target().starts_with(&format!("{t}::")))
-    });
-    Ok(env.and(cap))
+    EnvFilter::try_new(format!("{user},sqlx::postgres::notice=warn"))
+        .map_err(|e| ConfigError { var: "RUST_LOG", problem: format!("is malformed: {e}") })
+}
+
+/// A global filter that lets the URL-logging libraries log only at `info` and above.
+pub fn url_safe_filter() -> FilterFn<fn(&tracing::Metadata<'_>) -> bool> {
+    filter_fn(url_safe as fn(&tracing::Metadata<'_>) -> bool)
 }
 
 /// Logs to standard error (standard output is left to `keygen` and `demo`'s guide), in
@@ -68,7 +73,7 @@ fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
         LogFormat::Pretty => Box::new(layer.with_ansi(true)),
         LogFormat::Plain => Box::new(layer.with_ansi(false)),
     };
-    let _ = tracing_subscriber::registry().with(layer.with_filter(filter)).try_init();
+    let _ = tracing_subscriber::registry().with(layer).with(filter).with(url_safe_filter()).try_init();
     Ok(())
 }
 

@@ -221,10 +221,14 @@ impl App {
         text: impl Into<String>,
         action: ButtonAction,
     ) -> sqlx::Result<InlineKeyboardButton> {
-        // A dialogue's buttons live as long as the dialogue; Confirm too, though a second
-        // press of it is answered harmlessly (so it is not single-use).
-        let dialogue_button = action.single_use() || matches!(action, ButtonAction::WithdrawConfirm { .. });
-        let ttl = if dialogue_button { self.config.dialogue_timeout } else { NAVIGATION_TTL };
+        // A dialogue's buttons live as long as the dialogue. Confirm lives until the
+        // abandoned draft is expired (twice the dialogue's time), so a late press still
+        // hears that the withdrawal expired; a second press is answered harmlessly.
+        let ttl = match &action {
+            ButtonAction::WithdrawConfirm { .. } => self.config.dialogue_timeout * 2,
+            a if a.single_use() => self.config.dialogue_timeout,
+            _ => NAVIGATION_TTL,
+        };
         let id = crate::storage::actions::create(&self.pool, owner, &action, ttl, action.single_use()).await?;
         Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
     }

@@ -156,8 +156,12 @@ async fn relinking_a_label_replaces_it_after_confirmation() {
     app.tg.message(fai.id).await;
     assert!(app.tg.edit(fai.id).await.text.contains("Linked <b>toko</b> (QRIS)"));
     let stored = accounts::list(&app.db.pool, fai.id).await.unwrap();
-    assert_eq!((stored.len(), stored[0].id), (1, id), "the same account, replaced");
-    assert_eq!(accounts::credentials(&app.db.pool, &app.config.master_key, fai.id, id).await.unwrap(), demo_qris());
+    assert_eq!(stored.len(), 1, "one account named toko, replaced");
+    assert_ne!(stored[0].id, id, "the new credentials have a row of their own");
+    assert!(stored[0].is_default, "and stay the default");
+    let key = &app.config.master_key;
+    assert_eq!(accounts::credentials(&app.db.pool, key, fai.id, stored[0].id).await.unwrap(), demo_qris());
+    assert!(accounts::credentials(&app.db.pool, key, fai.id, id).await.is_err(), "the old ones are gone");
 }
 
 async fn begin_label_taken(app: &TestApp, user: &TestUser) {

@@ -25,14 +25,14 @@ impl Write for Sink {
 pub fn captured() -> String {
     let buffer = *CAPTURED.get_or_init(|| {
         let buffer: &'static Mutex<Vec<u8>> = Box::leak(Box::new(Mutex::new(Vec::new())));
-        use tracing_subscriber::{Layer, layer::SubscriberExt, util::SubscriberInitExt};
-        // The production filter, asked for everything, and a library's own most
+        use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt};
+        // The production filters, asked for everything, and a library's own most
         // specific target asked for too: neither may bring out a URL-logging line.
         let filter =
             merchant_bot::cli::log_filter("trace,reqwest::connect=trace,hyper_util=trace").expect("a valid filter");
         let layer = tracing_subscriber::fmt::layer().with_ansi(false).with_writer(move || Sink(buffer));
         // Installs the `log` bridge too, so libraries that use `log` are captured.
-        tracing_subscriber::registry().with(layer.with_filter(filter)).init();
+        tracing_subscriber::registry().with(layer).with(filter).with(merchant_bot::cli::url_safe_filter()).init();
         buffer
     });
     String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned()
