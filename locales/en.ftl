@@ -49,6 +49,7 @@ gateway-refused =
     The gateway refused:
     { $reasons }
 gateway-not-found = The gateway does not know that one. Check the id and try again.
+gateway-slow = ⏳ The gateway is slow to answer. I will answer here as soon as it does.
 gateway-unavailable = The gateway is not available right now. Nothing was changed; please try again in a few minutes.
 gateway-timed-out = The gateway did not answer in time. Please try again in a moment.
 gateway-unexpected = The gateway sent an answer the bot cannot read. Nothing was changed; please try again later.

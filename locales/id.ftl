@@ -49,6 +49,7 @@ gateway-refused =
     Gateway menolak:
     { $reasons }
 gateway-not-found = Gateway tidak mengenal data itu. Periksa ID-nya lalu coba lagi.
+gateway-slow = ⏳ Gateway lambat menjawab. Saya akan menjawab di sini segera setelah gateway menjawab.
 gateway-unavailable = Gateway sedang tidak tersedia. Tidak ada yang diubah; silakan coba lagi beberapa menit lagi.
 gateway-timed-out = Gateway tidak menjawab tepat waktu. Silakan coba lagi sebentar lagi.
 gateway-unexpected = Gateway mengirim jawaban yang tidak dapat dibaca bot. Tidak ada yang diubah; silakan coba lagi nanti.

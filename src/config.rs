@@ -105,6 +105,10 @@ pub struct Settings {
     /// An unfinished dialogue expires after this (`10m`, `5s`).
     #[arg(long = "dialogue-timeout", env = "DIALOGUE_TIMEOUT", global = true)]
     pub dialogue_timeout: Option<String>,
+    /// A command whose gateway has not answered after this gets a "the gateway is slow"
+    /// message, which the answer then replaces (`10s`).
+    #[arg(long = "slow-notice-after", env = "SLOW_NOTICE_AFTER", global = true)]
+    pub slow_notice_after: Option<String>,
     /// Largest /deposit in rupiah.
     #[arg(long = "max-deposit-amount", env = "MAX_DEPOSIT_AMOUNT", global = true)]
     pub max_deposit_amount: Option<String>,
@@ -153,6 +157,8 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub notify_poll_interval: Duration,
     pub dialogue_timeout: Duration,
+    /// When a command still waiting for its gateway says so.
+    pub slow_notice_after: Duration,
     /// Largest `/deposit`, in whole rupiah.
     pub max_deposit_amount: u64,
 }
@@ -245,6 +251,7 @@ impl Settings {
                 Duration::from_secs(30),
             )?,
             dialogue_timeout: duration_or(&self.dialogue_timeout, "DIALOGUE_TIMEOUT", Duration::from_secs(600))?,
+            slow_notice_after: duration_or(&self.slow_notice_after, "SLOW_NOTICE_AFTER", Duration::from_secs(10))?,
             max_deposit_amount: match non_empty(&self.max_deposit_amount) {
                 None => 10_000_000,
                 Some(s) => match s.parse::<u64>() {
@@ -328,6 +335,7 @@ mod tests {
             listen_addr: None,
             notify_poll_interval: None,
             dialogue_timeout: None,
+            slow_notice_after: None,
             max_deposit_amount: None,
             log: None,
             master_key_file: None,

@@ -17,7 +17,7 @@ use crate::{
 };
 
 pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, update: Update) -> HandlerResult {
-    commands::in_update(&bot.clone(), &update, handle_tracked(bot, app, q, dialogue)).await
+    commands::in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, q, dialogue)).await
 }
 
 async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {

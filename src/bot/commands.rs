@@ -253,16 +253,26 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 /// message keys it renders are remembered for [`report`]. A panic in the handler is
 /// caught here: logged with the update id, answered with the generic apology, and the
 /// bot goes on serving this chat and every other.
+///
+/// A command in a private chat that has not answered after `SLOW_NOTICE_AFTER` (its
+/// gateway is slow) tells the user so; its answer then replaces that message.
 pub async fn in_update(
     bot: &Bot,
+    app: &App,
     update: &Update,
     work: impl std::future::Future<Output = HandlerResult>,
 ) -> HandlerResult {
     use futures::FutureExt;
     use tracing::Instrument;
     let span = tracing::info_span!("update", id = update.id.0);
-    let caught =
-        std::panic::AssertUnwindSafe(crate::i18n::tracking(work)).catch_unwind().instrument(span.clone()).await;
+    // Only messages in a private chat get the notice: a button's answer replaces the
+    // pressed message, and groups get no chatter.
+    let slow_chat = match &update.kind {
+        teloxide::types::UpdateKind::Message(m) if m.chat.is_private() => Some(m.chat.id),
+        _ => None,
+    };
+    let work = super::with_slow_notice(bot, app, update.from(), slow_chat, crate::i18n::tracking(work));
+    let caught = std::panic::AssertUnwindSafe(work).catch_unwind().instrument(span.clone()).await;
     let Err(panic) = caught else { return caught.unwrap_or(Ok(())) };
     let what = panic
         .downcast_ref::<&str>()
@@ -291,7 +301,7 @@ pub async fn handle(
     dialogue: ChatDialogue,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
+    in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
 }
 
 async fn handle_tracked(
@@ -351,7 +361,7 @@ pub async fn dialogue_message(
     state: State,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
+    in_update(&bot.clone(), &app.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
 }
 
 async fn dialogue_message_tracked(
@@ -409,7 +419,7 @@ async fn dialogue_message_tracked(
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
 pub async fn photo(bot: Bot, app: App, msg: Message, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &update, photo_tracked(bot, app, msg)).await
+    in_update(&bot.clone(), &app.clone(), &update, photo_tracked(bot, app, msg)).await
 }
 
 async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
@@ -429,7 +439,7 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &update, other_message_tracked(bot, app, msg, me)).await
+    in_update(&bot.clone(), &app.clone(), &update, other_message_tracked(bot, app, msg, me)).await
 }
 
 async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {

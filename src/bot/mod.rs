@@ -92,9 +92,82 @@ pub struct Ctx {
     pub chat: ChatId,
 }
 
+tokio::task_local! {
+    /// Within one update: whether the handler said anything yet, and the "gateway is
+    /// slow" message sent meanwhile, which its first answer replaces.
+    static SLOW: std::cell::RefCell<SlowNotice>;
+}
+
+#[derive(Default)]
+struct SlowNotice {
+    answered: bool,
+    notice: Option<(ChatId, MessageId)>,
+}
+
+/// Runs `work` (one update's handler); if it has not said anything after
+/// `SLOW_NOTICE_AFTER`, tells the user in `chat` that the gateway is slow. The handler's first message then
+/// replaces that notice; a notice nothing replaced is deleted at the end.
+pub async fn with_slow_notice<F: std::future::Future>(
+    bot: &Bot,
+    app: &App,
+    from: Option<&User>,
+    chat: Option<ChatId>,
+    work: F,
+) -> F::Output {
+    let after = app.config.slow_notice_after;
+    SLOW.scope(std::cell::RefCell::new(SlowNotice::default()), async {
+        let mut work = std::pin::pin!(work);
+        let output = match chat {
+            None => work.await,
+            Some(chat) => {
+                tokio::select! {
+                    output = &mut work => output,
+                    _ = tokio::time::sleep(after) => {
+                        if !SLOW.with(|s| s.borrow().answered) {
+                            let lang = match from {
+                                Some(user) => app.user(user).await.map(|u| u.lang()).unwrap_or(fallback_lang(Some(user))),
+                                None => Lang::En,
+                            };
+                            match bot.send_message(chat, tr!(lang, "gateway-slow")).await {
+                                Ok(sent) => SLOW.with(|s| s.borrow_mut().notice = Some((chat, sent.id))),
+                                Err(e) => tracing::warn!(error = %e, "could not say that the gateway is slow"),
+                            }
+                        }
+                        work.await
+                    }
+                }
+            }
+        };
+        if let Some((chat, id)) = SLOW.with(|s| s.borrow_mut().notice.take()) {
+            let _ = bot.delete_message(chat, id).await;
+        }
+        output
+    })
+    .await
+}
+
+/// Marks the update answered, and takes the slow notice in `chat` if there is one.
+fn answering(chat: ChatId) -> Option<MessageId> {
+    SLOW.try_with(|s| {
+        let mut s = s.borrow_mut();
+        s.answered = true;
+        match s.notice {
+            Some((c, _)) if c == chat => s.notice.take().map(|(_, id)| id),
+            _ => None,
+        }
+    })
+    .ok()
+    .flatten()
+}
+
 impl Ctx {
+    /// A new message; or, if the user was told the gateway is slow, that message
+    /// replaced by this one.
     pub async fn say(&self, text: impl Into<String>) -> Result<Message, teloxide::RequestError> {
-        self.bot.send_message(self.chat, text).await
+        match answering(self.chat) {
+            Some(notice) => self.bot.edit_message_text(self.chat, notice, text).await,
+            None => self.bot.send_message(self.chat, text).await,
+        }
     }
 
     pub async fn say_with(
@@ -102,7 +175,10 @@ impl Ctx {
         text: impl Into<String>,
         keyboard: InlineKeyboardMarkup,
     ) -> Result<Message, teloxide::RequestError> {
-        self.bot.send_message(self.chat, text).reply_markup(keyboard).await
+        match answering(self.chat) {
+            Some(notice) => self.bot.edit_message_text(self.chat, notice, text).reply_markup(keyboard).await,
+            None => self.bot.send_message(self.chat, text).reply_markup(keyboard).await,
+        }
     }
 
     /// A new message, as a handler result.
@@ -118,6 +194,7 @@ impl Ctx {
         text: impl Into<String>,
         keyboard: Option<InlineKeyboardMarkup>,
     ) -> HandlerResult {
+        let _ = SLOW.try_with(|s| s.borrow_mut().answered = true);
         let request = self.bot.edit_message_text(self.chat, message, text);
         let result = match keyboard {
             Some(k) => request.reply_markup(k).await,

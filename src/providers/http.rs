@@ -28,7 +28,9 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { timeout: Duration::from_secs(10), read_retries: 2, backoff: Duration::from_millis(300) }
+        // A user waiting on a slow gateway is told so after SLOW_NOTICE_AFTER (10 s);
+        // the answer still replaces that message if it comes within this.
+        HttpOptions { timeout: Duration::from_secs(30), read_retries: 2, backoff: Duration::from_millis(300) }
     }
 }
 

@@ -60,7 +60,7 @@ impl WithdrawalRow {
 const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at, requested_at";
 
 /// How long a process owns a row it claimed for its request: the gateway call's own
-/// timeout (10 s) and the writes after it, with a wide margin.
+/// timeout (30 s at most) and the writes after it, with a wide margin.
 pub const SUBMIT_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Writes one audit row (in the caller's transaction).

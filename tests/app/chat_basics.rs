@@ -223,6 +223,7 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
     let db = crate::support::TestDb::new().await;
     let config = crate::support::settings(&tg, &db).config().unwrap();
     let bot = merchant_bot::bot::build_bot(&config, crate::support::test_options().limits);
+    let app = merchant_bot::bot::App::new(db.pool.clone(), config.clone());
     crate::support::logs::captured();
     // From text, as it arrives from Telegram (teloxide's Update does not read a `Value`).
     let update: teloxide::types::Update = serde_json::from_str(
@@ -237,7 +238,8 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
         .to_string(),
     )
     .unwrap();
-    let result = merchant_bot::bot::commands::in_update(&bot, &update, async { panic!("a decoder blew up") }).await;
+    let result =
+        merchant_bot::bot::commands::in_update(&bot, &app, &update, async { panic!("a decoder blew up") }).await;
     assert!(result.is_ok(), "the panic does not reach the dispatcher");
     let apology = tg.message(3401).await;
     assert!(apology.text.contains("Something went wrong"), "{}", apology.text);

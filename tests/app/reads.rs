@@ -265,3 +265,37 @@ async fn every_log_line_of_an_update_carries_its_id() {
         .unwrap_or_else(|| panic!("the balance call's log line names its update:\n{logs}"));
     assert!(call.contains("DEBUG"), "a routine gateway call is a debug line: {call}");
 }
+
+#[tokio::test]
+async fn a_slow_gateway_is_announced_and_its_answer_replaces_the_announcement() {
+    let gateway = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"balance": 5000})).set_delay(Duration::from_millis(600)),
+        )
+        .mount(&gateway)
+        .await;
+    let url = gateway.uri();
+    let app = TestApp::spawn_with(|s| {
+        s.qris_api_url = Some(url);
+        s.slow_notice_after = Some("150ms".into());
+    })
+    .await;
+    let gus = TestUser::new(8011, "Gus", Some("id"));
+    app.link(&gus, "kasir", Credentials::Qris { api_key: "k".into() }).await;
+    app.tg.send_text(&gus, "/balance");
+    let notice = app.tg.message(gus.id).await;
+    assert!(notice.text.contains("Gateway lambat"), "in the user's language: {}", notice.text);
+    let answer = app.tg.edit(gus.id).await;
+    assert_eq!(answer.message_id, notice.message_id, "the answer replaces the notice");
+    assert!(answer.text.contains("Rp 5.000"), "{}", answer.text);
+
+    // A gateway that answers in time: no notice at all.
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 7000})))
+        .with_priority(1)
+        .mount(&gateway)
+        .await;
+    app.tg.send_text(&gus, "/balance");
+    assert!(app.tg.message(gus.id).await.text.contains("Rp 7.000"));
+}
