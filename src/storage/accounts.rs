@@ -238,79 +238,84 @@ pub async fn credentials(
 }
 
 /// Re-seals every stored credential under `new`, in one transaction: either every row
-/// moves to the new key or none does. Returns how many rows were re-sealed.
+/// moves to the new key or none does. Returns how many were re-sealed: the accounts'
+/// credentials and those parked on withdrawals in doubt.
 pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> Result<u64, AccountError> {
     let mut tx = pool.begin().await?;
-    let rows = sqlx::query(
-        "SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut count = 0;
-    for row in &rows {
-        let id: i64 = row.try_get("id")?;
-        let owner_id: i64 = row.try_get("owner_id")?;
-        let provider: String = row.try_get("provider")?;
-        let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
-        let sealed = Sealed {
-            ciphertext: row.try_get("credentials")?,
-            nonce: row.try_get("nonce")?,
-            key_id: row.try_get("key_id")?,
-        };
-        if sealed.key_id == new.id() {
-            // Already under the new key (an earlier rotation that was interrupted can't
-            // exist, the transaction is atomic; this is a rerun with the same key).
-            continue;
-        }
-        let credentials = open(current, owner_id, id, provider, &sealed)?;
-        let resealed = seal(new, owner_id, id, &credentials);
-        sqlx::query(
+    let keys = Rotation { current, new };
+    let mut count = keys
+        .reseal(
+            &mut tx,
+            "SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE",
+            ["credentials", "nonce", "key_id"],
             "UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1",
+            aad,
         )
-        .bind(id)
-        .bind(&resealed.ciphertext)
-        .bind(&resealed.nonce)
-        .bind(&resealed.key_id)
-        .execute(&mut *tx)
         .await?;
-        count += 1;
-    }
-    let parked = sqlx::query(
-        "SELECT id, owner_id, provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
-         WHERE settle_credentials IS NOT NULL ORDER BY id FOR UPDATE",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    for row in &parked {
-        let id: i64 = row.try_get("id")?;
-        let owner_id: i64 = row.try_get("owner_id")?;
-        let provider: String = row.try_get("provider")?;
-        let provider: Provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
-        let sealed = Sealed {
-            ciphertext: row.try_get("settle_credentials")?,
-            nonce: row.try_get("settle_nonce")?,
-            key_id: row.try_get("settle_key_id")?,
-        };
-        if sealed.key_id == new.id() {
-            continue;
-        }
-        let aad = parked_aad(owner_id, id, provider);
-        let plaintext =
-            current.open(&sealed, &aad).map_err(|source| AccountError::Sealed { account_id: id, source })?;
-        let resealed = new.seal(&plaintext, &aad);
-        sqlx::query(
+    count += keys
+        .reseal(
+            &mut tx,
+            "SELECT id, owner_id, provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
+             WHERE settle_credentials IS NOT NULL ORDER BY id FOR UPDATE",
+            ["settle_credentials", "settle_nonce", "settle_key_id"],
             "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
+            parked_aad,
         )
-        .bind(id)
-        .bind(&resealed.ciphertext)
-        .bind(&resealed.nonce)
-        .bind(&resealed.key_id)
-        .execute(&mut *tx)
         .await?;
-        count += 1;
-    }
     tx.commit().await?;
     Ok(count)
+}
+
+struct Rotation<'k> {
+    current: &'k MasterKey,
+    new: &'k MasterKey,
+}
+
+impl Rotation<'_> {
+    /// Re-seals the sealed columns of the rows `select` returns (`id`, `owner_id`,
+    /// `provider`, then the three `columns`) with `update`. The plaintext is never
+    /// parsed: it moves to the new key byte for byte, bound to the same data.
+    async fn reseal(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+        select: &'static str,
+        columns: [&'static str; 3],
+        update: &'static str,
+        bound: fn(i64, i64, Provider) -> Vec<u8>,
+    ) -> Result<u64, AccountError> {
+        let rows = sqlx::query(select).fetch_all(&mut **tx).await?;
+        let mut count = 0;
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let owner_id: i64 = row.try_get("owner_id")?;
+            let provider: String = row.try_get("provider")?;
+            let provider: Provider =
+                provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
+            let sealed = Sealed {
+                ciphertext: row.try_get(columns[0])?,
+                nonce: row.try_get(columns[1])?,
+                key_id: row.try_get(columns[2])?,
+            };
+            if sealed.key_id == self.new.id() {
+                // Already under the new key: a rerun with the same key (an interrupted
+                // rotation cannot exist, the transaction is atomic).
+                continue;
+            }
+            let aad = bound(owner_id, id, provider);
+            let plaintext =
+                self.current.open(&sealed, &aad).map_err(|source| AccountError::Sealed { account_id: id, source })?;
+            let resealed = self.new.seal(&plaintext, &aad);
+            sqlx::query(update)
+                .bind(id)
+                .bind(&resealed.ciphertext)
+                .bind(&resealed.nonce)
+                .bind(&resealed.key_id)
+                .execute(&mut **tx)
+                .await?;
+            count += 1;
+        }
+        Ok(count)
+    }
 }
 
 /// One of the user's accounts.
