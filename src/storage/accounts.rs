@@ -86,20 +86,8 @@ async fn park_for_unsettled(
     if unsettled.is_empty() {
         return Ok(());
     }
-    let row =
-        sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
-            .bind(account_id)
-            .bind(owner_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let provider: String = row.try_get("provider")?;
-    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id, detail })?;
-    let sealed = Sealed {
-        ciphertext: row.try_get("credentials")?,
-        nonce: row.try_get("nonce")?,
-        key_id: row.try_get("key_id")?,
-    };
-    let credentials = open(key, owner_id, account_id, provider, &sealed)?;
+    let credentials = credentials(&mut **tx, key, owner_id, account_id).await?;
+    let provider = credentials.provider();
     let plaintext = serde_json::to_vec(&credentials).expect("credentials serialize");
     for withdrawal_id in unsettled {
         let parked = key.seal(&plaintext, &parked_aad(owner_id, withdrawal_id, provider));
@@ -213,9 +201,9 @@ pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, Ac
     rows.iter().map(account_from_row).collect()
 }
 
-/// Opens the credentials of one of the user's accounts.
-pub async fn credentials(
-    pool: &PgPool,
+/// Opens the credentials of one of the user's accounts (on a pool or in a transaction).
+pub async fn credentials<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
     owner_id: i64,
     account_id: i64,
@@ -224,7 +212,7 @@ pub async fn credentials(
         sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
             .bind(account_id)
             .bind(owner_id)
-            .fetch_optional(pool)
+            .fetch_optional(executor)
             .await?
             .ok_or(AccountError::NotFound)?;
     let provider: String = row.try_get("provider")?;
