@@ -1,7 +1,7 @@
 # merchant-bot: a small runtime image running as a non-root user.
 #
 #   docker build -t merchant-bot .
-#   docker run --rm merchant-bot keygen > master.key && chmod 600 master.key
+#   docker run --rm merchant-bot keygen > master.key && chmod 644 master.key
 #   docker run --env-file bot.env -e MASTER_KEY_FILE=/run/secrets/master_key \
 #              -v "$PWD/master.key:/run/secrets/master_key:ro" merchant-bot
 #
