@@ -273,6 +273,8 @@ pub async fn in_update(
     };
     let work = super::with_slow_notice(bot, app, update.from(), slow_chat, crate::i18n::tracking(work));
     let caught = std::panic::AssertUnwindSafe(work).catch_unwind().instrument(span.clone()).await;
+    // In webhook mode, Telegram's request for this update may now be answered.
+    super::webhook_ack::handled(update.id.0);
     let Err(panic) = caught else { return caught.unwrap_or(Ok(())) };
     let what = panic
         .downcast_ref::<&str>()

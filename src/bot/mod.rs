@@ -14,6 +14,7 @@ mod qris_static;
 mod reads;
 pub mod start;
 pub mod state;
+pub mod webhook_ack;
 mod withdraw;
 
 use std::{sync::Arc, time::Duration};
@@ -393,7 +394,10 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
         PgDialogueStorage::<State>::new(app.pool.clone(), app.config.dialogue_timeout).erase();
     let dispatcher = Dispatcher::builder(bot.clone(), schema())
         .dependencies(dptree::deps![app.clone(), storage])
-        .default_handler(|update| async move { tracing::debug!(id = update.id.0, "update not handled") })
+        .default_handler(|update| async move {
+            tracing::debug!(id = update.id.0, "update not handled");
+            webhook_ack::handled(update.id.0);
+        })
         .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
         .build();
     let token = dispatcher.shutdown_token();
@@ -418,7 +422,9 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
                 .map_err(|e| anyhow::anyhow!("WEBHOOK_URL: Telegram refused setWebhook: {e}"))?;
             let options_ = webhooks::Options::new(http_addr, url).secret_token(secret);
             let (listener, _stopped, webhook) = webhooks::axum_no_setup(options_);
-            router = router.merge(webhook);
+            // Telegram's request is answered once the update was handled, so an update
+            // this process dies with is delivered again.
+            router = router.merge(webhook.layer(axum::middleware::from_fn(webhook_ack::ack_after_handling)));
             let finish = Finish {
                 notifier: options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone())),
                 ..finish

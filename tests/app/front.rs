@@ -90,6 +90,11 @@ async fn webhook_mode_answers_a_posted_update_and_refuses_a_wrong_secret() {
         .await
         .unwrap();
     assert_eq!(accepted.status(), 200);
+    // Telegram's request is answered only after the update was handled: the reply is
+    // already out when the 200 arrives (a process dying mid-update leaves it unanswered,
+    // and Telegram delivers it again).
+    let replied = app.tg.calls().iter().any(|c| c.method == "sendMessage" && c.chat_id() == Some(9802));
+    assert!(replied, "the update was handled before its webhook request was answered");
     let reply = app.tg.message(9802).await;
     assert!(reply.text.starts_with("Halo, <b>Budi</b>"), "{}", reply.text);
     app.tg.assert_silent(9802, std::time::Duration::from_millis(500)).await;
