@@ -52,10 +52,8 @@ pub async fn ack_after_handling(request: Request, next: Next) -> Response {
     });
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     if let (Some(id), Some(wait)) = (id, waiter) {
-        if response.status() == StatusCode::OK {
-            if tokio::time::timeout(ACK_WAIT, wait).await.is_err() {
-                tracing::warn!(update = id, "acknowledging a webhook update still being handled after {ACK_WAIT:?}");
-            }
+        if response.status() == StatusCode::OK && tokio::time::timeout(ACK_WAIT, wait).await.is_err() {
+            tracing::warn!(update = id, "acknowledging a webhook update still being handled after {ACK_WAIT:?}");
         }
         WAITING.lock().expect("webhook waiters").remove(&id);
     }
