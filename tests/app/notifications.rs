@@ -34,6 +34,22 @@ async fn invoice_for(app: &TestApp, user: &TestUser, account_id: i64, rupiah: i6
     invoice.id
 }
 
+/// Waits (up to 10 s) until the poller's first look at the mutations watch set its cursor.
+async fn first_look_done(app: &TestApp) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state: Option<String> = sqlx::query_scalar("SELECT last_state FROM watches WHERE kind = 'mutations'")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if state.is_some() {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the poller never looked at the mutations watch");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn outbox_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM notification_outbox").fetch_one(&app.db.pool).await.unwrap()
 }
@@ -226,8 +242,8 @@ async fn withdrawals_incoming_money_and_disbursements_are_notified() {
         .unwrap();
     watches::watch(&app.db.pool, eka.id, qris, "qris_withdrawal", &receipt.id, None).await.unwrap();
     watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
-    // Let the first look set the mutation cursor.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The first look sets the mutation cursor: wait for it, however busy the machine.
+    first_look_done(&app).await;
     app.control(
         &format!("/_sim/qris/withdrawals/{}/reject", receipt.id),
         json!({"admin_note": "Nomor tidak terdaftar"}),
@@ -306,14 +322,7 @@ async fn more_than_a_page_of_incoming_money_between_looks_is_all_notified() {
     let toko = app.link(&eka, "toko", demo_bukalapak()).await;
     watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
     // Wait for the first look, which only sets the cursor.
-    for _ in 0..100 {
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT last_state FROM watches").fetch_one(&app.db.pool).await.unwrap();
-        if state.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    first_look_done(&app).await;
     for i in 1..=25 {
         app.control("/_sim/bukalapak/mutations", json!({"amount": 1000 * i, "action": "remit"})).await;
     }

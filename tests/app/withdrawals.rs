@@ -302,11 +302,7 @@ async fn a_restart_between_amount_and_destination_continues_the_dialogue() {
 async fn bad_input_and_an_expired_confirm_send_nothing() {
     let server = qris_gateway().await;
     let url = server.uri();
-    let app = TestApp::spawn_with(|s| {
-        s.qris_api_url = Some(url);
-        s.dialogue_timeout = Some("5s".into());
-    })
-    .await;
+    let app = TestApp::spawn_with(|s| s.qris_api_url = Some(url)).await;
     let wati = TestUser::new(9503, "Wati", Some("en"));
     app.link(&wati, "kasir", Credentials::Qris { api_key: QRIS_KEY.into() }).await;
     app.tg.send_text(&wati, "/withdraw");
@@ -329,7 +325,12 @@ async fn bad_input_and_an_expired_confirm_send_nothing() {
     app.tg.message(wati.id).await;
     app.tg.send_text(&wati, "John Doe");
     let summary = app.tg.message(wati.id).await;
-    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    // The summary was left longer than the dialogue's 10 minutes (moved back in time
+    // rather than waited for).
+    sqlx::query("UPDATE withdrawals SET created_at = now() - interval '11 minutes'")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     let expired = app.tg.edit(wati.id).await;
     assert!(expired.text.contains("expired before it was confirmed"), "{}", expired.text);
