@@ -219,14 +219,19 @@ async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
 
 /// Telegram's description when it refused a request the bot built (a 400), as opposed
 /// to a failure of the network, of Telegram, of the database or of a gateway.
-pub fn refused_by_telegram(e: &anyhow::Error) -> Option<String> {
-    match e.downcast_ref::<teloxide::RequestError>()? {
+pub fn refused_as_built(e: &teloxide::RequestError) -> Option<String> {
+    match e {
         teloxide::RequestError::Api(api) => {
             let description = api.to_string();
             description.starts_with("Bad Request").then_some(description)
         }
         _ => None,
     }
+}
+
+/// [`refused_as_built`] for a handler's error.
+fn refused_by_telegram(e: &anyhow::Error) -> Option<String> {
+    refused_as_built(e.downcast_ref::<teloxide::RequestError>()?)
 }
 
 /// Logs a failed handler and tells the user, in one place. A message Telegram refused

@@ -51,8 +51,7 @@ async fn language(app: &App, owner_id: i64) -> Lang {
 
 async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> {
     let lang = language(app, n.owner_id).await;
-    let (text, keys) =
-        crate::i18n::tracking(async { (n.event.0.text(lang), crate::i18n::rendered_keys().join(",")) }).await;
+    let (text, keys) = crate::i18n::tracking(async { (n.event.0.text(lang), crate::i18n::rendered_keys()) }).await;
     let mut request = bot.send_message(ChatId(n.chat_id), text);
     if let Some(id) = n.reply_to_message_id {
         request = request.reply_parameters(ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
@@ -93,8 +92,9 @@ async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> 
             crate::metrics::notification_failed();
         }
         // A request Telegram refuses as built is refused again on every retry.
-        Err(RequestError::Api(api)) if api.to_string().starts_with("Bad Request") => {
-            tracing::error!(notification = n.id, telegram = %api, keys, "Telegram refused a notification the bot built");
+        Err(e) if crate::bot::commands::refused_as_built(&e).is_some() => {
+            let (telegram, keys) = (crate::bot::commands::refused_as_built(&e), keys.join(","));
+            tracing::error!(notification = n.id, telegram, keys, "Telegram refused a notification the bot built");
             outbox::mark_failed(&app.pool, n.id).await?;
             crate::metrics::notification_failed();
         }
