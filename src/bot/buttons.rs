@@ -87,9 +87,10 @@ pub enum ButtonAction {
         account_id: i64,
     },
     /// A recently used destination.
+    /// The amount is the waiting dialogue's: a button of an earlier /withdraw must not
+    /// bring that one's. (Buttons stored with an `amount` still read: it is ignored.)
     WithdrawTo {
         account_id: i64,
-        amount: crate::domain::Amount,
         destination: crate::providers::Destination,
     },
     WithdrawConfirm {
@@ -237,6 +238,15 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_destination_button_stored_with_its_old_amount_still_reads() {
+        let destination = crate::providers::Destination::Dana { number: "081234567890".into(), name: "Ann".into() };
+        let mut stored = serde_json::to_value(ButtonAction::WithdrawTo { account_id: 7, destination }).unwrap();
+        stored["WithdrawTo"]["amount"] = serde_json::json!(100_000);
+        let read: ButtonAction = serde_json::from_value(stored).unwrap();
+        assert!(matches!(read, ButtonAction::WithdrawTo { account_id: 7, .. }));
+    }
 
     #[test]
     fn callback_data_round_trips_and_junk_is_refused() {

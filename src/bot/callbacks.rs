@@ -103,8 +103,8 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
         ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
         ButtonAction::WithdrawAccount { account_id } => withdraw::on_account(ctx, dialogue, message, account_id).await,
-        ButtonAction::WithdrawTo { account_id, amount, destination } => {
-            withdraw::on_destination(ctx, dialogue, message, account_id, amount, destination).await
+        ButtonAction::WithdrawTo { account_id, destination } => {
+            withdraw::on_destination(ctx, dialogue, message, account_id, destination).await
         }
         ButtonAction::WithdrawConfirm { withdrawal_id } => {
             withdraw::on_confirm(ctx, dialogue, message, withdrawal_id).await

@@ -140,9 +140,7 @@ async fn ask_destination(ctx: &Ctx, dialogue: &ChatDialogue, account: &LinkedAcc
     for destination in recent {
         let text = destination_text(&destination, ctx);
         rows.push(vec![
-            ctx.app
-                .button(ctx.user, text, ButtonAction::WithdrawTo { account_id: account.id, amount, destination })
-                .await?,
+            ctx.app.button(ctx.user, text, ButtonAction::WithdrawTo { account_id: account.id, destination }).await?,
         ]);
     }
     let (text, state) = match account.provider {
@@ -229,25 +227,20 @@ pub async fn on_destination(
     dialogue: &ChatDialogue,
     message: MessageId,
     account_id: i64,
-    amount: Amount,
     destination: Destination,
 ) -> HandlerResult {
-    // The amount is the one of the dialogue waiting now: a recent-destination button of
-    // an earlier /withdraw carries that withdrawal's amount, not this one's.
+    // The amount is the one of the dialogue waiting now (a recent-destination button may
+    // be one of an earlier /withdraw).
     let waiting = match dialogue.get().await.map_err(dialogue_err)? {
         Some(
-            State::WithdrawDanaNumber { account_id: a, amount: current }
-            | State::WithdrawBankAccount { account_id: a, amount: current },
-        ) if a == account_id => Some(current),
+            State::WithdrawDanaNumber { account_id: a, amount } | State::WithdrawBankAccount { account_id: a, amount },
+        ) if a == account_id => Some(amount),
         _ => None,
     };
-    let Some(current) = waiting else {
+    let Some(amount) = waiting else {
         return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await;
     };
-    if current != amount {
-        tracing::info!("a recent-destination button of an earlier withdrawal was pressed; its amount is not used");
-    }
-    summary(ctx, dialogue, account_id, current, destination, Some(message)).await
+    summary(ctx, dialogue, account_id, amount, destination, Some(message)).await
 }
 
 /// The draft and its summary with Confirm and Cancel.
