@@ -44,22 +44,38 @@ fn seal(key: &MasterKey, owner_id: i64, account_id: i64, credentials: &Credentia
     key.seal(&plaintext, &aad(owner_id, account_id, credentials.provider()))
 }
 
+/// Opens sealed credentials bound to `aad`; `id` names the row in errors, and the
+/// credentials must be of the row's `provider`.
 fn open(
     key: &MasterKey,
-    owner_id: i64,
-    account_id: i64,
-    provider: Provider,
     sealed: &Sealed,
+    aad: &[u8],
+    id: i64,
+    provider: Provider,
 ) -> Result<Credentials, AccountError> {
-    let plaintext = key
-        .open(sealed, &aad(owner_id, account_id, provider))
-        .map_err(|source| AccountError::Sealed { account_id, source })?;
-    let credentials: Credentials =
-        serde_json::from_slice(&plaintext).map_err(|e| AccountError::Corrupt { account_id, detail: e.to_string() })?;
+    let plaintext = key.open(sealed, aad).map_err(|source| AccountError::Sealed { account_id: id, source })?;
+    let credentials: Credentials = serde_json::from_slice(&plaintext)
+        .map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?;
     if credentials.provider() != provider {
-        return Err(AccountError::Corrupt { account_id, detail: "credentials of another provider".into() });
+        return Err(AccountError::Corrupt { account_id: id, detail: "credentials of another provider".into() });
     }
     Ok(credentials)
+}
+
+/// The columns of an account's sealed credentials, and of those parked on a withdrawal.
+const ACCOUNT_SEALED: [&str; 3] = ["credentials", "nonce", "key_id"];
+const PARKED_SEALED: [&str; 3] = ["settle_credentials", "settle_nonce", "settle_key_id"];
+
+/// A row's `provider` and its sealed credentials in `columns`; `id` names it in errors.
+fn sealed_in(row: &sqlx::postgres::PgRow, id: i64, columns: [&str; 3]) -> Result<(Provider, Sealed), AccountError> {
+    let provider: String = row.try_get("provider")?;
+    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
+    let sealed = Sealed {
+        ciphertext: row.try_get(columns[0])?,
+        nonce: row.try_get(columns[1])?,
+        key_id: row.try_get(columns[2])?,
+    };
+    Ok((provider, sealed))
 }
 
 /// The associated data that binds parked credentials to the withdrawal they settle.
@@ -120,20 +136,8 @@ pub async fn parked_credentials(
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let provider: String = row.try_get("provider")?;
-    let provider: Provider =
-        provider.parse().map_err(|detail| AccountError::Corrupt { account_id: withdrawal_id, detail })?;
-    let sealed = Sealed {
-        ciphertext: row.try_get("settle_credentials")?,
-        nonce: row.try_get("settle_nonce")?,
-        key_id: row.try_get("settle_key_id")?,
-    };
-    let plaintext = key
-        .open(&sealed, &parked_aad(owner_id, withdrawal_id, provider))
-        .map_err(|source| AccountError::Sealed { account_id: withdrawal_id, source })?;
-    let credentials = serde_json::from_slice(&plaintext)
-        .map_err(|e| AccountError::Corrupt { account_id: withdrawal_id, detail: e.to_string() })?;
-    Ok(Some(credentials))
+    let (provider, sealed) = sealed_in(&row, withdrawal_id, PARKED_SEALED)?;
+    open(key, &sealed, &parked_aad(owner_id, withdrawal_id, provider), withdrawal_id, provider).map(Some)
 }
 
 fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, AccountError> {
@@ -215,14 +219,8 @@ pub async fn credentials<'e>(
             .fetch_optional(executor)
             .await?
             .ok_or(AccountError::NotFound)?;
-    let provider: String = row.try_get("provider")?;
-    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id, detail })?;
-    let sealed = Sealed {
-        ciphertext: row.try_get("credentials")?,
-        nonce: row.try_get("nonce")?,
-        key_id: row.try_get("key_id")?,
-    };
-    open(key, owner_id, account_id, provider, &sealed)
+    let (provider, sealed) = sealed_in(&row, account_id, ACCOUNT_SEALED)?;
+    open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)
 }
 
 /// Re-seals every stored credential under `new`, in one transaction: either every row
@@ -235,7 +233,7 @@ pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> 
         .reseal(
             &mut tx,
             "SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE",
-            ["credentials", "nonce", "key_id"],
+            ACCOUNT_SEALED,
             "UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1",
             aad,
         )
@@ -245,7 +243,7 @@ pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> 
             &mut tx,
             "SELECT id, owner_id, provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
              WHERE settle_credentials IS NOT NULL ORDER BY id FOR UPDATE",
-            ["settle_credentials", "settle_nonce", "settle_key_id"],
+            PARKED_SEALED,
             "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
             parked_aad,
         )
@@ -276,14 +274,7 @@ impl Rotation<'_> {
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let owner_id: i64 = row.try_get("owner_id")?;
-            let provider: String = row.try_get("provider")?;
-            let provider: Provider =
-                provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
-            let sealed = Sealed {
-                ciphertext: row.try_get(columns[0])?,
-                nonce: row.try_get(columns[1])?,
-                key_id: row.try_get(columns[2])?,
-            };
+            let (provider, sealed) = sealed_in(row, id, columns)?;
             if sealed.key_id == self.new.id() {
                 // Already under the new key: a rerun with the same key (an interrupted
                 // rotation cannot exist, the transaction is atomic).
