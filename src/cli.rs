@@ -243,7 +243,6 @@ async fn demo(
         *url = Some(simulator.url.clone());
     }
     // Check the rest of the settings (the token above all) before starting a database.
-    settings.database_url = Some(settings.database_url()?);
     settings.config()?;
     let wanted = settings.database_url()?;
     let mut own_postgres = None;

@@ -303,25 +303,31 @@ pub const RESOLVE_EVERY: Duration = Duration::from_secs(60);
 /// forgets expired button actions, now and then every [`RESOLVE_EVERY`].
 async fn resolve_unknown_withdrawals(app: App) {
     loop {
-        match crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(settled = n, "unknown withdrawals settled"),
-            Err(e) => tracing::warn!(error = format!("{e:#}"), "could not settle unknown withdrawals"),
-        }
+        let settled = crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await;
+        log_round(settled.map(|n| n as u64), "unknown withdrawals settled", "could not settle unknown withdrawals");
         // Withdrawals whose dialogue ended undecided (twice its timeout, so a dialogue
         // still in use is never cut short) are expired: nothing was sent.
-        match storage::withdrawals::expire_abandoned(&app.pool, app.config.dialogue_timeout * 2).await {
-            Ok(n) if n > 0 => tracing::info!(expired = n, "abandoned withdrawal drafts expired"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not expire abandoned withdrawal drafts"),
-        }
+        log_round(
+            storage::withdrawals::expire_abandoned(&app.pool, app.config.dialogue_timeout * 2).await,
+            "abandoned withdrawal drafts expired",
+            "could not expire abandoned withdrawal drafts",
+        );
         // Expired button actions are forgotten as the bot runs, not only at start-up.
-        match storage::actions::purge_expired(&app.pool).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "forgot expired button actions"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not purge expired button actions"),
-        }
+        log_round(
+            storage::actions::purge_expired(&app.pool).await,
+            "forgot expired button actions",
+            "could not purge expired button actions",
+        );
         tokio::time::sleep(RESOLVE_EVERY).await;
+    }
+}
+
+/// One line for a background round that did something, or failed; none for an idle one.
+fn log_round<N: Into<u64>, E: std::fmt::Display>(result: Result<N, E>, done: &str, failed: &str) {
+    match result.map(Into::into) {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "{done}"),
+        Err(e) => tracing::warn!(error = format!("{e:#}"), "{failed}"),
     }
 }
 

@@ -201,14 +201,12 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                     );
                 }
             }
-            let page = crate::providers::Page { items, page: 1, total_pages: None };
-            let newest = page.items.iter().filter_map(|m| m.id.parse::<i64>().ok()).max();
+            let newest = items.iter().filter_map(|m| m.id.parse::<i64>().ok()).max();
             match (cursor, newest) {
                 // The first look only sets the cursor: what was there before is not news.
                 (None, Some(n)) => Some(Change { state: n.to_string(), events: vec![], finished: false, record: None }),
                 (Some(c), Some(n)) if n > c => {
-                    let mut credits: Vec<_> = page
-                        .items
+                    let mut credits: Vec<_> = items
                         .iter()
                         .filter(|m| m.kind == MutationKind::Credit && m.id.parse::<i64>().is_ok_and(|id| id > c))
                         .collect();
