@@ -7,7 +7,6 @@ use merchant_bot::{
     bot::{App, build_bot},
     domain::Amount,
     notifier::Notifier,
-    providers::{GatewayUrls, Gateways, Http},
     storage::{invoices, watches},
 };
 use serde_json::json;
@@ -19,12 +18,7 @@ async fn fast_app() -> TestApp {
 }
 
 fn qris_client(app: &TestApp) -> merchant_bot::providers::Gateway {
-    Gateways::new(
-        Http::new(test_http()),
-        GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
-    )
-    .client(&demo_qris())
-    .unwrap()
+    app.sim_client(&demo_qris())
 }
 
 /// Makes an invoice at the simulator and records it as the bot does (with its watch).
@@ -342,12 +336,7 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
     let app = fast_app().await;
     let eka = TestUser::new(9663, "Eka", Some("en"));
     let toko = app.link(&eka, "toko", demo_bukalapak()).await;
-    let gateway = Gateways::new(
-        Http::new(test_http()),
-        GatewayUrls { bukalapak: Some(app.sim.url.parse().unwrap()), qris: None, snap: None },
-    )
-    .client(&demo_bukalapak())
-    .unwrap();
+    let gateway = app.sim_client(&demo_bukalapak());
     let amount = Amount::from_rupiah(25_000).unwrap();
     let bank = DEMO.bukalapak_bank_account_id.to_owned();
     let destination = Destination::BankAccount { id: bank.clone() };

@@ -352,12 +352,7 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
     withdrawals::confirm(&app.db.pool, wati.id, row.id).await.unwrap().expect("confirmed");
     withdrawals::claim_for_submit(&app.db.pool, wati.id, row.id).await.unwrap().expect("claimed");
     // The request went out and the gateway made the withdrawal; then the process died.
-    let gateway = Gateways::new(
-        Http::new(test_http()),
-        GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
-    )
-    .client(&demo_qris())
-    .unwrap();
+    let gateway = app.sim_client(&demo_qris());
     let made = gateway
         .withdraw(&WithdrawRequest::Dana { amount, number: "081234567890".into(), name: "John Doe".into() })
         .await
@@ -643,12 +638,7 @@ async fn a_withdrawal_in_doubt_is_settled_with_its_own_accounts_credentials_afte
         let row = claimed(&app, &wati).await;
         let account_id = row.account_id.unwrap();
         // The request reached the gateway and the withdrawal was made; the process died.
-        let gateway = Gateways::new(
-            Http::new(test_http()),
-            GatewayUrls { bukalapak: None, qris: Some(app.sim.url.parse().unwrap()), snap: None },
-        )
-        .client(&demo_qris())
-        .unwrap();
+        let gateway = app.sim_client(&demo_qris());
         let request =
             WithdrawRequest::Dana { amount: row.amount(), number: "081234567890".into(), name: "John Doe".into() };
         let made = gateway.withdraw(&request).await.unwrap();

@@ -202,6 +202,15 @@ impl TestApp {
         reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
     }
 
+    /// A gateway client for `credentials` at this test's simulator (as the bot makes them).
+    pub fn sim_client(&self, credentials: &Credentials) -> merchant_bot::providers::Gateway {
+        let url = Some(self.sim.url.parse().unwrap());
+        let urls = merchant_bot::providers::GatewayUrls { bukalapak: url.clone(), qris: url.clone(), snap: url };
+        merchant_bot::providers::Gateways::new(merchant_bot::providers::Http::new(test_http()), urls)
+            .client(credentials)
+            .unwrap()
+    }
+
     /// Stops the bot as a SIGTERM would and starts a new one on the same database.
     pub async fn restart(&mut self) {
         self.stop().await;
