@@ -109,6 +109,21 @@ pub struct Settings {
     /// message, which the answer then replaces (`10s`).
     #[arg(long = "slow-notice-after", env = "SLOW_NOTICE_AFTER", global = true)]
     pub slow_notice_after: Option<String>,
+    /// How long one gateway request may take, all retries of a read included (`30s`).
+    #[arg(long = "gateway-timeout", env = "GATEWAY_TIMEOUT", global = true)]
+    pub gateway_timeout: Option<String>,
+    /// How often withdrawals of unknown outcome are looked up in the gateways' histories
+    /// (`60s`).
+    #[arg(long = "resolve-every", env = "RESOLVE_EVERY", global = true)]
+    pub resolve_every: Option<String>,
+    /// A withdrawal of unknown outcome still missing from the gateway's complete history
+    /// this long after its request was not made (`15m`).
+    #[arg(long = "withdrawal-give-up-after", env = "WITHDRAWAL_GIVE_UP_AFTER", global = true)]
+    pub withdrawal_give_up_after: Option<String>,
+    /// Fault injection for the reliability program only: a message of exactly this text
+    /// makes its handler panic. Unset in any real deployment.
+    #[arg(long = "fault-panic-text", env = "FAULT_PANIC_TEXT", global = true, hide = true)]
+    pub fault_panic_text: Option<String>,
     /// Largest /deposit in rupiah.
     #[arg(long = "max-deposit-amount", env = "MAX_DEPOSIT_AMOUNT", global = true)]
     pub max_deposit_amount: Option<String>,
@@ -161,6 +176,22 @@ pub struct Config {
     pub slow_notice_after: Duration,
     /// Largest `/deposit`, in whole rupiah.
     pub max_deposit_amount: u64,
+    /// One gateway request's deadline, all retries of a read included.
+    pub gateway_timeout: Duration,
+    /// How often unknown withdrawals are looked up in the gateways' histories.
+    pub resolve_every: Duration,
+    /// When an unknown withdrawal missing from the history is taken as not made.
+    pub withdrawal_give_up_after: Duration,
+    /// See [`Settings::fault_panic_text`].
+    pub fault_panic_text: Option<String>,
+}
+
+impl Config {
+    /// How long a process owns a withdrawal it claimed for its one request: the
+    /// request's deadline and the writes after it, with a wide margin (2 min by default).
+    pub fn submit_lease(&self) -> Duration {
+        (self.gateway_timeout * 4).max(Duration::from_secs(5))
+    }
 }
 
 impl Settings {
@@ -252,6 +283,14 @@ impl Settings {
             )?,
             dialogue_timeout: duration_or(&self.dialogue_timeout, "DIALOGUE_TIMEOUT", Duration::from_secs(600))?,
             slow_notice_after: duration_or(&self.slow_notice_after, "SLOW_NOTICE_AFTER", Duration::from_secs(10))?,
+            gateway_timeout: duration_or(&self.gateway_timeout, "GATEWAY_TIMEOUT", Duration::from_secs(30))?,
+            resolve_every: duration_or(&self.resolve_every, "RESOLVE_EVERY", Duration::from_secs(60))?,
+            withdrawal_give_up_after: duration_or(
+                &self.withdrawal_give_up_after,
+                "WITHDRAWAL_GIVE_UP_AFTER",
+                Duration::from_secs(15 * 60),
+            )?,
+            fault_panic_text: non_empty(&self.fault_panic_text).map(str::to_owned),
             max_deposit_amount: match non_empty(&self.max_deposit_amount) {
                 None => 10_000_000,
                 Some(s) => match s.parse::<u64>() {
@@ -337,6 +376,10 @@ mod tests {
             dialogue_timeout: None,
             slow_notice_after: None,
             max_deposit_amount: None,
+            gateway_timeout: None,
+            resolve_every: None,
+            withdrawal_give_up_after: None,
+            fault_panic_text: None,
             log: None,
             master_key_file: None,
             log_format: None,
@@ -354,6 +397,11 @@ mod tests {
         assert_eq!(c.notify_poll_interval, Duration::from_secs(30));
         assert_eq!(c.dialogue_timeout, Duration::from_secs(600));
         assert_eq!(c.max_deposit_amount, 10_000_000);
+        assert_eq!(c.gateway_timeout, Duration::from_secs(30));
+        assert_eq!(c.submit_lease(), Duration::from_secs(120));
+        assert_eq!(c.resolve_every, Duration::from_secs(60));
+        assert_eq!(c.withdrawal_give_up_after, Duration::from_secs(15 * 60));
+        assert_eq!(c.fault_panic_text, None);
     }
 
     #[test]
@@ -370,6 +418,9 @@ mod tests {
             ("NOTIFY_POLL_INTERVAL", Box::new(|s| s.notify_poll_interval = Some("soon".into()))),
             ("DIALOGUE_TIMEOUT", Box::new(|s| s.dialogue_timeout = Some("0s".into()))),
             ("MAX_DEPOSIT_AMOUNT", Box::new(|s| s.max_deposit_amount = Some("10.5".into()))),
+            ("GATEWAY_TIMEOUT", Box::new(|s| s.gateway_timeout = Some("30".into()))),
+            ("RESOLVE_EVERY", Box::new(|s| s.resolve_every = Some("-1s".into()))),
+            ("WITHDRAWAL_GIVE_UP_AFTER", Box::new(|s| s.withdrawal_give_up_after = Some("0m".into()))),
             ("MASTER_KEY_FILE", Box::new(|s| s.master_key_file = Some("/nonexistent/master.key".into()))),
             (
                 "MASTER_KEY_FILE",

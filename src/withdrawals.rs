@@ -29,16 +29,18 @@ pub enum Outcome {
 }
 
 /// Sends withdrawal `id` to the gateway, once: the row is claimed first in one
-/// conditional update, and whatever happens after the request, it is never sent again.
-/// `password` (Bukalapak) is used for this one request and dropped.
+/// conditional update (owned for `lease`, see `Config::submit_lease`), and whatever
+/// happens after the request, it is never sent again. `password` (Bukalapak) is used
+/// for this one request and dropped.
 pub async fn submit(
     pool: &PgPool,
     gateway: &Gateway,
     owner_id: i64,
     id: i64,
+    lease: Duration,
     password: Option<Secret>,
 ) -> anyhow::Result<(Option<WithdrawalRow>, Outcome)> {
-    let Some(row) = withdrawals::claim_for_submit(pool, owner_id, id).await? else {
+    let Some(row) = withdrawals::claim_for_submit(pool, owner_id, id, lease).await? else {
         return Ok((None, Outcome::AlreadyTaken));
     };
     let request = match (&row.destination.0, password) {
@@ -86,18 +88,22 @@ pub async fn submit(
     Ok((Some(row), outcome))
 }
 
-/// An unknown withdrawal not found in the history this long after its request was not
-/// made.
-pub const GIVE_UP_AFTER: Duration = Duration::from_secs(15 * 60);
-
 /// How far back the history is read for one unknown withdrawal. A scan that stops here
-/// before the history's last page is incomplete, and never a reason to give up.
-pub const HISTORY_PAGES: u32 = 10;
+/// before the history's last page, and before it is seen to reach back past the
+/// request, is incomplete, and never a reason to give up.
+pub const HISTORY_PAGES: u32 = 25;
 
 /// Looks for each unknown withdrawal in its gateway's recent history: found, it is
 /// recorded as submitted with the gateway's id; missing long enough, as not made.
 /// Returns how many were settled.
-pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways) -> anyhow::Result<usize> {
+/// An unknown withdrawal not found in the complete history `give_up_after` its request
+/// was not made (`WITHDRAWAL_GIVE_UP_AFTER`, 15 minutes by default).
+pub async fn resolve_unknown(
+    pool: &PgPool,
+    key: &MasterKey,
+    gateways: &Gateways,
+    give_up_after: Duration,
+) -> anyhow::Result<usize> {
     let swept = withdrawals::sweep_dead_submitting(pool).await?;
     if swept > 0 {
         tracing::warn!(count = swept, "withdrawals whose sending process stopped during the request are now 'unknown'");
@@ -126,13 +132,18 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
         let Ok(gateway) = gateways.client(&credentials) else { continue };
         let known = withdrawals::known_gateway_ids(pool, &row).await?;
         let mut found = None;
-        // Complete only once the history's last page was read.
+        // Complete once the history's last page was read, or once it is seen to be
+        // newest first and to reach back past the request (a busy account has more
+        // pages than are read; the rest is older).
         let mut complete = false;
+        let window_start = requested_at - chrono::Duration::minutes(2);
+        let mut order = HistoryOrder::default();
         'pages: for page in 1..=HISTORY_PAGES {
             match gateway.withdrawals(page, 20, None).await {
                 Ok(p) => {
                     let last = !p.has_next(20);
                     for w in p.items {
+                        order.see(w.created_at.map(|t| t.with_timezone(&Utc)), window_start);
                         let same_place = w.destination.as_ref().is_none_or(|d| match (d, &row.destination.0) {
                             (Destination::Dana { number: a, .. }, Destination::Dana { number: b, .. }) => a == b,
                             (Destination::BankAccount { id: a }, Destination::BankAccount { id: b }) => a == b,
@@ -146,7 +157,7 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
                             break 'pages;
                         }
                     }
-                    if last {
+                    if last || order.reached_back() {
                         complete = true;
                         break;
                     }
@@ -168,7 +179,8 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
                 settled += 1;
             }
             None if complete
-                && Utc::now() - requested_at > chrono::Duration::from_std(GIVE_UP_AFTER).expect("small") =>
+                && Utc::now() - requested_at
+                    > chrono::Duration::from_std(give_up_after).unwrap_or(chrono::Duration::MAX) =>
             {
                 withdrawals::resolve(pool, &row, None).await?;
                 tracing::info!(
@@ -181,4 +193,64 @@ pub async fn resolve_unknown(pool: &PgPool, key: &MasterKey, gateways: &Gateways
         }
     }
     Ok(settled)
+}
+
+/// What the history read so far shows of its order: the bot gives up reading early only
+/// when every time seen was no later than the one before, at least one was earlier (the
+/// order is not documented, so it must be seen), and one is before the window.
+#[derive(Default)]
+struct HistoryOrder {
+    previous: Option<chrono::DateTime<Utc>>,
+    descending: bool,
+    broken: bool,
+    before_window: bool,
+}
+
+impl HistoryOrder {
+    fn see(&mut self, created_at: Option<chrono::DateTime<Utc>>, window_start: chrono::DateTime<Utc>) {
+        let Some(t) = created_at else {
+            self.broken = true;
+            return;
+        };
+        match self.previous {
+            Some(p) if t > p => self.broken = true,
+            Some(p) if t < p => self.descending = true,
+            _ => {}
+        }
+        self.before_window |= t < window_start;
+        self.previous = Some(t);
+    }
+
+    fn reached_back(&self) -> bool {
+        self.descending && !self.broken && self.before_window
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    fn at(minutes_ago: i64) -> Option<chrono::DateTime<Utc>> {
+        Some(Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap() - Duration::minutes(minutes_ago))
+    }
+
+    fn reached(times: &[Option<chrono::DateTime<Utc>>]) -> bool {
+        let window_start = at(20).unwrap();
+        let mut order = HistoryOrder::default();
+        times.iter().for_each(|t| order.see(*t, window_start));
+        order.reached_back()
+    }
+
+    #[test]
+    fn a_history_is_read_to_its_end_unless_it_is_seen_newest_first_and_past_the_request() {
+        assert!(reached(&[at(1), at(5), at(30)]), "newest first, past the window");
+        assert!(!reached(&[at(1), at(5), at(10)]), "not past the window yet");
+        assert!(!reached(&[at(30), at(5), at(1)]), "oldest first: the newest may be on the last page");
+        assert!(!reached(&[at(30)]), "one item shows no order");
+        assert!(!reached(&[at(30), at(30)]), "equal times show no order");
+        assert!(!reached(&[at(1), None, at(30)]), "an item without a time breaks the reasoning");
+        assert!(!reached(&[at(1), at(40), at(30)]), "out of order");
+    }
 }

@@ -276,6 +276,21 @@ pub async fn in_update(
         teloxide::types::UpdateKind::Message(m) if m.chat.is_private() => Some(m.chat.id),
         _ => None,
     };
+    // The reliability program's injected fault (FAULT_PANIC_TEXT; never set in a real
+    // deployment) goes through the same path as any other panic.
+    let injected =
+        app.config.fault_panic_text.as_deref().is_some_and(
+            |text| matches!(&update.kind, teloxide::types::UpdateKind::Message(m) if m.text() == Some(text)),
+        );
+    // The handler's future is large (a whole dialogue step); on the heap, the wrappers
+    // around it do not copy it on the stack.
+    let work = Box::pin(work);
+    let work = async move {
+        if injected {
+            panic!("injected fault: FAULT_PANIC_TEXT");
+        }
+        work.await
+    };
     let work = super::with_slow_notice(bot, app, update.from(), slow_chat, crate::i18n::tracking(work));
     let caught = std::panic::AssertUnwindSafe(work).catch_unwind().instrument(span.clone()).await;
     // In webhook mode, Telegram's request for this update may now be answered.
@@ -286,15 +301,21 @@ pub async fn in_update(
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
-    let _entered = span.enter();
-    tracing::error!(panic = what, "an update handler panicked; the bot goes on");
-    crate::metrics::handler_panicked();
-    if let Some(chat) = update.chat() {
-        let lang = fallback_lang(update.from());
-        if let Err(e) = bot.send_message(chat.id, tr!(lang, "error-internal")).await {
-            tracing::warn!(error = %e, "could not tell the user after a panic");
+    // The span is attached to the future, never entered across an await: an entered
+    // guard held over one would lend this update's span to whatever else runs on the
+    // thread meanwhile.
+    async {
+        tracing::error!(panic = what, "an update handler panicked; the bot goes on");
+        crate::metrics::handler_panicked();
+        if let Some(chat) = update.chat() {
+            let lang = fallback_lang(update.from());
+            if let Err(e) = bot.send_message(chat.id, tr!(lang, "error-internal")).await {
+                tracing::warn!(error = %e, "could not tell the user after a panic");
+            }
         }
     }
+    .instrument(span)
+    .await;
     Ok(())
 }
 

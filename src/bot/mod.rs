@@ -63,7 +63,8 @@ pub struct App {
 
 impl App {
     pub fn new(pool: PgPool, config: Config) -> App {
-        App::with_http(pool, config, HttpOptions::default())
+        let http = HttpOptions { timeout: config.gateway_timeout, ..HttpOptions::default() };
+        App::with_http(pool, config, http)
     }
 
     /// With gateway timeouts and retries of one's own (tests shorten them).
@@ -296,14 +297,17 @@ pub fn build_bot(config: &Config, limits: Limits) -> Bot {
     Throttle::new_spawn(bot, limits).parse_mode(ParseMode::Html)
 }
 
-/// How often unknown withdrawals are looked up in the gateways' histories.
-pub const RESOLVE_EVERY: Duration = Duration::from_secs(60);
-
 /// Turns withdrawals whose sender died into `unknown`, settles the unknown ones and
-/// forgets expired button actions, now and then every [`RESOLVE_EVERY`].
+/// forgets expired button actions, now and then every `RESOLVE_EVERY`.
 async fn resolve_unknown_withdrawals(app: App) {
     loop {
-        let settled = crate::withdrawals::resolve_unknown(&app.pool, app.key(), &app.gateways).await;
+        let settled = crate::withdrawals::resolve_unknown(
+            &app.pool,
+            app.key(),
+            &app.gateways,
+            app.config.withdrawal_give_up_after,
+        )
+        .await;
         log_round(settled.map(|n| n as u64), "unknown withdrawals settled", "could not settle unknown withdrawals");
         // Withdrawals whose dialogue ended undecided (twice its timeout, so a dialogue
         // still in use is never cut short) are expired: nothing was sent.
@@ -318,7 +322,7 @@ async fn resolve_unknown_withdrawals(app: App) {
             "forgot expired button actions",
             "could not purge expired button actions",
         );
-        tokio::time::sleep(RESOLVE_EVERY).await;
+        tokio::time::sleep(app.config.resolve_every).await;
     }
 }
 

@@ -410,7 +410,8 @@ async fn finish(
         }
     };
     ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await?;
-    let outcome = match submit(&ctx.app.pool, &gateway, ctx.user, row.id, password).await {
+    let outcome = match submit(&ctx.app.pool, &gateway, ctx.user, row.id, ctx.app.config.submit_lease(), password).await
+    {
         Ok((_, outcome)) => outcome,
         Err(e) => {
             // The request may have gone out before the failure: not "nothing changed".

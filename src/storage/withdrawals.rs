@@ -59,10 +59,6 @@ impl WithdrawalRow {
 
 const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at, requested_at";
 
-/// How long a process owns a row it claimed for its request: the gateway call's own
-/// timeout (30 s at most) and the writes after it, with a wide margin.
-pub const SUBMIT_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
-
 /// Writes one audit row (in the caller's transaction).
 async fn audit(
     tx: &mut Transaction<'_, Postgres>,
@@ -154,9 +150,15 @@ pub async fn confirm(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Opti
     transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
 }
 
-/// Claims a confirmed row for the one request to the gateway, under [`SUBMIT_LEASE`].
-/// A draft cannot be claimed: Confirm comes first.
-pub async fn claim_for_submit(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+/// Claims a confirmed row for the one request to the gateway, owned for `lease` (the
+/// request's deadline and the writes after it; `Config::submit_lease`). A draft cannot
+/// be claimed: Confirm comes first.
+pub async fn claim_for_submit(
+    pool: &PgPool,
+    owner_id: i64,
+    id: i64,
+    lease: std::time::Duration,
+) -> sqlx::Result<Option<WithdrawalRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE withdrawals SET status = 'submitting', requested_at = now(),
                 lease_until = now() + make_interval(secs => $3), updated_at = now()
@@ -164,7 +166,7 @@ pub async fn claim_for_submit(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Re
     )))
     .bind(id)
     .bind(owner_id)
-    .bind(SUBMIT_LEASE.as_secs_f64())
+    .bind(lease.as_secs_f64())
     .fetch_optional(pool)
     .await
 }

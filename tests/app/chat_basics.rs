@@ -238,14 +238,27 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
         .to_string(),
     )
     .unwrap();
+    // Other work on the same thread while the apology is sent must not be logged as
+    // part of this update (it was, when the update's span stayed entered over an await).
+    let other = tokio::spawn(async {
+        for _ in 0..50 {
+            tracing::info!("other work in progress");
+            tokio::task::yield_now().await;
+        }
+    });
     let result =
         merchant_bot::bot::commands::in_update(&bot, &app, &update, async { panic!("a decoder blew up") }).await;
     assert!(result.is_ok(), "the panic does not reach the dispatcher");
     let apology = tg.message(3401).await;
     assert!(apology.text.contains("Something went wrong"), "{}", apology.text);
+    other.await.unwrap();
     let logs = crate::support::logs::captured();
     let line = logs.lines().find(|l| l.contains("an update handler panicked")).expect("the panic is logged");
     assert!(line.contains("update{id=770001}") && line.contains("a decoder blew up"), "{line}");
+    assert_eq!(line.matches("update{").count(), 1, "{line}");
+    let leaked: Vec<&str> =
+        logs.lines().filter(|l| l.contains("other work in progress") && l.contains("update{id=770001}")).collect();
+    assert!(leaked.is_empty(), "another task's lines carry the update's span: {leaked:?}");
 }
 
 #[tokio::test]

@@ -343,7 +343,8 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
     let row =
         withdrawals::create_draft(&app.db.pool, eka.id, toko, "toko", "bukalapak", amount, &destination).await.unwrap();
     withdrawals::confirm(&app.db.pool, eka.id, row.id).await.unwrap().unwrap();
-    let row = withdrawals::claim_for_submit(&app.db.pool, eka.id, row.id).await.unwrap().unwrap();
+    let row =
+        withdrawals::claim_for_submit(&app.db.pool, eka.id, row.id, app.config.submit_lease()).await.unwrap().unwrap();
     let request = merchant_bot::providers::WithdrawRequest::Bank {
         amount,
         bank_account_id: bank,

@@ -11,7 +11,7 @@ use merchant_bot::{
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
-    matchers::{body_json, method, path},
+    matchers::{body_json, method, path, query_param},
 };
 
 use crate::{
@@ -157,8 +157,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
     // And two submits at once: one request.
     let (a, b) = tokio::join!(
-        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.id, row.id, None),
-        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.id, row.id, None)
+        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.id, row.id, app.config.submit_lease(), None),
+        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.id, row.id, app.config.submit_lease(), None)
     );
     let outcomes = [a.unwrap().1, b.unwrap().1].map(|o| format!("{o:?}"));
     assert_eq!(outcomes.iter().filter(|o| o.starts_with("Submitted")).count(), 1, "{outcomes:?}");
@@ -350,7 +350,10 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
         .await
         .unwrap();
     withdrawals::confirm(&app.db.pool, wati.id, row.id).await.unwrap().expect("confirmed");
-    withdrawals::claim_for_submit(&app.db.pool, wati.id, row.id).await.unwrap().expect("claimed");
+    withdrawals::claim_for_submit(&app.db.pool, wati.id, row.id, app.config.submit_lease())
+        .await
+        .unwrap()
+        .expect("claimed");
     // The request went out and the gateway made the withdrawal; then the process died.
     let gateway = app.sim_client(&demo_qris());
     let made = gateway
@@ -492,11 +495,17 @@ async fn claimed(app: &TestApp, user: &TestUser) -> withdrawals::WithdrawalRow {
         .await
         .unwrap();
     assert!(
-        withdrawals::claim_for_submit(&app.db.pool, user.id, row.id).await.unwrap().is_none(),
+        withdrawals::claim_for_submit(&app.db.pool, user.id, row.id, app.config.submit_lease())
+            .await
+            .unwrap()
+            .is_none(),
         "a draft is not sent"
     );
     withdrawals::confirm(&app.db.pool, user.id, row.id).await.unwrap().expect("confirmed");
-    withdrawals::claim_for_submit(&app.db.pool, user.id, row.id).await.unwrap().expect("claimed")
+    withdrawals::claim_for_submit(&app.db.pool, user.id, row.id, app.config.submit_lease())
+        .await
+        .unwrap()
+        .expect("claimed")
 }
 
 async fn resolve(app: &TestApp, gateway_url: &str) -> usize {
@@ -504,7 +513,14 @@ async fn resolve(app: &TestApp, gateway_url: &str) -> usize {
         Http::new(test_http()),
         GatewayUrls { bukalapak: None, qris: Some(gateway_url.parse().unwrap()), snap: None },
     );
-    merchant_bot::withdrawals::resolve_unknown(&app.db.pool, &app.config.master_key, &gateways).await.unwrap()
+    merchant_bot::withdrawals::resolve_unknown(
+        &app.db.pool,
+        &app.config.master_key,
+        &gateways,
+        app.config.withdrawal_give_up_after,
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
@@ -572,6 +588,54 @@ async fn a_history_read_only_in_part_is_never_a_reason_to_give_up() {
         .unwrap();
     assert_eq!(resolve(&app, &gateway.uri()).await, 0);
     assert_eq!(status_of(&app, row.id).await, "unknown", "500 pages of history, 10 read: still unknown");
+}
+
+#[tokio::test]
+async fn a_busy_accounts_history_newest_first_settles_past_the_pages_read() {
+    // Ten thousand withdrawals, one a minute, newest first: the request 20 minutes ago
+    // is older than page 1's items and newer than page 2's last ones.
+    let gateway = MockServer::start().await;
+    let now = chrono::Utc::now();
+    for page in 1..=merchant_bot::withdrawals::HISTORY_PAGES {
+        let items: Vec<Value> = (0..20)
+            .map(|i| {
+                let minutes = i64::from(page - 1) * 20 + i;
+                let at = now - chrono::Duration::minutes(minutes);
+                json!({"withdraw_id": format!("w{minutes}"), "amount": 5_000, "status": "success",
+                       "account_number": "081234567890",
+                       "created_at": at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()})
+            })
+            .collect();
+        Mock::given(method("GET"))
+            .and(path("/api/v1/withdraw/history"))
+            .and(query_param("page", page.to_string()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "success": true, "data": items,
+                "pagination": {"page": page, "limit": 20, "total": 10_000, "total_pages": 500}
+            })))
+            .mount(&gateway)
+            .await;
+    }
+    let app = TestApp::spawn().await;
+    let wati = TestUser::new(9524, "Wati", Some("en"));
+    let row = claimed(&app, &wati).await;
+    sqlx::query(
+        "UPDATE withdrawals SET requested_at = now() - interval '20 minutes', lease_until = NULL WHERE id = $1",
+    )
+    .bind(row.id)
+    .execute(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(resolve(&app, &gateway.uri()).await, 1, "settled although 500 pages exist");
+    assert_eq!(status_of(&app, row.id).await, "refused", "not among the withdrawals since the request");
+    let pages: Vec<String> = gateway
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.url.query_pairs().find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()))
+        .collect();
+    assert_eq!(pages, ["1", "2"], "read only as far back as the request");
 }
 
 #[tokio::test]
