@@ -326,3 +326,40 @@ group-only-in-group = Send <code>/group on</code> in a group to see your own bal
 group-enabled = This group now sees your balances, lists and invoices when you ask. Credentials, PINs and passwords are still asked only in private. <code>/group off</code> stops it.
 group-disabled = This group no longer sees your balances, lists or invoices.
 group-usage = <code>/group on</code> shows your own balances, lists and invoices in this group; <code>/group off</code> stops it.
+
+## Reports and exports
+cmd-report = Takings and withdrawals with a chart: /report week
+cmd-export = A CSV file: /export invoices month
+report-bad-period = That is not a period. Try { $usage } with <code>today</code>, <code>yesterday</code>, <code>week</code>, <code>month</code>, <code>last-month</code>, a date like <code>6/12/2026</code>, or <code>1/12/2026..6/12/2026</code> (WIB).
+report-backwards = The period ends before it starts. Write the earlier date first, e.g. <code>1/12/2026..6/12/2026</code>.
+report-future = That period has not started yet. Dates are in WIB.
+report-too-long = A period can be at most { $days } days long.
+report-title = 📊 <b>Report { $period }</b> (WIB)
+report-account = <b>{ $label }</b>
+report-total = <b>Total</b>
+report-paid = Paid invoices: { $count }, { $sum } received (customers' fees { $fees })
+report-unpaid = Unpaid: { $expired } expired, { $cancelled } cancelled
+report-withdrawn = Withdrawn: { $count }, { $sum } (fees { $fees })
+report-rejected = Rejected withdrawals: { $count }
+report-in-doubt = Withdrawals still being checked: { $count }
+report-nothing = Nothing was paid or withdrawn in this period.
+report-source = Figures from what this bot recorded: invoices made and withdrawals sent through it, on the day an invoice was seen paid and a withdrawal was sent. Money moved outside the bot is not included; /mutations and /withdrawals show the gateway's own history.
+report-chart-caption = 📊 Sales, { $period } (WIB)
+card-chart-days = Sales per day, { $period }
+card-chart-hours = Sales per hour, { $period }
+export-usage = Send <code>/export invoices</code> or <code>/export withdrawals</code>, optionally with a period: <code>/export invoices week</code>, <code>/export withdrawals 1/11/2026..30/11/2026</code>. Without one, this month.
+export-no-invoices = No invoices were made through this bot in { $period }.
+export-no-withdrawals = No withdrawals were sent through this bot in { $period }.
+export-caption = { $count } rows, { $period } (WIB). UTF-8 CSV: opens in any spreadsheet program.
+notify-kind-daily = Daily summary
+notify-daily-at = at { $hour } WIB
+notify-daily-quiet-days = (also on days with nothing to report)
+notify-daily-menu = <b>Daily summary</b>: today's takings and withdrawals, once a day at the hour you choose (WIB). On a day with nothing to report it comes only if you switch that on.
+button-daily-quiet-days = Also on quiet days
+button-daily-off = Off
+notify-daily-summary =
+    📊 <b>Today, { $day }</b>
+    Paid invoices: { $paid_count }, { $paid } received (customers' fees { $fees })
+    Expired or cancelled: { $expired }
+    Withdrawn: { $withdrawn_count }, { $withdrawn }
+    /report shows more.

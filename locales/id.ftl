@@ -326,3 +326,40 @@ group-only-in-group = Kirim <code>/group on</code> di grup untuk melihat saldo, 
 group-enabled = Grup ini kini melihat saldo, daftar, dan invoice Anda saat Anda memintanya. Kredensial, PIN, dan password tetap hanya diminta di chat pribadi. <code>/group off</code> menghentikannya.
 group-disabled = Grup ini tidak lagi melihat saldo, daftar, atau invoice Anda.
 group-usage = <code>/group on</code> menampilkan saldo, daftar, dan invoice Anda di grup ini; <code>/group off</code> menghentikannya.
+
+## Laporan dan ekspor
+cmd-report = Pemasukan dan penarikan dengan grafik: /report minggu
+cmd-export = Berkas CSV: /export invoices bulan
+report-bad-period = Itu bukan periode. Coba { $usage } dengan <code>hari ini</code>, <code>kemarin</code>, <code>minggu</code>, <code>bulan</code>, <code>bulan lalu</code>, tanggal seperti <code>6/12/2026</code>, atau <code>1/12/2026..6/12/2026</code> (WIB).
+report-backwards = Periode berakhir sebelum dimulai. Tulis tanggal yang lebih awal dulu, mis. <code>1/12/2026..6/12/2026</code>.
+report-future = Periode itu belum dimulai. Tanggal dalam WIB.
+report-too-long = Satu periode paling lama { $days } hari.
+report-title = 📊 <b>Laporan { $period }</b> (WIB)
+report-account = <b>{ $label }</b>
+report-total = <b>Total</b>
+report-paid = Invoice dibayar: { $count }, { $sum } diterima (biaya dari pelanggan { $fees })
+report-unpaid = Belum dibayar: { $expired } kedaluwarsa, { $cancelled } dibatalkan
+report-withdrawn = Ditarik: { $count }, { $sum } (biaya { $fees })
+report-rejected = Penarikan ditolak: { $count }
+report-in-doubt = Penarikan yang masih diperiksa: { $count }
+report-nothing = Tidak ada pembayaran atau penarikan pada periode ini.
+report-source = Angka dari catatan bot ini: invoice yang dibuat dan penarikan yang dikirim lewat bot, pada hari invoice terlihat dibayar dan penarikan dikirim. Uang yang bergerak di luar bot tidak termasuk; /mutations dan /withdrawals menampilkan riwayat gateway sendiri.
+report-chart-caption = 📊 Penjualan, { $period } (WIB)
+card-chart-days = Penjualan per hari, { $period }
+card-chart-hours = Penjualan per jam, { $period }
+export-usage = Kirim <code>/export invoices</code> atau <code>/export withdrawals</code>, boleh dengan periode: <code>/export invoices minggu</code>, <code>/export withdrawals 1/11/2026..30/11/2026</code>. Tanpa periode, bulan ini.
+export-no-invoices = Tidak ada invoice yang dibuat lewat bot ini pada { $period }.
+export-no-withdrawals = Tidak ada penarikan yang dikirim lewat bot ini pada { $period }.
+export-caption = { $count } baris, { $period } (WIB). CSV UTF-8: bisa dibuka di program spreadsheet apa pun.
+notify-kind-daily = Ringkasan harian
+notify-daily-at = pukul { $hour } WIB
+notify-daily-quiet-days = (juga pada hari tanpa transaksi)
+notify-daily-menu = <b>Ringkasan harian</b>: pemasukan dan penarikan hari ini, sekali sehari pada jam pilihan Anda (WIB). Pada hari tanpa transaksi ringkasan hanya datang jika Anda menyalakannya.
+button-daily-quiet-days = Juga pada hari sepi
+button-daily-off = Matikan
+notify-daily-summary =
+    📊 <b>Hari ini, { $day }</b>
+    Invoice dibayar: { $paid_count }, { $paid } diterima (biaya dari pelanggan { $fees })
+    Kedaluwarsa atau dibatalkan: { $expired }
+    Ditarik: { $withdrawn_count }, { $withdrawn }
+    /report menampilkan lebih banyak.

@@ -10,6 +10,8 @@
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
 //! - [`storage`]: PostgreSQL, one module per table family, and the dialogue storage.
 //! - [`bot`]: the update tree (`schema()`), handlers and typed callback data.
+//! - [`reports`]: periods in WIB, a period's figures, the sales chart, the CSV export and
+//!   the daily summary, without Telegram.
 //! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
 
 pub mod bot;
@@ -25,6 +27,7 @@ pub mod notifier;
 pub mod pin;
 pub mod providers;
 pub mod qr;
+pub mod reports;
 pub mod secret;
 pub mod simulator;
 pub mod storage;

@@ -107,6 +107,14 @@ pub enum ButtonAction {
     NotifyToggle {
         kind: crate::notifier::events::NotifyKind,
     },
+    /// `/notify`: the daily summary's choices.
+    DailySummaryMenu,
+    /// `/notify`: the daily summary at this hour (WIB), or off.
+    DailySummaryHour {
+        hour: Option<u8>,
+    },
+    /// `/notify`: switch whether a quiet day is summarized too.
+    DailySummaryQuietDays,
 }
 
 /// The `/pin` menu's buttons.
@@ -156,6 +164,9 @@ impl ButtonAction {
                 | ButtonAction::InvoicesPage { .. }
                 | ButtonAction::WithdrawConfirm { .. }
                 | ButtonAction::NotifyToggle { .. }
+                | ButtonAction::DailySummaryMenu
+                | ButtonAction::DailySummaryHour { .. }
+                | ButtonAction::DailySummaryQuietDays
         )
     }
 }

@@ -114,6 +114,9 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         }
         ButtonAction::Pin { choice } => pin::on_choice(ctx, dialogue, choice).await,
         ButtonAction::NotifyToggle { kind } => notify::toggle(ctx, message, kind).await,
+        ButtonAction::DailySummaryMenu => notify::daily_menu(ctx, message).await,
+        ButtonAction::DailySummaryHour { hour } => notify::set_daily_hour(ctx, message, hour).await,
+        ButtonAction::DailySummaryQuietDays => notify::toggle_quiet_days(ctx, message).await,
         ButtonAction::VaKind { account_id, kind } => {
             let kind = VaKind::from(kind).as_str().to_owned();
             reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await

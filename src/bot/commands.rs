@@ -32,6 +32,8 @@ pub enum Command {
     Invoices,
     Qris(String),
     Withdraw(String),
+    Report(String),
+    Export(String),
     Notify,
     Pin,
     Group(String),
@@ -39,7 +41,7 @@ pub enum Command {
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 20] = [
+pub const MENU: [&str; 22] = [
     "start",
     "help",
     "language",
@@ -56,6 +58,8 @@ pub const MENU: [&str; 20] = [
     "disbursement",
     "subaccounts",
     "va",
+    "report",
+    "export",
     "notify",
     "pin",
     "group",
@@ -81,6 +85,8 @@ pub fn description(name: &str, lang: Lang) -> String {
         "invoices" => tr!(lang, "cmd-invoices"),
         "qris" => tr!(lang, "cmd-qris"),
         "withdraw" => tr!(lang, "cmd-withdraw"),
+        "report" => tr!(lang, "cmd-report"),
+        "export" => tr!(lang, "cmd-export"),
         "pin" => tr!(lang, "cmd-pin"),
         "notify" => tr!(lang, "cmd-notify"),
         "group" => tr!(lang, "cmd-group"),
@@ -108,6 +114,8 @@ impl Command {
             Command::Invoices => "invoices",
             Command::Qris(_) => "qris",
             Command::Withdraw(_) => "withdraw",
+            Command::Report(_) => "report",
+            Command::Export(_) => "export",
             Command::Pin => "pin",
             Command::Notify => "notify",
             Command::Group(_) => "group",
@@ -136,6 +144,7 @@ impl Command {
                 | Command::Deposit(_)
                 | Command::Invoice(_)
                 | Command::Invoices
+                | Command::Report(_)
         )
     }
 }
@@ -367,6 +376,8 @@ async fn handle_tracked(
         Command::Invoices => deposit::list(&ctx, None, 1).await,
         Command::Qris(args) => qris_static::command(&ctx, args).await,
         Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).await,
+        Command::Report(args) => super::report::report(&ctx, args).await,
+        Command::Export(args) => super::report::export(&ctx, args).await,
         Command::Pin => pin::menu(&ctx).await,
         Command::Notify => notify::show(&ctx, None).await,
         Command::Group(args) => group(&ctx, &msg, args).await,

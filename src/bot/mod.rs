@@ -12,6 +12,7 @@ mod notify;
 mod pin;
 mod qris_static;
 mod reads;
+pub mod report;
 pub mod start;
 pub mod state;
 pub mod webhook_ack;

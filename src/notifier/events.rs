@@ -55,12 +55,50 @@ impl NotifyKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    InvoicePaid { label: String, invoice: String, amount: Amount, total: Amount },
-    InvoiceExpired { label: String, invoice: String, total: Amount },
-    WithdrawalChanged { label: String, withdrawal: String, amount: Amount, status: String, note: Option<String> },
-    MoneyIn { label: String, amount: Amount, action: String, balance: Amount },
-    DisbursementChanged { label: String, transaction: String, amount: Amount, status: String },
-    CredentialsRejected { label: String },
+    InvoicePaid {
+        label: String,
+        invoice: String,
+        amount: Amount,
+        total: Amount,
+    },
+    InvoiceExpired {
+        label: String,
+        invoice: String,
+        total: Amount,
+    },
+    WithdrawalChanged {
+        label: String,
+        withdrawal: String,
+        amount: Amount,
+        status: String,
+        note: Option<String>,
+    },
+    MoneyIn {
+        label: String,
+        amount: Amount,
+        action: String,
+        balance: Amount,
+    },
+    DisbursementChanged {
+        label: String,
+        transaction: String,
+        amount: Amount,
+        status: String,
+    },
+    CredentialsRejected {
+        label: String,
+    },
+    /// Today's figures so far (`crate::reports::daily`).
+    DailySummary {
+        day: chrono::NaiveDate,
+        paid_count: u64,
+        paid: Amount,
+        fees: Amount,
+        /// Expired or cancelled invoices.
+        expired: u64,
+        withdrawn_count: u64,
+        withdrawn: Amount,
+    },
 }
 
 impl Event {
@@ -114,6 +152,17 @@ impl Event {
                 )
             }
             Event::CredentialsRejected { label } => tr!(lang, "notify-credentials-rejected", label = label),
+            Event::DailySummary { day, paid_count, paid, fees, expired, withdrawn_count, withdrawn } => tr!(
+                lang,
+                "notify-daily-summary",
+                day = crate::reports::Period::day(*day).label(lang),
+                paid_count = *paid_count,
+                paid = paid.format(lang),
+                fees = fees.format(lang),
+                expired = *expired,
+                withdrawn_count = *withdrawn_count,
+                withdrawn = withdrawn.format(lang)
+            ),
         }
     }
 }

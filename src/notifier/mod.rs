@@ -2,7 +2,8 @@
 //! outbox in the same transaction as the new state, and a sender that delivers the
 //! outbox. Any number of bot processes may run both against one database: watches and
 //! notifications are claimed with `FOR UPDATE SKIP LOCKED` and leases that a dead
-//! process lets run out, so each is worked by one process and nothing is lost.
+//! process lets run out, so each is worked by one process and nothing is lost. A third
+//! loop queues the daily summaries (`crate::reports::daily`).
 
 pub mod events;
 pub mod poller;
@@ -62,12 +63,23 @@ impl Notifier {
             let app = poll_app.clone();
             async move { poller::round(&app).await }
         }));
+        // Daily summaries due: looked for every half minute (a query of the users whose
+        // hour has come and whose day is not decided yet).
+        let daily_app = app.clone();
+        let daily =
+            tokio::spawn(run_loop("daily summary", rx.clone(), Duration::from_secs(30), usize::MAX, move || {
+                let app = daily_app.clone();
+                async move {
+                    let queued = crate::reports::daily::queue_due(&app.pool, chrono::Utc::now()).await?;
+                    Ok(queued as usize)
+                }
+            }));
         let sender =
             tokio::spawn(run_loop("sender", rx, Duration::from_millis(200), sender::BATCH as usize, move || {
                 let (app, bot) = (app.clone(), bot.clone());
                 async move { sender::round(&app, &bot).await }
             }));
-        Notifier { stop, tasks: vec![poller, sender] }
+        Notifier { stop, tasks: vec![poller, daily, sender] }
     }
 
     /// Lets the rounds in progress finish (within `grace`), then stops.

@@ -29,19 +29,19 @@ const MARGIN: u32 = 36;
 /// The QR code is drawn at most this wide, in whole pixels per module.
 const QR_TARGET: u32 = 456;
 
-struct Fonts {
-    regular: FontRef<'static>,
-    bold: FontRef<'static>,
+pub(crate) struct Fonts {
+    pub(crate) regular: FontRef<'static>,
+    pub(crate) bold: FontRef<'static>,
 }
 
-fn fonts() -> Fonts {
+pub(crate) fn fonts() -> Fonts {
     Fonts {
         regular: FontRef::try_from_slice(REGULAR).expect("the embedded font parses"),
         bold: FontRef::try_from_slice(BOLD).expect("the embedded font parses"),
     }
 }
 
-fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+pub(crate) fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
     let scaled = font.as_scaled(PxScale::from(size));
     let mut width = 0.0;
     let mut previous = None;
@@ -57,7 +57,7 @@ fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
 }
 
 /// Draws `text` with its top-left corner at (x, top), black on white.
-fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
+pub(crate) fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
     let scaled = font.as_scaled(PxScale::from(size));
     let baseline = top + scaled.ascent();
     let mut caret = x;
@@ -85,7 +85,7 @@ fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f3
 }
 
 /// Shortens `text` with an ellipsis until it fits in `max` pixels.
-fn fit(font: &FontRef<'_>, size: f32, text: &str, max: f32) -> String {
+pub(crate) fn fit(font: &FontRef<'_>, size: f32, text: &str, max: f32) -> String {
     if text_width(font, size, text) <= max {
         return text.to_owned();
     }

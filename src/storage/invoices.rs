@@ -64,8 +64,8 @@ pub async fn insert(
     };
     let mut tx = pool.begin().await?;
     let row: InvoiceRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLUMNS}"
+        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END) RETURNING {COLUMNS}"
     )))
     .bind(owner_id)
     .bind(account_id)
@@ -127,11 +127,15 @@ pub async fn find(pool: &PgPool, owner_id: i64, reference: &str) -> sqlx::Result
 }
 
 pub async fn set_status(pool: &PgPool, id: i64, status: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invoices SET status = $2, updated_at = now() WHERE id = $1 AND status <> $2")
-        .bind(id)
-        .bind(status)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE invoices SET status = $2, updated_at = now(),
+                settled_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
+         WHERE id = $1 AND status <> $2",
+    )
+    .bind(id)
+    .bind(status)
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

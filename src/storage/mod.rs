@@ -5,6 +5,7 @@ pub mod actions;
 pub mod dialogue;
 pub mod invoices;
 pub mod outbox;
+pub mod reports;
 pub mod static_qris;
 pub mod users;
 pub mod watches;

@@ -123,7 +123,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         }
         match &change.record {
             Some(Record::Invoice { status }) => {
-                sqlx::query("UPDATE invoices SET status = $3, updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")
+                sqlx::query("UPDATE invoices SET status = $3, settled_at = now(), updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")
                     .bind(watch.account_id)
                     .bind(&watch.gateway_id)
                     .bind(status)

@@ -11,6 +11,7 @@ mod locales;
 mod messages;
 mod notifications;
 mod reads;
+mod reports;
 mod storage;
 mod support;
 mod withdrawals;

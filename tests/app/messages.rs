@@ -32,8 +32,14 @@ fn hardest(variable: &str, lang: Lang) -> String {
         "name" => format!("<b>Budi & \"Sons\"</b> {}", "Ω".repeat(64 - 25)),
         // Labels: 32 of letters, digits, - and _ (AccountLabel::parse).
         "label" => "toko_pusat_jakarta_selatan_00001".to_owned(),
-        "amount" | "total" | "balance" | "max" | "threshold" => Amount::from_sen(i64::MAX).format(lang),
-        "count" | "left" | "page" | "pages" | "step" | "steps" => u32::MAX.to_string(),
+        "amount" | "total" | "balance" | "max" | "threshold" | "sum" | "fees" | "paid" | "withdrawn" => {
+            Amount::from_sen(i64::MAX).format(lang)
+        }
+        "count" | "left" | "page" | "pages" | "step" | "steps" | "days" | "expired" | "cancelled" | "paid_count"
+        | "withdrawn_count" => u32::MAX.to_string(),
+        // The longest period label: two dates in different years.
+        "period" | "day" => "30 Des 2025 – 28 Des 2026".to_owned(),
+        "hour" => "22:00".to_owned(),
         // Whatever a gateway or a user may send back: 200 characters with HTML specials.
         _ => "<id> & \"quoted\" 'x' ".repeat(10),
     }
