@@ -48,12 +48,21 @@ fn figures_lines(lang: Lang, f: &Figures) -> Vec<String> {
     if f.in_doubt > 0 {
         lines.push(tr!(lang, "report-in-doubt", count = f.in_doubt));
     }
+    if f.outside.count > 0 {
+        lines.push(tr!(
+            lang,
+            "report-outside",
+            count = f.outside.count,
+            sum = f.outside.sum().format(lang),
+            fees = f.outside.fees().format(lang)
+        ));
+    }
     lines
 }
 
 /// The report's text: per account (when there are several), the total, and where the
 /// figures come from.
-pub fn text(lang: Lang, report: &reports::Report) -> String {
+pub fn text(lang: Lang, report: &reports::Report, histories: &Histories) -> String {
     let title = tr!(lang, "report-title", period = report.period.label(lang));
     let mut out = Vec::new();
     if report.total.is_empty() {
@@ -72,6 +81,12 @@ pub fn text(lang: Lang, report: &reports::Report) -> String {
     }
     out.push(String::new());
     out.push(tr!(lang, "report-source"));
+    if !histories.read.is_empty() {
+        out.push(tr!(lang, "report-history-read", labels = histories.read.join(", ")));
+    }
+    if !histories.failed.is_empty() {
+        out.push(tr!(lang, "report-history-failed", labels = histories.failed.join(", ")));
+    }
     // Many accounts could exceed one message: cut with a "… N more" line.
     super::format::fit_lines(lang, format!("{title}\n"), &out, "\n")
 }
@@ -96,7 +111,8 @@ pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
     let pool = &ctx.app.pool;
     let invoices = storage::reports::invoices_settled(pool, ctx.user, period.start(), period.end()).await?;
     let withdrawals = storage::reports::withdrawals_requested(pool, ctx.user, period.start(), period.end()).await?;
-    let report = reports::summarize(period, &invoices, &withdrawals);
+    let mut report = reports::summarize(period, &invoices, &withdrawals);
+    let histories = gateway_histories(ctx, &mut report).await?;
     if report.total.paid.count > 0 {
         let texts = chart_text(ctx.lang, &report);
         let buckets = report.buckets.clone();
@@ -105,7 +121,70 @@ pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
         let caption = tr!(ctx.lang, "report-chart-caption", period = period.label(ctx.lang));
         ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name(name)).caption(caption).await?;
     }
-    ctx.tell(text(ctx.lang, &report)).await
+    ctx.tell(text(ctx.lang, &report, &histories)).await
+}
+
+/// Which accounts' gateway histories were read for the report, and which could not be.
+#[derive(Clone, Debug, Default)]
+pub struct Histories {
+    pub read: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+/// Adds to `report` the withdrawals that the gateways' own histories show were made
+/// outside the bot (QRIS and Bukalapak keep one; SNAP's disbursements are not
+/// withdrawals of the account). Read newest first until a page is older than the period,
+/// at most [`reports::HISTORY_PAGES`] pages; an account whose history cannot be read is
+/// named in the report.
+async fn gateway_histories(ctx: &Ctx, report: &mut reports::Report) -> anyhow::Result<Histories> {
+    let mut histories = Histories::default();
+    let known: std::collections::HashSet<String> = sqlx::query_scalar(
+        "SELECT gateway_withdraw_id FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL",
+    )
+    .bind(ctx.user)
+    .fetch_all(&ctx.app.pool)
+    .await?
+    .into_iter()
+    .collect();
+    for account in storage::accounts::list(&ctx.app.pool, ctx.user).await? {
+        if account.provider == crate::domain::Provider::Snap {
+            continue;
+        }
+        let label = account.label.as_str().to_owned();
+        let Ok((_, gateway)) = super::reads::client(ctx, account.id).await? else {
+            histories.failed.push(label);
+            continue;
+        };
+        let mut outside = reports::Tally::default();
+        let mut complete = false;
+        for page in 1..=reports::HISTORY_PAGES {
+            match gateway.withdrawals(page, 20, None).await {
+                Ok(p) => {
+                    let (tally, older) = reports::outside_withdrawals(report.period, &p.items, &known);
+                    outside = reports::Tally {
+                        count: outside.count + tally.count,
+                        sum: outside.sum + tally.sum,
+                        fees: outside.fees + tally.fees,
+                    };
+                    if older || !p.has_next(20) {
+                        complete = true;
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::info!(provider = account.provider.as_str(), error = %e, "withdrawal history unreadable for a report");
+                    break;
+                }
+            }
+        }
+        if complete {
+            report.add_outside(&label, outside);
+            histories.read.push(label);
+        } else {
+            histories.failed.push(label);
+        }
+    }
+    Ok(histories)
 }
 
 /// What `/export` exports.

@@ -271,6 +271,8 @@ pub struct Figures {
     pub rejected: u64,
     /// Withdrawals whose outcome the bot is still checking.
     pub in_doubt: u64,
+    /// Withdrawals in the gateway's own history that were not sent through the bot.
+    pub outside: Tally,
 }
 
 impl Figures {
@@ -285,6 +287,7 @@ impl Figures {
         self.withdrawn.merge(&other.withdrawn);
         self.rejected += other.rejected;
         self.in_doubt += other.in_doubt;
+        self.outside.merge(&other.outside);
     }
 }
 
@@ -302,6 +305,45 @@ impl Report {
     pub fn by_hour(&self) -> bool {
         self.period.one_day()
     }
+
+    /// Adds what an account's gateway history shows was withdrawn outside the bot.
+    pub fn add_outside(&mut self, label: &str, outside: Tally) {
+        match self.accounts.iter_mut().find(|(l, _)| l == label) {
+            Some((_, figures)) => figures.outside.merge(&outside),
+            None => self.accounts.push((label.to_owned(), Figures { outside, ..Figures::default() })),
+        }
+        self.total.outside.merge(&outside);
+    }
+}
+
+/// How far a gateway's withdrawal history is read for a report.
+pub const HISTORY_PAGES: u32 = 10;
+
+/// What one page of a gateway's withdrawal history adds for `period`: the withdrawals
+/// made within it that the bot did not send (`known` are the gateway ids it did), and
+/// whether the page already reaches back before the period (then later pages, older,
+/// are not read).
+pub fn outside_withdrawals(
+    period: Period,
+    page: &[crate::providers::Withdrawal],
+    known: &std::collections::HashSet<String>,
+) -> (Tally, bool) {
+    let (start, end) = (period.start(), period.end());
+    let mut tally = Tally::default();
+    let mut before = !page.is_empty();
+    for w in page {
+        let Some(at) = w.created_at.map(|t| t.with_timezone(&Utc)) else {
+            before = false;
+            continue;
+        };
+        before &= at < start;
+        let failed = matches!(w.status.as_str(), "rejected" | "cancelled" | "failed");
+        if at >= start && at < end && !failed && !known.contains(&w.id) {
+            let rupiah = |a: Amount| a.sen() / 100;
+            tally.add(rupiah(w.amount), w.fee.map(rupiah).unwrap_or(0));
+        }
+    }
+    (tally, before)
 }
 
 /// The figures of `period` from the recorded invoices and withdrawals (others are

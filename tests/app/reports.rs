@@ -264,3 +264,35 @@ async fn the_daily_summary_is_chosen_in_notify_and_delivered() {
     let summary = app.tg.message(wati.id).await;
     assert!(summary.text.contains("📊 <b>Today,") && summary.text.contains("Rp 30,000"), "{}", summary.text);
 }
+
+#[tokio::test]
+async fn withdrawals_made_outside_the_bot_come_from_the_gateways_history() {
+    use merchant_bot::{domain::Credentials, providers::WithdrawRequest};
+    let app = TestApp::spawn().await;
+    let sari = TestUser::new(7051, "Sari", Some("en"));
+    app.link(&sari, "kasir", crate::support::demo_qris()).await;
+    app.link(&sari, "rusak", Credentials::Qris { api_key: "a-key-the-gateway-does-not-know".into() }).await;
+    let gateway = app.sim_client(&crate::support::demo_qris());
+    let dana = |amount: i64| WithdrawRequest::Dana {
+        amount: merchant_bot::domain::Amount::from_rupiah(amount).unwrap(),
+        number: "081234567890".into(),
+        name: "Sari".into(),
+    };
+    // One sent through the bot (recorded with its gateway id), one made elsewhere.
+    let through_bot = gateway.withdraw(&dana(30_000)).await.unwrap();
+    gateway.withdraw(&dana(25_000)).await.unwrap();
+    withdrawal(&app.db.pool, sari.id, "kasir", "submitted", 30_000, Utc::now()).await;
+    sqlx::query("UPDATE withdrawals SET gateway_withdraw_id = $1 WHERE owner_id = $2")
+        .bind(&through_bot.id)
+        .bind(sari.id)
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
+
+    app.tg.send_text(&sari, "/report");
+    let text = app.tg.message(sari.id).await.text;
+    assert!(text.contains("Withdrawn: 1, Rp 30,000"), "{text}");
+    assert!(text.contains("Withdrawn outside the bot (gateway's history): 1, Rp 25,000 (fees Rp 1,000)"), "{text}");
+    assert!(text.contains("the gateway's own history of: kasir."), "{text}");
+    assert!(text.contains("The gateway's history of rusak could not be read now"), "{text}");
+}
