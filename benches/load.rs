@@ -30,9 +30,10 @@ use merchant_bot::{
     storage,
 };
 use serde_json::{Value, json};
-use sqlx::{Connection, PgConnection};
 use teloxide::{adaptors::throttle::Limits, prelude::*};
 use tokio::sync::{Notify, mpsc};
+
+mod common;
 
 const TOKEN: &str = "1:load";
 
@@ -310,15 +311,8 @@ async fn main() {
     report(&format!("echo floor ({merchants} chats)"), echo_rate, &echo_latencies);
 
     // The bot.
-    let server =
-        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = format!("merchant_bot_load_{}", std::process::id());
-    let mut admin = PgConnection::connect(&server).await.expect("PostgreSQL is running");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&mut admin).await.unwrap();
-    let mut db_url = reqwest::Url::parse(&server).unwrap();
-    db_url.set_path(&db);
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(20).connect(db_url.as_str()).await.unwrap();
-    storage::MIGRATOR.run(&pool).await.unwrap();
+    let db = common::BenchDb::create("merchant_bot_load", 20).await;
+    let pool = db.pool.clone();
     let sim = simulator::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = reqwest::Client::new();
     for _ in 0..10 {
@@ -329,7 +323,7 @@ async fn main() {
     let settings = Settings {
         token: Some(TOKEN.into()),
         api_url: Some(url),
-        database_url: Some(db_url.to_string()),
+        database_url: Some(db.url.clone()),
         master_key: Some(MasterKey::generate()),
         bukalapak_api_url: Some(sim.url.clone()),
         qris_api_url: Some(sim.url.clone()),
@@ -373,6 +367,5 @@ async fn main() {
         peak_rss_mb()
     );
     let _ = tokio::time::timeout(Duration::from_secs(15), running.shutdown()).await;
-    pool.close().await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)"))).execute(&mut admin).await;
+    db.drop_now().await;
 }

@@ -30,8 +30,10 @@ use merchant_bot::{
     storage,
 };
 use serde_json::{Value, json};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 use teloxide::adaptors::throttle::Limits;
+
+mod common;
 
 const USERS: i64 = 1_000;
 const WATCHES_PER_USER: i64 = 10;
@@ -105,14 +107,8 @@ async fn commits(pool: &PgPool, db: &str) -> i64 {
 
 #[tokio::main]
 async fn main() {
-    let server =
-        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let db = format!("merchant_bot_bench_{}", std::process::id());
-    let mut admin = PgConnection::connect(&server).await.expect("PostgreSQL is running");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}"))).execute(&mut admin).await.unwrap();
-    let mut url = reqwest::Url::parse(&server).unwrap();
-    url.set_path(&db);
-    let pool = storage::connect_and_migrate(url.as_str()).await.unwrap();
+    let bench_db = common::BenchDb::create("merchant_bot_bench", 10).await;
+    let (pool, db) = (bench_db.pool.clone(), bench_db.name.clone());
 
     let gateway = Arc::new(Gateway::default());
     let gateway_url =
@@ -125,7 +121,7 @@ async fn main() {
     let settings = Settings {
         token: Some("1:bench".into()),
         api_url: Some(telegram_url),
-        database_url: Some(url.to_string()),
+        database_url: Some(bench_db.url.clone()),
         master_key: Some(key),
         qris_api_url: Some(gateway_url),
         notify_poll_interval: Some("1s".into()),
@@ -227,6 +223,5 @@ async fn main() {
     );
     println!("  CPU: {cpu:.1} s over {wall:.1} s of wall time ({:.0} % of one core)", 100.0 * cpu / wall);
     notifier.shutdown(Duration::from_secs(5)).await;
-    pool.close().await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)"))).execute(&mut admin).await;
+    bench_db.drop_now().await;
 }

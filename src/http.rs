@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::{bot::App, metrics, storage};
+use crate::{app::App, metrics, storage};
 
 pub fn router(app: App) -> Router {
     Router::new().route("/healthz", get(healthz)).route("/metrics", get(metrics_text)).with_state(app)

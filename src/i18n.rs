@@ -209,6 +209,22 @@ pub fn keys_of(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// A gateway status in words; unknown ones as the gateway wrote them (escaped).
+pub fn status(s: &str, lang: Lang) -> String {
+    match s.to_ascii_lowercase().as_str() {
+        "pending" => crate::tr!(lang, "status-pending"),
+        "success" => crate::tr!(lang, "status-success"),
+        "rejected" => crate::tr!(lang, "status-rejected"),
+        "failed" => crate::tr!(lang, "status-failed"),
+        "paid" => crate::tr!(lang, "status-paid"),
+        "expired" => crate::tr!(lang, "status-expired"),
+        "cancelled" => crate::tr!(lang, "status-cancelled"),
+        "active" => crate::tr!(lang, "status-active"),
+        "inactive" => crate::tr!(lang, "status-inactive"),
+        other => escape_html(other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,14 @@
 //! - [`domain`]: the merchant's words as types (`Provider`, `Credentials`, `AccountLabel`).
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
 //! - [`storage`]: PostgreSQL, one module per table family, and the dialogue storage.
+//! - [`app`]: `App`, what every part reaches (pool, config, gateways); [`telegram`]: the
+//!   Bot API client type and what Telegram's refusals mean.
 //! - [`bot`]: the update tree (`schema()`), handlers and typed callback data.
 //! - [`reports`]: periods in WIB, a period's figures, the sales chart, the CSV export and
 //!   the daily summary, without Telegram.
 //! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
 
+pub mod app;
 pub mod bot;
 pub mod cli;
 pub mod config;
@@ -31,4 +34,5 @@ pub mod reports;
 pub mod secret;
 pub mod simulator;
 pub mod storage;
+pub mod telegram;
 pub mod withdrawals;

@@ -226,17 +226,7 @@ async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
     }
 }
 
-/// Telegram's description when it refused a request the bot built (a 400), as opposed
-/// to a failure of the network, of Telegram, of the database or of a gateway.
-pub fn refused_as_built(e: &teloxide::RequestError) -> Option<String> {
-    match e {
-        teloxide::RequestError::Api(api) => {
-            let description = api.to_string();
-            description.starts_with("Bad Request").then_some(description)
-        }
-        _ => None,
-    }
-}
+pub use crate::telegram::refused_as_built;
 
 /// [`refused_as_built`] for a handler's error.
 fn refused_by_telegram(e: &anyhow::Error) -> Option<String> {
@@ -302,9 +292,11 @@ pub async fn in_update(
     };
     let work = super::with_slow_notice(bot, app, update.from(), slow_chat, crate::i18n::tracking(work));
     let caught = std::panic::AssertUnwindSafe(work).catch_unwind().instrument(span.clone()).await;
-    // In webhook mode, Telegram's request for this update may now be answered.
-    super::webhook_ack::handled(update.id.0);
-    let Err(panic) = caught else { return caught.unwrap_or(Ok(())) };
+    let Err(panic) = caught else {
+        // In webhook mode, Telegram's request for this update may now be answered.
+        super::webhook_ack::handled(update.id.0);
+        return caught.unwrap_or(Ok(()));
+    };
     let what = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
@@ -325,6 +317,9 @@ pub async fn in_update(
     }
     .instrument(span)
     .await;
+    // Only now: a process that dies before the apology went out leaves the update to be
+    // delivered again, so the user is not left without an answer.
+    super::webhook_ack::handled(update.id.0);
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::{
     domain::{Amount, AmountError, Provider},
-    i18n::{Lang, escape_html},
+    i18n::Lang,
     providers::json::jakarta,
     tr,
 };
@@ -37,21 +37,7 @@ pub fn provider(p: Provider, lang: Lang) -> String {
     }
 }
 
-/// A gateway status in words; unknown ones as the gateway wrote them (escaped).
-pub fn status(s: &str, lang: Lang) -> String {
-    match s.to_ascii_lowercase().as_str() {
-        "pending" => tr!(lang, "status-pending"),
-        "success" => tr!(lang, "status-success"),
-        "rejected" => tr!(lang, "status-rejected"),
-        "failed" => tr!(lang, "status-failed"),
-        "paid" => tr!(lang, "status-paid"),
-        "expired" => tr!(lang, "status-expired"),
-        "cancelled" => tr!(lang, "status-cancelled"),
-        "active" => tr!(lang, "status-active"),
-        "inactive" => tr!(lang, "status-inactive"),
-        other => escape_html(other),
-    }
-}
+pub use crate::i18n::status;
 
 /// What is wrong with a typed amount, with an example of a good one.
 pub fn amount_error(e: &AmountError, lang: Lang) -> String {

@@ -20,69 +20,35 @@ mod withdraw;
 
 use std::{sync::Arc, time::Duration};
 
-use sqlx::PgPool;
 use teloxide::{
-    adaptors::{DefaultParseMode, Throttle, throttle::Limits},
+    adaptors::throttle::Limits,
     dispatching::{
         Dispatcher, ShutdownToken, UpdateHandler,
         dialogue::{Dialogue, ErasedStorage, Storage},
     },
     error_handlers::LoggingErrorHandler,
     prelude::*,
-    types::{ChatAction, InlineKeyboardMarkup, MessageId, ParseMode, User},
+    types::{ChatAction, InlineKeyboardMarkup, MessageId, User},
     update_listeners::{Polling, webhooks},
 };
 use tokio::task::JoinHandle;
 
 use crate::{
-    config::Config,
-    crypto::MasterKey,
     i18n::Lang,
-    providers::{GatewayUrls, Gateways, Http, HttpOptions},
-    storage::{self, dialogue::PgDialogueStorage, users::UserRow},
+    storage::{self, dialogue::PgDialogueStorage},
     tr,
 };
 
 pub use buttons::{ButtonAction, Callback, FirstStep, ReadCommand, VaKindArg};
 pub use state::State;
 
-/// The bot as handlers use it: Telegram's limits kept by `Throttle` (a 429's
-/// `retry_after` is honored and the request retried), replies in HTML.
-pub type Bot = DefaultParseMode<Throttle<teloxide::Bot>>;
+pub use crate::{
+    app::App,
+    telegram::{Bot, build_bot},
+};
 pub type HandlerResult = anyhow::Result<()>;
 pub type DialogueStorage = ErasedStorage<State>;
 pub type ChatDialogue = Dialogue<State, DialogueStorage>;
-
-/// What every handler can reach: the database, the configuration (with the key) and
-/// the gateway clients.
-#[derive(Clone)]
-pub struct App {
-    pub pool: PgPool,
-    pub config: Arc<Config>,
-    pub gateways: Gateways,
-}
-
-impl App {
-    pub fn new(pool: PgPool, config: Config) -> App {
-        let http = HttpOptions { timeout: config.gateway_timeout, ..HttpOptions::default() };
-        App::with_http(pool, config, http)
-    }
-
-    /// With gateway timeouts and retries of one's own (tests shorten them).
-    pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
-        let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
-        App { pool, config: Arc::new(config), gateways }
-    }
-
-    pub fn key(&self) -> &MasterKey {
-        &self.config.master_key
-    }
-
-    /// Records the user as seen and returns what the bot knows of them.
-    pub async fn user(&self, user: &User) -> sqlx::Result<UserRow> {
-        storage::users::touch(&self.pool, user.id.0 as i64, user.language_code.as_deref()).await
-    }
-}
 
 /// One update's context: who, where, in which language.
 #[derive(Clone)]
@@ -290,12 +256,6 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions { limits: Limits::default(), polling_timeout: Duration::from_secs(10), notifier: true }
     }
-}
-
-/// The Bot API client for `config`.
-pub fn build_bot(config: &Config, limits: Limits) -> Bot {
-    let bot = teloxide::Bot::new(config.token.clone()).set_api_url(config.api_url.clone());
-    Throttle::new_spawn(bot, limits).parse_mode(ParseMode::Html)
 }
 
 /// Turns withdrawals whose sender died into `unknown`, settles the unknown ones and

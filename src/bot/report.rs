@@ -7,7 +7,8 @@ use super::{Ctx, HandlerResult};
 use crate::{
     i18n::{Html, Lang},
     reports::{self, Figures, Period, PeriodError, chart::ChartText},
-    storage, tr,
+    storage::{self, reports::InvoiceDay},
+    tr,
 };
 
 /// The period the user typed, or why it is not one (already said to the user).
@@ -109,7 +110,8 @@ pub fn chart_text(lang: Lang, report: &reports::Report) -> ChartText {
 pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
     let Some(period) = period(ctx, args, "/report").await? else { return Ok(()) };
     let pool = &ctx.app.pool;
-    let invoices = storage::reports::invoices_settled(pool, ctx.user, period.start(), period.end()).await?;
+    let invoices =
+        storage::reports::invoices(pool, ctx.user, InvoiceDay::Settled, period.start(), period.end()).await?;
     let withdrawals = storage::reports::withdrawals_requested(pool, ctx.user, period.start(), period.end()).await?;
     let mut report = reports::summarize(period, &invoices, &withdrawals);
     let histories = gateway_histories(ctx, &mut report).await?;
@@ -208,7 +210,8 @@ pub async fn export(ctx: &Ctx, args: &str) -> HandlerResult {
     let pool = &ctx.app.pool;
     let (rows, bytes, name) = match what {
         Export::Invoices => {
-            let entries = storage::reports::invoices_created(pool, ctx.user, period.start(), period.end()).await?;
+            let entries =
+                storage::reports::invoices(pool, ctx.user, InvoiceDay::Created, period.start(), period.end()).await?;
             (entries.len(), reports::csv::invoices(&entries), "invoices")
         }
         Export::Withdrawals => {

@@ -2,7 +2,10 @@
 //! cannot exist past the edge of the program.
 
 mod account;
+pub mod events;
 mod money;
+pub mod period;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
 pub use money::{Amount, AmountError};
+pub use period::{Period, PeriodError};

@@ -5,7 +5,8 @@
 //! process lets run out, so each is worked by one process and nothing is lost. A third
 //! loop queues the daily summaries (`crate::reports::daily`).
 
-pub mod events;
+/// What a notification says: in `domain`, as storage writes it to the outbox.
+pub use crate::domain::events;
 pub mod poller;
 pub mod sender;
 
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use tokio::{sync::watch, task::JoinHandle};
 
-use crate::bot::{App, Bot};
+use crate::{app::App, telegram::Bot};
 
 /// The running poller and sender of one process.
 pub struct Notifier {

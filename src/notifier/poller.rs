@@ -7,7 +7,7 @@ use futures::{StreamExt, stream};
 
 use super::events::Event;
 use crate::{
-    bot::App,
+    app::App,
     providers::{Gateway, GatewayError, InvoiceStatus, MutationKind},
     storage::{
         accounts,

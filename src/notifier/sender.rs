@@ -13,9 +13,10 @@ use teloxide::{
 };
 
 use crate::{
-    bot::{App, Bot},
+    app::App,
     i18n::Lang,
     storage::outbox::{self, Notification},
+    telegram::Bot,
 };
 
 pub const BATCH: i64 = 100;
@@ -92,8 +93,8 @@ async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> 
             crate::metrics::notification_failed();
         }
         // A request Telegram refuses as built is refused again on every retry.
-        Err(e) if crate::bot::commands::refused_as_built(&e).is_some() => {
-            let (telegram, keys) = (crate::bot::commands::refused_as_built(&e), keys.join(","));
+        Err(e) if crate::telegram::refused_as_built(&e).is_some() => {
+            let (telegram, keys) = (crate::telegram::refused_as_built(&e), keys.join(","));
             tracing::error!(notification = n.id, telegram, keys, "Telegram refused a notification the bot built");
             outbox::mark_failed(&app.pool, n.id).await?;
             crate::metrics::notification_failed();

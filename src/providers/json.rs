@@ -8,10 +8,7 @@ use serde_json::Value;
 
 use crate::domain::Amount;
 
-/// Asia/Jakarta (WIB): UTC+7 all year, no daylight saving.
-pub fn jakarta() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("+07:00 is a valid offset")
-}
+pub use crate::domain::period::jakarta;
 
 /// Why a body could not be read, in words for a log line.
 pub fn describe_unreadable(body: &[u8], error: &serde_json::Error) -> String {

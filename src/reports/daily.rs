@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use sqlx::PgPool;
 
 use super::{Period, summarize, today};
-use crate::{notifier::events::Event, providers::json::jakarta, storage};
+use crate::{domain::events::Event, providers::json::jakarta, storage, storage::reports::InvoiceDay};
 
 /// Queues the summaries due at `now`; returns how many were queued.
 pub async fn queue_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64> {
@@ -41,7 +41,7 @@ async fn queue_one(
     quiet_days: bool,
 ) -> anyhow::Result<bool> {
     let period = Period::day(day);
-    let invoices = storage::reports::invoices_settled(pool, owner_id, period.start(), now).await?;
+    let invoices = storage::reports::invoices(pool, owner_id, InvoiceDay::Settled, period.start(), now).await?;
     let withdrawals = storage::reports::withdrawals_requested(pool, owner_id, period.start(), now).await?;
     let figures = summarize(period, &invoices, &withdrawals).total;
     let send = quiet_days || !figures.is_empty();

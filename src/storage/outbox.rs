@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool, types::Json};
 
-use crate::notifier::events::Event;
+use crate::domain::events::Event;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Notification {

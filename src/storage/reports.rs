@@ -1,46 +1,63 @@
-//! The rows the books are made of (`crate::reports`).
+//! The rows the books are made of (`crate::reports` sums them).
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::reports::{InvoiceEntry, WithdrawalEntry};
-
-const INVOICE_COLUMNS: &str = "account_label, gateway_invoice_id, status, amount, fee, total, created_at, settled_at";
-
-/// The user's invoices that left `pending` within [from, to), oldest first.
-pub async fn invoices_settled(
-    pool: &PgPool,
-    owner_id: i64,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> sqlx::Result<Vec<InvoiceEntry>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices
-         WHERE owner_id = $1 AND settled_at >= $2 AND settled_at < $3 ORDER BY settled_at, id"
-    )))
-    .bind(owner_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
+/// An invoice as the books see it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct InvoiceEntry {
+    pub account_label: String,
+    pub gateway_invoice_id: String,
+    pub status: String,
+    pub amount: i64,
+    pub fee: i64,
+    pub total: i64,
+    pub created_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
 }
 
-/// The user's invoices made within [from, to), whatever became of them, oldest first.
-pub async fn invoices_created(
+/// A withdrawal that was requested from a gateway, as the books see it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct WithdrawalEntry {
+    pub id: i64,
+    pub account_label: String,
+    pub gateway_withdraw_id: Option<String>,
+    pub status: String,
+    pub amount: i64,
+    pub fee: Option<i64>,
+    pub destination: sqlx::types::Json<crate::providers::Destination>,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Which day an invoice counts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvoiceDay {
+    /// The day it left `pending` (paid, expired, cancelled): for the figures.
+    Settled,
+    /// The day it was made: for the export.
+    Created,
+}
+
+/// The user's invoices whose day (see [`InvoiceDay`]) falls within [from, to), oldest
+/// first.
+pub async fn invoices(
     pool: &PgPool,
     owner_id: i64,
+    day: InvoiceDay,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<InvoiceEntry>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices
-         WHERE owner_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id"
-    )))
-    .bind(owner_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
+    let sql = match day {
+        InvoiceDay::Settled => {
+            "SELECT account_label, gateway_invoice_id, status, amount, fee, total, created_at, settled_at
+             FROM invoices WHERE owner_id = $1 AND settled_at >= $2 AND settled_at < $3 ORDER BY settled_at, id"
+        }
+        InvoiceDay::Created => {
+            "SELECT account_label, gateway_invoice_id, status, amount, fee, total, created_at, settled_at
+             FROM invoices WHERE owner_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id"
+        }
+    };
+    sqlx::query_as(sql).bind(owner_id).bind(from).bind(to).fetch_all(pool).await
 }
 
 /// The user's withdrawals requested from a gateway within [from, to), oldest first

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 
-use crate::notifier::events::{Event, NotifyKind};
+use crate::domain::events::{Event, NotifyKind};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Watch {

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary (one link step): the whole bot through the fake
 //! Bot API, the storage layer on real PostgreSQL, and the `merchant-bot` binary itself.
 
+mod architecture;
 mod binary;
 mod chat_basics;
 mod deposits;

@@ -8,7 +8,7 @@ use merchant_bot::{
     notifier::events::Event,
     providers::{Destination, json::jakarta},
     reports::{self, Period, Tally, daily},
-    storage,
+    storage::{self, reports::InvoiceDay},
 };
 use sqlx::PgPool;
 
@@ -67,7 +67,8 @@ async fn user(pool: &PgPool, id: i64) {
 }
 
 async fn books(pool: &PgPool, owner: i64, period: Period) -> reports::Report {
-    let invoices = storage::reports::invoices_settled(pool, owner, period.start(), period.end()).await.unwrap();
+    let invoices =
+        storage::reports::invoices(pool, owner, InvoiceDay::Settled, period.start(), period.end()).await.unwrap();
     let withdrawals = storage::reports::withdrawals_requested(pool, owner, period.start(), period.end()).await.unwrap();
     reports::summarize(period, &invoices, &withdrawals)
 }

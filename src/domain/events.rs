@@ -103,7 +103,7 @@ pub enum Event {
 
 impl Event {
     pub fn text(&self, lang: Lang) -> String {
-        let status = |s: &str| Html(crate::bot::format::status(s, lang));
+        let status = |s: &str| Html(crate::i18n::status(s, lang));
         match self {
             Event::InvoicePaid { label, invoice, amount, total } => {
                 tr!(
@@ -155,7 +155,7 @@ impl Event {
             Event::DailySummary { day, paid_count, paid, fees, expired, withdrawn_count, withdrawn } => tr!(
                 lang,
                 "notify-daily-summary",
-                day = crate::reports::Period::day(*day).label(lang),
+                day = super::Period::day(*day).label(lang),
                 paid_count = *paid_count,
                 paid = paid.format(lang),
                 fees = fees.format(lang),

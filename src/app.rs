@@ -1,0 +1,44 @@
+//! What every part of the running bot can reach: the database, the configuration (with
+//! the master key) and the gateway clients. Built once at start-up (`bot::start`), cloned
+//! cheaply into each handler and background task.
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use teloxide::types::User;
+
+use crate::{
+    config::Config,
+    crypto::MasterKey,
+    providers::{GatewayUrls, Gateways, Http, HttpOptions},
+    storage::{self, users::UserRow},
+};
+
+#[derive(Clone)]
+pub struct App {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub gateways: Gateways,
+}
+
+impl App {
+    pub fn new(pool: PgPool, config: Config) -> App {
+        let http = HttpOptions { timeout: config.gateway_timeout, ..HttpOptions::default() };
+        App::with_http(pool, config, http)
+    }
+
+    /// With gateway timeouts and retries of one's own (tests shorten them).
+    pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
+        let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
+        App { pool, config: Arc::new(config), gateways }
+    }
+
+    pub fn key(&self) -> &MasterKey {
+        &self.config.master_key
+    }
+
+    /// Records the user as seen and returns what the bot knows of them.
+    pub async fn user(&self, user: &User) -> sqlx::Result<UserRow> {
+        storage::users::touch(&self.pool, user.id.0 as i64, user.language_code.as_deref()).await
+    }
+}
