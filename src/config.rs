@@ -66,9 +66,10 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Default, Args)]
+#[derive(Default, Args)]
 pub struct Settings {
     /// Bot token from @BotFather.
+    /// (As a flag it is visible in `ps`: prefer the environment.)
     #[arg(long = "token", env = "TELOXIDE_TOKEN", global = true, hide_env_values = true)]
     pub token: Option<String>,
     /// Bot API base URL (a self-hosted Bot API server or a test double).
@@ -78,6 +79,7 @@ pub struct Settings {
     #[arg(long = "database-url", env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
     /// Base64 of 32 random bytes; encrypts credentials at rest (`merchant-bot keygen`).
+    /// (As a flag it is visible in `ps`: prefer the environment or --master-key-file.)
     #[arg(long = "master-key", env = "MASTER_KEY", global = true, hide_env_values = true)]
     pub master_key: Option<String>,
     /// A file holding the master key (the container secrets convention), instead of
@@ -158,8 +160,9 @@ impl ConfigError {
     }
 }
 
-/// Everything the running bot needs, checked.
-#[derive(Debug, Clone)]
+/// Everything the running bot needs, checked. `Debug` leaves out the token and the key
+/// and shows the database URL without its password.
+#[derive(Clone)]
 pub struct Config {
     pub token: String,
     pub api_url: Url,
@@ -184,6 +187,36 @@ pub struct Config {
     pub withdrawal_give_up_after: Duration,
     /// See [`Settings::fault_panic_text`].
     pub fault_panic_text: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &"[redacted]")
+            .field("api_url", &self.api_url.as_str())
+            .field("database_url", &redact_url(&self.database_url))
+            .field("master_key", &"[redacted]")
+            .field("bukalapak_api_url", &self.bukalapak_api_url.as_str())
+            .field("qris_api_url", &self.qris_api_url.as_ref().map(Url::as_str))
+            .field("snap_api_url", &self.snap_api_url.as_ref().map(Url::as_str))
+            .field("webhook_url", &self.webhook_url.as_ref().map(Url::as_str))
+            .field("listen_addr", &self.listen_addr)
+            .field("gateway_timeout", &self.gateway_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The settings as given, with the secrets left out.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |v: &Option<String>| if v.is_some() { "[given]" } else { "[unset]" };
+        f.debug_struct("Settings")
+            .field("token", &given(&self.token))
+            .field("master_key", &given(&self.master_key))
+            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field("master_key_file", &self.master_key_file)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -357,6 +390,19 @@ pub fn parse_duration(raw: &str) -> Option<Duration> {
     (!d.is_zero()).then_some(d)
 }
 
+/// The URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("***"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +502,18 @@ mod tests {
         assert_eq!(err.var, "MASTER_KEY_FILE");
         assert!(!err.to_string().contains("not a key"), "the file's content is not echoed: {err}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn debug_output_keeps_the_secrets_out() {
+        let mut s = settings();
+        s.database_url = Some("postgres://bot:hunter2-db@db.internal/merchant".into());
+        let key = s.master_key.clone().unwrap();
+        let shown = format!("{s:?} {:?}", s.config().unwrap());
+        for secret in ["123:abc", key.as_str(), "hunter2-db"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("db.internal"), "{shown}");
     }
 
     #[test]

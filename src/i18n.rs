@@ -182,19 +182,9 @@ macro_rules! tr {
     }};
 }
 
-/// Escapes text for Telegram's HTML parse mode.
+/// Escapes text for Telegram's HTML parse mode (`&`, `<`, `>`; teloxide's own escaping).
 pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    teloxide::utils::html::escape(text)
 }
 
 /// Message ids defined in one Fluent source, for the completeness tests.

@@ -1,20 +1,29 @@
 //! merchant-bot: a Telegram bot that turns chat commands into calls to a merchant's own
 //! payment-gateway accounts.
 //!
-//! A map for newcomers:
-//! - [`cli`]: the subcommands (`run`, `demo`, `migrate`, `keygen`, `rotate-key`, `healthcheck`,
-//!   `simulate`); `main.rs` only calls it.
-//! - [`local_postgres`]: a PostgreSQL of the bot's own for the demo and the tests.
-//! - [`config`]: the typed configuration read from the environment and flags.
-//! - [`domain`]: the merchant's words as types (`Provider`, `Credentials`, `AccountLabel`).
+//! A map for newcomers, lowest layer first (docs/architecture.md has the rule of who
+//! may import whom; `tests/app/architecture.rs` checks it):
+//! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
+//! - [`metrics`]: the counters behind `/metrics`.
+//! - [`domain`]: the merchant's words as types (`Amount`, `Provider`, `Credentials`,
+//!   `AccountLabel`, `Period`) and what a notification says (`events`).
+//! - [`config`]: the typed configuration read from the environment and flags.
+//! - [`providers`]: one client per gateway, the shared HTTP layer, tolerant JSON helpers.
+//! - [`qr`]: QRIS payloads (TLV, CRC16), the invoice image, reading QR codes.
+//! - [`simulator`]: the three gateways from memory (`merchant-bot simulate`, the demo, tests).
+//! - [`local_postgres`]: a PostgreSQL of the bot's own for the demo and the tests.
 //! - [`storage`]: PostgreSQL, one module per table family, and the dialogue storage.
+//! - [`withdrawals`], [`pin`], [`reports`]: rules without Telegram: a withdrawal sent at
+//!   most once and settled when in doubt; the PIN hash; a period's figures, the sales
+//!   chart, the CSV export and the daily summary.
 //! - [`app`]: `App`, what every part reaches (pool, config, gateways); [`telegram`]: the
 //!   Bot API client type and what Telegram's refusals mean.
+//! - [`notifier`]: the poller, the outbox sender, the daily summary loop; [`http`]:
+//!   `/healthz`, `/metrics` and the webhook's server.
 //! - [`bot`]: the update tree (`schema()`), handlers and typed callback data.
-//! - [`reports`]: periods in WIB, a period's figures, the sales chart, the CSV export and
-//!   the daily summary, without Telegram.
-//! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
+//! - [`cli`]: the subcommands (`run`, `demo`, `migrate`, `keygen`, `rotate-key`,
+//!   `healthcheck`, `simulate`); `main.rs` only calls it.
 
 pub mod app;
 pub mod bot;

@@ -3,14 +3,22 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
 /// Wraps a credential, password or PIN. `Debug` and `Display` print `[redacted]`; the value
-/// is reached only through [`Secret::expose`], so every use of it is visible in the code.
+/// is reached only through [`Secret::expose`], so every use of it is visible in the code;
+/// its memory is overwritten with zeros when it is dropped.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Secret<T = String>(T);
+pub struct Secret<T: Zeroize = String>(T);
 
-impl<T> Secret<T> {
+impl<T: Zeroize> Drop for Secret<T> {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl<T: Zeroize> Secret<T> {
     pub fn new(value: T) -> Self {
         Secret(value)
     }
@@ -32,13 +40,13 @@ impl From<&str> for Secret {
     }
 }
 
-impl<T> fmt::Debug for Secret<T> {
+impl<T: Zeroize> fmt::Debug for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
 }
 
-impl<T> fmt::Display for Secret<T> {
+impl<T: Zeroize> fmt::Display for Secret<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }

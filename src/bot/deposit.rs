@@ -17,7 +17,7 @@ use crate::{
     qr::{
         decode::{DecodeError, decode_qr_blocking},
         payload::Qris,
-        render::{Card, invoice_png},
+        render::{Card, invoice_png_blocking},
     },
     storage::invoices::{self, InvoiceRow},
     tr,
@@ -146,7 +146,7 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
     let photo = match &qr {
         Qr::Payload(p) => {
             let merchant = Qris::parse(p).map(|q| q.merchant_name().to_owned()).unwrap_or_default();
-            let png = invoice_png(p, &card(ctx, &row, &merchant))?;
+            let png = invoice_png_blocking(p.clone(), card(ctx, &row, &merchant)).await?;
             Some(InputFile::memory(png).file_name(format!("invoice-{}.png", row.id)))
         }
         Qr::Image { bytes, why } => {

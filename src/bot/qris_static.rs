@@ -17,7 +17,7 @@ use crate::{
     qr::{
         decode::{DecodeError, decode_qr_blocking},
         payload::{PayloadError, Qris},
-        render::{Card, invoice_png},
+        render::{Card, invoice_png_blocking},
     },
     storage::static_qris,
     tr,
@@ -123,7 +123,7 @@ pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
         rows: vec![(tr!(ctx.lang, "card-city"), merchant.merchant_city().to_owned())],
         footer: Some(tr!(ctx.lang, "qris-card-footer")),
     };
-    let png = invoice_png(&dynamic.to_string(), &card)?;
+    let png = invoice_png_blocking(dynamic.to_string(), card).await?;
     let caption =
         tr!(ctx.lang, "qris-dynamic-caption", merchant = merchant.merchant_name(), amount = amount.format(ctx.lang));
     ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name("qris.png")).caption(caption).await?;

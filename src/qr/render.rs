@@ -100,6 +100,14 @@ pub(crate) fn fit(font: &FontRef<'_>, size: f32, text: &str, max: f32) -> String
     String::new()
 }
 
+/// [`invoice_png`] on a blocking thread (a few milliseconds of CPU each), so the async
+/// threads keep serving other chats meanwhile.
+pub async fn invoice_png_blocking(payload: String, card: Card) -> Result<Vec<u8>, QrImageError> {
+    tokio::task::spawn_blocking(move || invoice_png(&payload, &card))
+        .await
+        .unwrap_or_else(|e| Err(QrImageError::Png(format!("the render task failed: {e}"))))
+}
+
 /// The invoice image of `payload` with `card` written under the code, as PNG bytes.
 pub fn invoice_png(payload: &str, card: &Card) -> Result<Vec<u8>, QrImageError> {
     png(&invoice_image(payload, card)?)

@@ -62,18 +62,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<PgPool, DatabaseError> {
     Ok(pool)
 }
 
-/// The URL without its password, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut parsed) => {
-            if parsed.password().is_some() {
-                let _ = parsed.set_password(Some("***"));
-            }
-            parsed.to_string()
-        }
-        Err(_) => "(unparsable URL)".to_owned(),
-    }
-}
+pub use crate::config::redact_url;
 
 #[cfg(test)]
 mod tests {
