@@ -267,7 +267,15 @@ async fn finish(
     tracing::info!(provider = provider.as_str(), account_id = account.id, "account linked");
     if provider == Provider::Bukalapak {
         // Incoming money: the newest mutation id is the cursor.
-        crate::storage::watches::watch(&ctx.app.pool, ctx.user, account.id, "mutations", "credits", None).await?;
+        crate::storage::watches::watch(
+            &ctx.app.pool,
+            ctx.user,
+            account.id,
+            crate::domain::events::WatchKind::Mutations,
+            "credits",
+            None,
+        )
+        .await?;
     }
     Ok(())
 }

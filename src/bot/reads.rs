@@ -321,7 +321,7 @@ pub async fn run(
                             &ctx.app.pool,
                             ctx.user,
                             account.id,
-                            "disbursement",
+                            crate::domain::events::WatchKind::Disbursement,
                             &d.transaction_id,
                             week,
                         )

@@ -32,16 +32,6 @@ impl NotifyKind {
         }
     }
 
-    /// The kind of a watch (`watches.kind`).
-    pub fn of_watch(kind: &str) -> NotifyKind {
-        match kind {
-            "invoice" => NotifyKind::Invoices,
-            "mutations" => NotifyKind::Mutations,
-            "disbursement" => NotifyKind::Disbursements,
-            _ => NotifyKind::Withdrawals,
-        }
-    }
-
     pub fn name(self, lang: Lang) -> String {
         match self {
             NotifyKind::Invoices => tr!(lang, "notify-kind-invoices"),
@@ -49,6 +39,55 @@ impl NotifyKind {
             NotifyKind::Mutations => tr!(lang, "notify-kind-mutations"),
             NotifyKind::Disbursements => tr!(lang, "notify-kind-disbursements"),
         }
+    }
+}
+
+/// What a watch follows at a gateway (`watches.kind`, which a CHECK constraint holds to
+/// these names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchKind {
+    Invoice,
+    QrisWithdrawal,
+    BukalapakWithdrawal,
+    Mutations,
+    Disbursement,
+}
+
+impl WatchKind {
+    pub const ALL: [WatchKind; 5] = [
+        WatchKind::Invoice,
+        WatchKind::QrisWithdrawal,
+        WatchKind::BukalapakWithdrawal,
+        WatchKind::Mutations,
+        WatchKind::Disbursement,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WatchKind::Invoice => "invoice",
+            WatchKind::QrisWithdrawal => "qris_withdrawal",
+            WatchKind::BukalapakWithdrawal => "bukalapak_withdrawal",
+            WatchKind::Mutations => "mutations",
+            WatchKind::Disbursement => "disbursement",
+        }
+    }
+
+    /// The `/notify` setting its notifications obey.
+    pub fn notify_kind(self) -> NotifyKind {
+        match self {
+            WatchKind::Invoice => NotifyKind::Invoices,
+            WatchKind::QrisWithdrawal | WatchKind::BukalapakWithdrawal => NotifyKind::Withdrawals,
+            WatchKind::Mutations => NotifyKind::Mutations,
+            WatchKind::Disbursement => NotifyKind::Disbursements,
+        }
+    }
+}
+
+impl TryFrom<String> for WatchKind {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<WatchKind, String> {
+        WatchKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| format!("unknown watch kind {name:?}"))
     }
 }
 
@@ -164,5 +203,23 @@ impl Event {
                 withdrawn = withdrawn.format(lang)
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_watch_kind_reads_back_and_is_allowed_by_the_schema() {
+        let schema = include_str!("../../migrations/20261125000001_init.sql");
+        let check = schema.split("kind          TEXT NOT NULL CHECK").nth(1).expect("the watches.kind check");
+        let check = &check[..check.find(")),").expect("its end")];
+        for kind in WatchKind::ALL {
+            assert_eq!(WatchKind::try_from(kind.as_str().to_owned()), Ok(kind));
+            assert!(check.contains(&format!("'{}'", kind.as_str())), "{} is not allowed by the schema", kind.as_str());
+        }
+        assert_eq!(check.matches('\'').count(), 2 * WatchKind::ALL.len(), "the schema allows a kind the code lacks");
+        assert!(WatchKind::try_from("withdrawal".to_owned()).is_err());
     }
 }

@@ -8,6 +8,7 @@ use futures::{StreamExt, stream};
 use super::events::Event;
 use crate::{
     app::App,
+    domain::events::WatchKind,
     providers::{Gateway, GatewayError, InvoiceStatus, MutationKind},
     storage::{
         accounts,
@@ -111,8 +112,8 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
     let unchanged = |state: &str| w.last_state.as_deref() == Some(state);
     /// How many pages of new mutations one look reads at most.
     const MUTATION_PAGES: u32 = 10;
-    Ok(match w.kind.as_str() {
-        "invoice" => {
+    Ok(match w.kind {
+        WatchKind::Invoice => {
             let invoice = gateway.invoice(&w.gateway_id).await?;
             let state = invoice.status.as_str();
             if unchanged(state) || invoice.status == InvoiceStatus::Pending {
@@ -135,7 +136,7 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                 })
             }
         }
-        "qris_withdrawal" | "bukalapak_withdrawal" => {
+        WatchKind::QrisWithdrawal | WatchKind::BukalapakWithdrawal => {
             let wd = gateway.withdrawal(&w.gateway_id).await?;
             let state = wd.status.as_str().to_owned();
             if unchanged(&state) || (w.last_state.is_none() && state == "pending") {
@@ -165,7 +166,7 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                 })
             }
         }
-        "disbursement" => {
+        WatchKind::Disbursement => {
             let d = gateway.disbursement(&w.gateway_id).await?;
             let state = d.status.as_str().to_owned();
             if unchanged(&state) || state == "pending" {
@@ -180,7 +181,7 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                 Some(Change { state: state.clone(), events: vec![(state, event)], finished: true, record: None })
             }
         }
-        "mutations" => {
+        WatchKind::Mutations => {
             let cursor = w.last_state.as_deref().and_then(|s| s.parse::<i64>().ok());
             // Newest first, page by page, until the cursor's page (or the last one): a
             // busy account can have more than one page of new mutations between looks.
@@ -227,10 +228,6 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                 }
                 _ => None,
             }
-        }
-        other => {
-            tracing::error!(kind = other, "unknown watch kind");
-            return Err(GatewayError::Unsupported);
         }
     })
 }

@@ -7,14 +7,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 
-use crate::domain::events::{Event, NotifyKind};
+use crate::domain::events::{Event, WatchKind};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Watch {
     pub id: i64,
     pub owner_id: i64,
     pub account_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: WatchKind,
     pub gateway_id: String,
     pub last_state: Option<String>,
     pub attempts: i32,
@@ -81,7 +82,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         return Ok(false);
     }
     if let Some(change) = change {
-        let kind = NotifyKind::of_watch(&watch.kind);
+        let kind = watch.kind.notify_kind();
         let wanted: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "SELECT {} FROM users WHERE telegram_id = $1",
             kind.column()
@@ -91,7 +92,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         .await?
         .unwrap_or(false);
         // A paid invoice's notification quotes the invoice message.
-        let reply_to: Option<(Option<i64>, Option<i32>)> = if watch.kind == "invoice" {
+        let reply_to: Option<(Option<i64>, Option<i32>)> = if watch.kind == WatchKind::Invoice {
             sqlx::query_as("SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2")
                 .bind(watch.account_id)
                 .bind(&watch.gateway_id)
@@ -204,7 +205,7 @@ pub async fn watch(
     pool: &PgPool,
     owner_id: i64,
     account_id: i64,
-    kind: &str,
+    kind: WatchKind,
     gateway_id: &str,
     expires_in: Option<Duration>,
 ) -> sqlx::Result<()> {
@@ -215,7 +216,7 @@ pub async fn watch(
     )
     .bind(owner_id)
     .bind(account_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(gateway_id)
     .bind(expires_in.map(|d| d.as_secs_f64()))
     .execute(pool)

@@ -22,7 +22,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool, Postgres, Transaction, types::Json};
 
-use crate::{domain::Amount, providers::Destination};
+use crate::{
+    domain::{Amount, events::WatchKind},
+    providers::Destination,
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct WithdrawalRow {
@@ -182,7 +185,7 @@ pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Optio
 /// A watch on a withdrawal the gateway has, so its owner hears when its status changes.
 async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_id: &str) -> sqlx::Result<()> {
     let Some(account_id) = row.account_id else { return Ok(()) };
-    let kind = if row.provider == "qris" { "qris_withdrawal" } else { "bukalapak_withdrawal" };
+    let kind = if row.provider == "qris" { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
     sqlx::query(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
@@ -190,7 +193,7 @@ async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_
     )
     .bind(row.owner_id)
     .bind(account_id)
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(gateway_id)
     .execute(&mut **tx)
     .await?;

@@ -5,7 +5,7 @@ use std::{collections::HashMap, time::Duration};
 
 use merchant_bot::{
     bot::{App, build_bot},
-    domain::Amount,
+    domain::{Amount, events::WatchKind},
     notifier::Notifier,
     storage::{invoices, watches},
 };
@@ -234,8 +234,8 @@ async fn withdrawals_incoming_money_and_disbursements_are_notified() {
         })
         .await
         .unwrap();
-    watches::watch(&app.db.pool, eka.id, qris, "qris_withdrawal", &receipt.id, None).await.unwrap();
-    watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
+    watches::watch(&app.db.pool, eka.id, qris, WatchKind::QrisWithdrawal, &receipt.id, None).await.unwrap();
+    watches::watch(&app.db.pool, eka.id, toko, WatchKind::Mutations, "credits", None).await.unwrap();
     // The first look sets the mutation cursor: wait for it, however busy the machine.
     first_look_done(&app).await;
     app.control(
@@ -314,7 +314,7 @@ async fn more_than_a_page_of_incoming_money_between_looks_is_all_notified() {
     let app = fast_app().await;
     let eka = TestUser::new(9662, "Eka", Some("en"));
     let toko = app.link(&eka, "toko", demo_bukalapak()).await;
-    watches::watch(&app.db.pool, eka.id, toko, "mutations", "credits", None).await.unwrap();
+    watches::watch(&app.db.pool, eka.id, toko, WatchKind::Mutations, "credits", None).await.unwrap();
     // Wait for the first look, which only sets the cursor.
     first_look_done(&app).await;
     for i in 1..=25 {
