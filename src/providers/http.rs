@@ -133,7 +133,10 @@ impl Http {
     }
 
     /// Sends `request`, retrying a read that failed for a passing reason. Any status
-    /// comes back as a [`Reply`]; only a transport failure is an error here.
+    /// comes back as a [`Reply`]; only a transport failure is an error here. One span per
+    /// call names the gateway and the endpoint, never the request itself (its URL, body
+    /// or headers can carry credentials).
+    #[tracing::instrument(name = "gateway", skip_all, fields(provider = request.provider, endpoint = request.endpoint))]
     pub async fn send(&self, request: &Request) -> Result<Reply, GatewayError> {
         let retries = if request.retry { self.options.read_retries } else { 0 };
         // One deadline for all attempts: a hung gateway keeps a merchant waiting one
