@@ -91,6 +91,18 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         .fetch_optional(&mut *tx)
         .await?
         .unwrap_or(false);
+        // An invoice the merchant cancelled through the bot reads "expired" at the
+        // gateway afterwards: that is no news to tell them (a payment would be).
+        let cancelled_here = watch.kind == WatchKind::Invoice
+            && sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM invoices
+                 WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'cancelled')",
+            )
+            .bind(watch.account_id)
+            .bind(&watch.gateway_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let wanted = wanted && !(cancelled_here && change.state != "paid");
         // A paid invoice's notification quotes the invoice message.
         let reply_to: Option<(Option<i64>, Option<i32>)> = if watch.kind == WatchKind::Invoice {
             sqlx::query_as("SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2")

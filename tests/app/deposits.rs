@@ -115,6 +115,41 @@ async fn check_status_and_cancel_edit_the_caption_and_a_paid_invoice_cannot_be_c
 }
 
 #[tokio::test]
+async fn an_invoice_cancelled_through_the_bot_is_not_reported_as_expired() {
+    let app = TestApp::spawn().await;
+    let dewi = TestUser::new(9010, "Dewi", Some("en"));
+    app.link(&dewi, "kasir", demo_qris()).await;
+    let card = deposit(&app, &dewi, "30000").await;
+    app.tg.press(&dewi, &card, &card.button("Cancel invoice"));
+    assert!(app.tg.edit(dewi.id).await.text.contains("✖ cancelled"));
+    // The gateway now reads it as "expired" (QRIS has no cancelled state). A poller
+    // round looks at the watch (this one, or the running bot's own).
+    let id = invoice_id(&card);
+    let bot = merchant_bot::bot::App::with_http(app.db.pool.clone(), app.config.clone(), crate::support::test_http());
+    merchant_bot::notifier::poller::round(&bot).await.unwrap();
+    // A finished watch is deleted: the poller has seen the final state.
+    let mut watched = true;
+    for _ in 0..100 {
+        watched = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM watches WHERE gateway_id = $1)")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
+        if !watched {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!watched, "the poller looked at the cancelled invoice and ended its watch");
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM notification_outbox WHERE owner_id = $1")
+        .bind(dewi.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, 0, "no \"expired unpaid\" for an invoice the merchant cancelled");
+}
+
+#[tokio::test]
 async fn bad_amounts_create_no_invoice_at_the_gateway() {
     let app = TestApp::spawn().await;
     let dedi = TestUser::new(9004, "Dedi", Some("en"));
