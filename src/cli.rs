@@ -74,6 +74,18 @@ fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
         LogFormat::Plain => Box::new(layer.with_ansi(false)),
     };
     let _ = tracing_subscriber::registry().with(layer).with(filter).with(url_safe_filter()).try_init();
+    // A panic becomes one log line in the chosen format (with the update's span when it
+    // happens in a handler) instead of Rust's plain "thread … panicked at" text.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(panic = what, location, "panic");
+    }));
     Ok(())
 }
 

@@ -158,6 +158,45 @@ async fn log_format_json_writes_one_json_object_per_line() {
     }
 }
 
+#[tokio::test]
+async fn a_handler_panic_is_one_json_line_and_the_bot_answers_and_goes_on() {
+    let tg = FakeTelegram::start().await;
+    let db = TestDb::new().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"))
+        .env_clear()
+        .env("RUST_LOG", "info")
+        .env("LOG_FORMAT", "json")
+        .env("FAULT_PANIC_TEXT", "boom")
+        .env("TELOXIDE_TOKEN", BOT_TOKEN)
+        .env("TELOXIDE_API_URL", &tg.url)
+        .env("DATABASE_URL", &db.url)
+        .env("MASTER_KEY", MasterKey::generate())
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let ann = crate::support::TestUser::new(4401, "Ann", Some("en"));
+    tg.send_text(&ann, "boom");
+    assert!(tg.message(ann.id).await.text.contains("Something went wrong on our side"));
+    tg.send_text(&ann, "/help");
+    assert!(tg.message(ann.id).await.text.contains("/deposit"), "the bot goes on");
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits within 15 s").unwrap();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).await.unwrap();
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    let panics: Vec<&serde_json::Value> = lines.iter().filter(|l| l["fields"]["message"] == "panic").collect();
+    assert_eq!(panics.len(), 1, "{stderr}");
+    assert_eq!(panics[0]["fields"]["panic"], "injected fault: FAULT_PANIC_TEXT");
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "an update handler panicked; the bot goes on"));
+}
+
 /// `merchant-bot demo` as the README runs it, against the fake Bot API and `db`.
 fn demo(tg: &FakeTelegram, db: &TestDb, dir: &std::path::Path) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"))
