@@ -42,17 +42,34 @@ pub async fn round(app: &App) -> anyhow::Result<usize> {
     }
     let clients = Arc::new(clients);
     let failing: Failing = Arc::default();
+    // Checks that found nothing new are written together at the end of the round: an
+    // idle round is one statement, not one transaction per watch.
+    let unchanged: Arc<std::sync::Mutex<Vec<Watch>>> = Arc::default();
     stream::iter(claimed)
         .for_each_concurrent(CONCURRENCY, |watch| {
-            let (clients, failing) = (clients.clone(), failing.clone());
+            let (clients, failing, unchanged) = (clients.clone(), failing.clone(), unchanged.clone());
             async move {
-                if let Err(e) = check_one(app, &clients, &failing, &watch).await {
-                    tracing::warn!(watch_id = watch.id, error = format!("{e:#}"), "checking a watch failed");
+                match check_one(app, &clients, &failing, &watch).await {
+                    Ok(Checked::Unchanged) => unchanged.lock().expect("lock").push(watch),
+                    Ok(Checked::Recorded) => {}
+                    Err(e) => {
+                        tracing::warn!(watch_id = watch.id, error = format!("{e:#}"), "checking a watch failed")
+                    }
                 }
             }
         })
         .await;
+    let unchanged = std::mem::take(&mut *unchanged.lock().expect("lock"));
+    watches::record_unchanged(&app.pool, &unchanged, app.config.notify_poll_interval).await?;
     Ok(count)
+}
+
+/// What became of one claimed watch.
+enum Checked {
+    /// Nothing new: to be written with the round's other unchanged watches.
+    Unchanged,
+    /// Written already (a change, a backoff, an end).
+    Recorded,
 }
 
 async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
@@ -68,22 +85,23 @@ async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
     Some((Arc::new(gateway), account.label.to_string()))
 }
 
-async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watch) -> anyhow::Result<()> {
+async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watch) -> anyhow::Result<Checked> {
     let interval = app.config.notify_poll_interval;
     let backoff = || interval.saturating_mul(2u32.saturating_pow(watch.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
     if failing.lock().expect("lock").contains(&watch.account_id) {
         watches::backoff(&app.pool, watch, backoff()).await?;
-        return Ok(());
+        return Ok(Checked::Recorded);
     }
     if watch.expires_at.is_some_and(|t| t < chrono::Utc::now()) {
         watches::end(&app.pool, watch).await?;
-        return Ok(());
+        return Ok(Checked::Recorded);
     }
     let Some(Some((gateway, label))) = clients.get(&watch.account_id) else {
         watches::backoff(&app.pool, watch, MAX_BACKOFF).await?;
-        return Ok(());
+        return Ok(Checked::Recorded);
     };
     match check(gateway, label, watch).await {
+        Ok(None) => return Ok(Checked::Unchanged),
         Ok(change) => {
             if !watches::record(&app.pool, watch, change, interval).await? {
                 tracing::debug!(watch_id = watch.id, "lease lost; another poller has this watch");
@@ -103,7 +121,7 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
             watches::backoff(&app.pool, watch, delay).await?;
         }
     }
-    Ok(())
+    Ok(Checked::Recorded)
 }
 
 /// What changed at the gateway since the last check, if anything.

@@ -228,3 +228,35 @@ async fn parallel_pin_guesses_from_several_replicas_get_five_tries_in_all() {
         .unwrap();
     assert_eq!(users::pin_attempt(&db.pool, 71, 5, 15).await.unwrap(), Some(1));
 }
+
+#[tokio::test]
+async fn unchanged_watches_are_written_in_one_statement_and_only_while_still_held() {
+    use merchant_bot::{domain::events::WatchKind, storage::watches};
+    let db = TestDb::new().await;
+    let key = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let account = link(&db.pool, &key, 61, "toko", &bukalapak()).await.unwrap();
+    for id in ["d-1", "d-2", "d-3"] {
+        watches::watch(&db.pool, 61, account, WatchKind::Disbursement, id, None).await.unwrap();
+    }
+    let claimed = watches::claim(&db.pool, 10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    // The lease of one ran out and another poller holds it now.
+    sqlx::query("UPDATE watches SET lease_until = now() + interval '1 hour' WHERE gateway_id = 'd-1'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let written = watches::record_unchanged(&db.pool, &claimed, Duration::from_secs(30)).await.unwrap();
+    assert_eq!(written, 2, "the stolen one is left to its new poller");
+    let rows: Vec<(String, bool, bool)> = sqlx::query_as(
+        "SELECT gateway_id, lease_until IS NULL, next_check_at > now() + interval '25 seconds'
+         FROM watches ORDER BY gateway_id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        [("d-1".to_owned(), false, false), ("d-2".to_owned(), true, true), ("d-3".to_owned(), true, true)]
+    );
+    assert!(watches::claim(&db.pool, 10, Duration::from_secs(60)).await.unwrap().is_empty(), "none due now");
+}
