@@ -73,9 +73,10 @@ enum Checked {
 }
 
 async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
-    let account = accounts::get(&app.pool, w.owner_id, w.account_id).await.ok()??;
-    let credentials = match accounts::credentials(&app.pool, app.key(), w.owner_id, w.account_id).await {
-        Ok(c) => c,
+    let (account, credentials) = match accounts::with_credentials(&app.pool, app.key(), w.owner_id, w.account_id).await
+    {
+        Ok(found) => found,
+        Err(accounts::AccountError::NotFound) => return None,
         Err(e) => {
             tracing::error!(account_id = w.account_id, error = %e, "cannot open credentials for a watch");
             return None;

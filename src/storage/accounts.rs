@@ -298,6 +298,29 @@ impl Rotation<'_> {
 }
 
 /// One of the user's accounts.
+/// An account and its opened credentials, in one read (the poller's per-account look).
+/// `NotFound` if it is not the user's (any more).
+pub async fn with_credentials(
+    pool: &PgPool,
+    key: &MasterKey,
+    owner_id: i64,
+    account_id: i64,
+) -> Result<(LinkedAccount, Credentials), AccountError> {
+    let row = sqlx::query(
+        "SELECT id, owner_id, provider, label, is_default, credentials, nonce, key_id
+         FROM linked_accounts WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(account_id)
+    .bind(owner_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AccountError::NotFound)?;
+    let account = account_from_row(&row)?;
+    let (provider, sealed) = sealed_in(&row, account_id, ACCOUNT_SEALED)?;
+    let credentials = open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)?;
+    Ok((account, credentials))
+}
+
 pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
     let row = sqlx::query(
         "SELECT id, owner_id, provider, label, is_default FROM linked_accounts WHERE id = $1 AND owner_id = $2",

@@ -260,3 +260,31 @@ async fn unchanged_watches_are_written_in_one_statement_and_only_while_still_hel
     );
     assert!(watches::claim(&db.pool, 10, Duration::from_secs(60)).await.unwrap().is_empty(), "none due now");
 }
+
+#[tokio::test]
+async fn a_claim_takes_whole_accounts_most_overdue_first() {
+    use merchant_bot::{domain::events::WatchKind, storage::watches};
+    let db = TestDb::new().await;
+    let key = MasterKey::parse(&MasterKey::generate()).unwrap();
+    let late = link(&db.pool, &key, 62, "late", &bukalapak()).await.unwrap();
+    let early = link(&db.pool, &key, 62, "early", &bukalapak()).await.unwrap();
+    for (account, id) in [(late, "l-1"), (early, "e-1"), (late, "l-2"), (early, "e-2"), (late, "l-3")] {
+        watches::watch(&db.pool, 62, account, WatchKind::Disbursement, id, None).await.unwrap();
+    }
+    // The accounts' watches are due at interleaved times; "early" holds the most overdue.
+    for (id, minutes) in [("e-1", 10), ("l-1", 9), ("e-2", 8), ("l-2", 7), ("l-3", 6)] {
+        sqlx::query("UPDATE watches SET next_check_at = now() - make_interval(mins => $2) WHERE gateway_id = $1")
+            .bind(id)
+            .bind(minutes)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+    }
+    let first = watches::claim(&db.pool, 2, Duration::from_secs(60)).await.unwrap();
+    let ids: Vec<&str> = first.iter().map(|w| w.gateway_id.as_str()).collect();
+    assert_eq!(ids, ["e-1", "e-2"], "one account's watches together, not the two most overdue of any");
+    let rest = watches::claim(&db.pool, 10, Duration::from_secs(60)).await.unwrap();
+    let mut ids: Vec<&str> = rest.iter().map(|w| w.gateway_id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["l-1", "l-2", "l-3"]);
+}
