@@ -25,24 +25,25 @@ pub struct Watch {
 }
 
 /// Claims up to `limit` due watches for `lease`, whole accounts at a time (the accounts
-/// whose watches are most overdue, each with all its due watches), so a round opens each
+/// of the most overdue watches, each with all its due watches), so a round opens each
 /// account's credentials once. Watches of paused accounts and of users who blocked the
 /// bot are skipped.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Watch>> {
     sqlx::query_as(
-        "WITH ready AS (
-            SELECT w.id, w.account_id, w.next_check_at FROM watches w
+        "WITH overdue AS (
+            SELECT w.account_id, w.next_check_at FROM watches w
             JOIN linked_accounts a ON a.id = w.account_id
             JOIN users u ON u.telegram_id = w.owner_id
             WHERE w.next_check_at <= now() AND (w.lease_until IS NULL OR w.lease_until < now())
               AND a.paused_at IS NULL AND u.blocked_at IS NULL
+            ORDER BY w.next_check_at LIMIT $1
          ), accounts AS (
-            SELECT account_id, min(next_check_at) AS first_due FROM ready GROUP BY account_id
+            SELECT account_id, min(next_check_at) AS first_due FROM overdue GROUP BY account_id
          ), due AS (
             SELECT w.id FROM watches w
-            JOIN ready r ON r.id = w.id
-            JOIN accounts c ON c.account_id = r.account_id
-            ORDER BY c.first_due, r.account_id, r.next_check_at LIMIT $1
+            JOIN accounts c ON c.account_id = w.account_id
+            WHERE w.next_check_at <= now() AND (w.lease_until IS NULL OR w.lease_until < now())
+            ORDER BY c.first_due, w.account_id, w.next_check_at LIMIT $1
             FOR UPDATE OF w SKIP LOCKED
          )
          UPDATE watches w SET lease_until = now() + make_interval(secs => $2) FROM due WHERE w.id = due.id
