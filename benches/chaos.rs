@@ -29,8 +29,7 @@ use std::{
 
 use axum::{
     Json, Router,
-    body::Bytes,
-    extract::{FromRequest, Multipart, Path, Request, State},
+    extract::{Path, Request, State},
     http::StatusCode,
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -115,33 +114,13 @@ fn ok(result: Value) -> Response {
     Json(json!({"ok": true, "result": result})).into_response()
 }
 
-async fn params_of(request: Request) -> Value {
-    let multipart =
-        request.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart"));
-    if multipart {
-        let mut fields = serde_json::Map::new();
-        let Ok(mut form) = Multipart::from_request(request, &()).await else { return json!({}) };
-        while let Ok(Some(field)) = form.next_field().await {
-            let name = field.name().unwrap_or_default().to_owned();
-            let Ok(bytes) = field.bytes().await else { break };
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                fields.insert(name, serde_json::from_str(text).unwrap_or(Value::String(text.to_owned())));
-            }
-        }
-        Value::Object(fields)
-    } else {
-        let body = Bytes::from_request(request, &()).await.unwrap_or_default();
-        serde_json::from_slice(&body).unwrap_or(json!({}))
-    }
-}
-
 async fn bot_api(
     State(tg): State<Arc<Telegram>>,
     Path((_, method)): Path<(String, String)>,
     request: Request,
 ) -> Response {
     let method = method.to_lowercase();
-    let params = params_of(request).await;
+    let params = common::bot_api_params(request).await;
     let chat = params["chat_id"].as_i64().or_else(|| params["chat_id"].as_str().and_then(|s| s.parse().ok()));
     match method.as_str() {
         "getme" => ok(json!({"id": 7, "is_bot": true, "first_name": "Chaos", "username": "chaos_bot",

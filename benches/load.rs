@@ -16,8 +16,7 @@ use std::{
 
 use axum::{
     Json, Router,
-    body::Bytes,
-    extract::{FromRequest, Multipart, Path, Request, State},
+    extract::{Path, Request, State},
     routing::post,
 };
 use merchant_bot::{
@@ -79,23 +78,7 @@ async fn api(
     request: Request,
 ) -> Json<Value> {
     let method = method.to_lowercase();
-    let multipart =
-        request.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart"));
-    let params: Value = if multipart {
-        let mut fields = serde_json::Map::new();
-        let mut form = Multipart::from_request(request, &()).await.unwrap();
-        while let Some(field) = form.next_field().await.unwrap() {
-            let name = field.name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.unwrap();
-            if let Ok(text) = std::str::from_utf8(&bytes) {
-                fields.insert(name, serde_json::from_str(text).unwrap_or(Value::String(text.to_owned())));
-            }
-        }
-        Value::Object(fields)
-    } else {
-        let body = Bytes::from_request(request, &()).await.unwrap_or_default();
-        serde_json::from_slice(&body).unwrap_or(json!({}))
-    };
+    let params = common::bot_api_params(request).await;
     match method.as_str() {
         "getme" => {
             ok(json!({"id": 1, "is_bot": true, "first_name": "Load", "username": "load_bot", "can_join_groups": true,

@@ -1,6 +1,12 @@
 //! What the benchmark programs share: a throw-away database on the PostgreSQL server at
-//! `BENCH_DATABASE_URL` (any database's URL on it; by default the local server).
+//! `BENCH_DATABASE_URL` (any database's URL on it; by default the local server), and
+//! reading a Bot API call's parameters in a fake Bot API.
 
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, Multipart, Request},
+};
+use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection, PgPool};
 
 /// A fresh, migrated database, dropped by [`BenchDb::drop_now`].
@@ -30,5 +36,28 @@ impl BenchDb {
         self.pool.close().await;
         let sql = format!("DROP DATABASE {} WITH (FORCE)", self.name);
         let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut self.admin).await;
+    }
+}
+
+/// The parameters of a Bot API call, JSON or multipart (text fields only; a field that
+/// is JSON is read as JSON).
+#[allow(dead_code)] // not every program has a fake Bot API
+pub async fn bot_api_params(request: Request) -> Value {
+    let multipart =
+        request.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("multipart"));
+    if multipart {
+        let mut fields = serde_json::Map::new();
+        let Ok(mut form) = Multipart::from_request(request, &()).await else { return json!({}) };
+        while let Ok(Some(field)) = form.next_field().await {
+            let name = field.name().unwrap_or_default().to_owned();
+            let Ok(bytes) = field.bytes().await else { break };
+            if let Ok(text) = std::str::from_utf8(&bytes) {
+                fields.insert(name, serde_json::from_str(text).unwrap_or(Value::String(text.to_owned())));
+            }
+        }
+        Value::Object(fields)
+    } else {
+        let body = Bytes::from_request(request, &()).await.unwrap_or_default();
+        serde_json::from_slice(&body).unwrap_or(json!({}))
     }
 }

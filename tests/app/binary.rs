@@ -99,11 +99,10 @@ async fn rotate_key_re_encrypts_stored_credentials() {
     assert_eq!(accounts::credentials(&db.pool, &new, 11, account.id).await.unwrap(), creds);
 }
 
-#[tokio::test]
-async fn sigterm_stops_the_bot_with_exit_status_zero() {
-    let db = TestDb::new().await;
-    let tg = FakeTelegram::start().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"))
+/// The bot as a process against the fake Bot API and `db`, its log piped.
+fn bot_process(tg: &FakeTelegram, db: &TestDb) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"));
+    command
         .env_clear()
         .env("RUST_LOG", "info")
         .env("TELOXIDE_TOKEN", BOT_TOKEN)
@@ -113,8 +112,15 @@ async fn sigterm_stops_the_bot_with_exit_status_zero() {
         .env("LISTEN_ADDR", "127.0.0.1:0")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .kill_on_drop(true);
+    command
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_bot_with_exit_status_zero() {
+    let db = TestDb::new().await;
+    let tg = FakeTelegram::start().await;
+    let mut child = bot_process(&tg, &db).spawn().unwrap();
     // Started: the command menu is registered just before polling begins.
     for _ in 0..3 {
         tg.call("setMyCommands").await;
@@ -162,21 +168,7 @@ async fn log_format_json_writes_one_json_object_per_line() {
 async fn a_handler_panic_is_one_json_line_and_the_bot_answers_and_goes_on() {
     let tg = FakeTelegram::start().await;
     let db = TestDb::new().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_merchant-bot"))
-        .env_clear()
-        .env("RUST_LOG", "info")
-        .env("LOG_FORMAT", "json")
-        .env("FAULT_PANIC_TEXT", "boom")
-        .env("TELOXIDE_TOKEN", BOT_TOKEN)
-        .env("TELOXIDE_API_URL", &tg.url)
-        .env("DATABASE_URL", &db.url)
-        .env("MASTER_KEY", MasterKey::generate())
-        .env("LISTEN_ADDR", "127.0.0.1:0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = bot_process(&tg, &db).env("LOG_FORMAT", "json").env("FAULT_PANIC_TEXT", "boom").spawn().unwrap();
     let ann = crate::support::TestUser::new(4401, "Ann", Some("en"));
     tg.send_text(&ann, "boom");
     assert!(tg.message(ann.id).await.text.contains("Something went wrong on our side"));
