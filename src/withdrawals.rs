@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use crate::{
     crypto::MasterKey,
-    providers::{Destination, Gateway, GatewayError, Gateways, WithdrawReceipt, WithdrawRequest},
+    providers::{Destination, Gateway, GatewayError, Gateways, HistoryOrder, WithdrawReceipt, WithdrawRequest},
     secret::Secret,
     storage::{
         accounts,
@@ -136,14 +136,13 @@ pub async fn resolve_unknown(
         // newest first and to reach back past the request (a busy account has more
         // pages than are read; the rest is older).
         let mut complete = false;
-        let window_start = requested_at - chrono::Duration::minutes(2);
-        let mut order = HistoryOrder::default();
+        let mut order = HistoryOrder::new(requested_at - chrono::Duration::minutes(2));
         'pages: for page in 1..=HISTORY_PAGES {
             match gateway.withdrawals(page, 20, None).await {
                 Ok(p) => {
                     let last = !p.has_next(20);
                     for w in p.items {
-                        order.see(w.created_at.map(|t| t.with_timezone(&Utc)), window_start);
+                        order.see(w.created_at);
                         let same_place = w.destination.as_ref().is_none_or(|d| match (d, &row.destination.0) {
                             (Destination::Dana { number: a, .. }, Destination::Dana { number: b, .. }) => a == b,
                             (Destination::BankAccount { id: a }, Destination::BankAccount { id: b }) => a == b,
@@ -193,64 +192,4 @@ pub async fn resolve_unknown(
         }
     }
     Ok(settled)
-}
-
-/// What the history read so far shows of its order: the bot gives up reading early only
-/// when every time seen was no later than the one before, at least one was earlier (the
-/// order is not documented, so it must be seen), and one is before the window.
-#[derive(Default)]
-struct HistoryOrder {
-    previous: Option<chrono::DateTime<Utc>>,
-    descending: bool,
-    broken: bool,
-    before_window: bool,
-}
-
-impl HistoryOrder {
-    fn see(&mut self, created_at: Option<chrono::DateTime<Utc>>, window_start: chrono::DateTime<Utc>) {
-        let Some(t) = created_at else {
-            self.broken = true;
-            return;
-        };
-        match self.previous {
-            Some(p) if t > p => self.broken = true,
-            Some(p) if t < p => self.descending = true,
-            _ => {}
-        }
-        self.before_window |= t < window_start;
-        self.previous = Some(t);
-    }
-
-    fn reached_back(&self) -> bool {
-        self.descending && !self.broken && self.before_window
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{Duration, TimeZone};
-
-    use super::*;
-
-    fn at(minutes_ago: i64) -> Option<chrono::DateTime<Utc>> {
-        Some(Utc.with_ymd_and_hms(2026, 12, 6, 12, 0, 0).unwrap() - Duration::minutes(minutes_ago))
-    }
-
-    fn reached(times: &[Option<chrono::DateTime<Utc>>]) -> bool {
-        let window_start = at(20).unwrap();
-        let mut order = HistoryOrder::default();
-        times.iter().for_each(|t| order.see(*t, window_start));
-        order.reached_back()
-    }
-
-    #[test]
-    fn a_history_is_read_to_its_end_unless_it_is_seen_newest_first_and_past_the_request() {
-        assert!(reached(&[at(1), at(5), at(30)]), "newest first, past the window");
-        assert!(!reached(&[at(1), at(5), at(10)]), "not past the window yet");
-        assert!(!reached(&[at(30), at(5), at(1)]), "oldest first: the newest may be on the last page");
-        assert!(!reached(&[at(30)]), "one item shows no order");
-        assert!(!reached(&[at(30), at(30)]), "equal times show no order");
-        assert!(!reached(&[at(1), None, at(30)]), "an item without a time breaks the reasoning");
-        assert!(!reached(&[at(1), at(40), at(30)]), "out of order");
-    }
 }

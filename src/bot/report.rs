@@ -135,9 +135,9 @@ pub struct Histories {
 
 /// Adds to `report` the withdrawals that the gateways' own histories show were made
 /// outside the bot (QRIS and Bukalapak keep one; SNAP's disbursements are not
-/// withdrawals of the account). Read newest first until a page is older than the period,
-/// at most [`reports::HISTORY_PAGES`] pages; an account whose history cannot be read is
-/// named in the report.
+/// withdrawals of the account). Read until it is seen to be newest first and older than
+/// the period, or to its end, at most [`reports::HISTORY_PAGES`] pages; an account whose
+/// history cannot be read that far is named in the report.
 async fn gateway_histories(ctx: &Ctx, report: &mut reports::Report) -> anyhow::Result<Histories> {
     let mut histories = Histories::default();
     let known: std::collections::HashSet<String> = sqlx::query_scalar(
@@ -158,17 +158,13 @@ async fn gateway_histories(ctx: &Ctx, report: &mut reports::Report) -> anyhow::R
             continue;
         };
         let mut outside = reports::Tally::default();
+        let mut order = crate::providers::HistoryOrder::new(report.period.start());
         let mut complete = false;
         for page in 1..=reports::HISTORY_PAGES {
             match gateway.withdrawals(page, 20, None).await {
                 Ok(p) => {
-                    let (tally, older) = reports::outside_withdrawals(report.period, &p.items, &known);
-                    outside = reports::Tally {
-                        count: outside.count + tally.count,
-                        sum: outside.sum + tally.sum,
-                        fees: outside.fees + tally.fees,
-                    };
-                    if older || !p.has_next(20) {
+                    outside.merge(&reports::outside_withdrawals(report.period, &p.items, &known, &mut order));
+                    if order.reached_back() || !p.has_next(20) {
                         complete = true;
                         break;
                     }

@@ -161,8 +161,7 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
             if unchanged(&state) || (w.last_state.is_none() && state == "pending") {
                 None
             } else {
-                let finished =
-                    matches!(state.as_str(), "success" | "rejected" | "transferred" | "cancelled" | "failed");
+                let outcome = wd.status.outcome();
                 let event = Event::WithdrawalChanged {
                     label,
                     withdrawal: wd.id.clone(),
@@ -170,17 +169,16 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                     status: state.clone(),
                     note: wd.admin_note.clone(),
                 };
-                // Bukalapak's final states in the bot's words: 'transferred' is paid out,
-                // 'cancelled' and 'failed' are not.
-                let recorded = match state.as_str() {
-                    "success" | "transferred" => "success".to_owned(),
-                    "rejected" | "cancelled" | "failed" => "rejected".to_owned(),
-                    other => other.to_owned(),
+                // The final states in the bot's words (Bukalapak has several).
+                let recorded = match outcome {
+                    Some(true) => "success".to_owned(),
+                    Some(false) => "rejected".to_owned(),
+                    None => state.clone(),
                 };
                 Some(Change {
                     state: state.clone(),
                     events: vec![(state.clone(), event)],
-                    finished,
+                    finished: outcome.is_some(),
                     record: Some(Record::Withdrawal { status: recorded }),
                 })
             }

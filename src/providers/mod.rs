@@ -4,6 +4,7 @@
 
 pub mod bukalapak;
 pub mod error;
+mod history;
 pub mod http;
 pub mod json;
 pub mod qris;
@@ -13,6 +14,7 @@ pub mod types;
 use reqwest::Url;
 
 pub use error::{GatewayError, Refusal};
+pub use history::HistoryOrder;
 pub use http::{FetchError, Http, HttpOptions};
 pub use types::*;
 

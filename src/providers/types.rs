@@ -127,6 +127,17 @@ impl WithdrawalStatus {
         }
     }
 
+    /// How it ended: `Some(true)` paid out (`success`; Bukalapak's `transferred`),
+    /// `Some(false)` not paid out (`rejected`; Bukalapak's `cancelled`, `failed`), `None`
+    /// while it is under way.
+    pub fn outcome(&self) -> Option<bool> {
+        match self.as_str() {
+            "success" | "transferred" => Some(true),
+            "rejected" | "cancelled" | "failed" => Some(false),
+            _ => None,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             WithdrawalStatus::Pending => "pending",

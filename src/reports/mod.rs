@@ -32,7 +32,7 @@ impl Tally {
         self.fees += fee;
     }
 
-    fn merge(&mut self, other: &Tally) {
+    pub fn merge(&mut self, other: &Tally) {
         self.count += other.count;
         self.sum += other.sum;
         self.fees += other.fees;
@@ -109,30 +109,26 @@ impl Report {
 pub const HISTORY_PAGES: u32 = 10;
 
 /// What one page of a gateway's withdrawal history adds for `period`: the withdrawals
-/// made within it that the bot did not send (`known` are the gateway ids it did), and
-/// whether the page already reaches back before the period (then later pages, older,
-/// are not read).
+/// made within it that the bot did not send (`known` are the gateway ids it did).
+/// `order` follows the history across pages (made with the period's start): once it has
+/// reached back, later pages are older and need not be read.
 pub fn outside_withdrawals(
     period: Period,
     page: &[crate::providers::Withdrawal],
     known: &std::collections::HashSet<String>,
-) -> (Tally, bool) {
+    order: &mut crate::providers::HistoryOrder,
+) -> Tally {
     let (start, end) = (period.start(), period.end());
     let mut tally = Tally::default();
-    let mut before = !page.is_empty();
     for w in page {
-        let Some(at) = w.created_at.map(|t| t.with_timezone(&Utc)) else {
-            before = false;
-            continue;
-        };
-        before &= at < start;
-        let failed = matches!(w.status.as_str(), "rejected" | "cancelled" | "failed");
-        if at >= start && at < end && !failed && !known.contains(&w.id) {
+        order.see(w.created_at);
+        let Some(at) = w.created_at.map(|t| t.with_timezone(&Utc)) else { continue };
+        if at >= start && at < end && w.status.outcome() != Some(false) && !known.contains(&w.id) {
             let rupiah = |a: Amount| a.sen() / 100;
             tally.add(rupiah(w.amount), w.fee.map(rupiah).unwrap_or(0));
         }
     }
-    (tally, before)
+    tally
 }
 
 /// The figures of `period` from the recorded invoices and withdrawals (others are

@@ -212,15 +212,7 @@ pub async fn credentials<'e>(
     owner_id: i64,
     account_id: i64,
 ) -> Result<Credentials, AccountError> {
-    let row =
-        sqlx::query("SELECT provider, credentials, nonce, key_id FROM linked_accounts WHERE id = $1 AND owner_id = $2")
-            .bind(account_id)
-            .bind(owner_id)
-            .fetch_optional(executor)
-            .await?
-            .ok_or(AccountError::NotFound)?;
-    let (provider, sealed) = sealed_in(&row, account_id, ACCOUNT_SEALED)?;
-    open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)
+    Ok(with_credentials(executor, key, owner_id, account_id).await?.1)
 }
 
 /// Re-seals every stored credential under `new`, in one transaction: either every row
@@ -298,10 +290,10 @@ impl Rotation<'_> {
 }
 
 /// One of the user's accounts.
-/// An account and its opened credentials, in one read (the poller's per-account look).
+/// An account and its opened credentials, in one read (on a pool or in a transaction).
 /// `NotFound` if it is not the user's (any more).
-pub async fn with_credentials(
-    pool: &PgPool,
+pub async fn with_credentials<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
     owner_id: i64,
     account_id: i64,
@@ -312,7 +304,7 @@ pub async fn with_credentials(
     )
     .bind(account_id)
     .bind(owner_id)
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?
     .ok_or(AccountError::NotFound)?;
     let account = account_from_row(&row)?;
