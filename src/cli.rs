@@ -78,12 +78,7 @@ fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
     // happens in a handler) instead of Rust's plain "thread … panicked at" text.
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let what = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let what = bot::commands::panic_text(info.payload());
         tracing::error!(panic = what, location, "panic");
     }));
     Ok(())

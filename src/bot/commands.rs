@@ -253,6 +253,15 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
     Ok(())
 }
 
+/// The message a panic was raised with (`panic!("…")` gives a `&str` or a `String`).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
 /// Handles one update: every log line it writes carries the update's id, and the
 /// message keys it renders are remembered for [`report`]. A panic in the handler is
 /// caught here: logged with the update id, answered with the generic apology, and the
@@ -297,11 +306,7 @@ pub async fn in_update(
         super::webhook_ack::handled(update.id.0);
         return caught.unwrap_or(Ok(()));
     };
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned());
+    let what = panic_text(panic.as_ref());
     // The span is attached to the future, never entered across an await: an entered
     // guard held over one would lend this update's span to whatever else runs on the
     // thread meanwhile.
