@@ -1,12 +1,14 @@
-//! Load: the real bot (release build, its production `schema()`, storage and gateway
-//! clients) against a fake Bot API and the gateway simulator on loopback, with N
-//! merchants each running a realistic mix in a closed loop: /balance, /deposit (an
+//! Load: the real bot — the release `merchant-bot` binary as its own process, configured
+//! by environment only — against a fake Bot API and the gateway simulator on loopback,
+//! with N merchants each running a realistic mix in a closed loop: /balance, /deposit (an
 //! image), /mutations and a page turn, a whole /withdraw dialogue. Then the same harness
-//! drives a minimal teloxide echo bot, the floor. Prints updates per second, p50/p99
-//! latency per step, peak RSS, and the ratio to the floor.
+//! drives the floor: a minimal teloxide echo bot (no throttle), also its own process.
+//! Prints updates per second, p50/p99 latency per step (bot-side: from the moment the
+//! update was handed to the bot until its answer reached the Bot API; and the merchant's
+//! whole round trip), each process's peak RSS and CPU time, and the ratio to the floor.
 //!
-//! `cargo bench --bench load` (`-- 2000 20` for 2,000 merchants and 20 s per run).
-//! Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
+//! `cargo bench --bench load` (`-- 100 20` for 100 merchants and 20 s per run; the
+//! default is 10,000 merchants). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
@@ -20,17 +22,17 @@ use axum::{
     routing::post,
 };
 use merchant_bot::{
-    bot::{self, App, RunOptions},
-    config::Settings,
     crypto::MasterKey,
     domain::{AccountLabel, Credentials},
-    providers::HttpOptions,
     simulator::{self, DEMO},
     storage,
 };
 use serde_json::{Value, json};
-use teloxide::{adaptors::throttle::Limits, prelude::*};
-use tokio::sync::{Notify, mpsc};
+use teloxide::prelude::*;
+use tokio::{
+    process::{Child, Command},
+    sync::{Notify, mpsc},
+};
 
 mod common;
 
@@ -41,6 +43,7 @@ struct Reply {
     method: String,
     message_id: i64,
     button: Option<String>,
+    at: Instant,
 }
 
 #[derive(Default)]
@@ -50,15 +53,21 @@ struct Fake {
     next_message: Mutex<i64>,
     arrived: Notify,
     chats: Mutex<HashMap<i64, mpsc::UnboundedSender<Reply>>>,
+    /// When each update was handed to the bot (the answer to its getUpdates).
+    handed: Mutex<HashMap<i64, Instant>>,
+    /// The bot is polling.
+    polling: Notify,
+    polled: std::sync::atomic::AtomicBool,
 }
 
 impl Fake {
-    fn push(&self, mut update: Value) {
+    fn push(&self, mut update: Value) -> i64 {
         let mut next = self.next_update.lock().unwrap();
         *next += 1;
         update["update_id"] = json!(*next);
         self.queue.lock().unwrap().push_back(update);
         self.arrived.notify_waiters();
+        *next
     }
 
     fn message_id(&self) -> i64 {
@@ -85,6 +94,9 @@ async fn api(
             "can_read_all_group_messages": false, "supports_inline_queries": false, "can_connect_to_business": false, "has_main_web_app": false}))
         }
         "getupdates" => {
+            if !fake.polled.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                fake.polling.notify_waiters();
+            }
             let offset = params["offset"].as_i64().unwrap_or(0);
             let deadline = Instant::now() + Duration::from_millis(500);
             loop {
@@ -97,6 +109,11 @@ async fn api(
                     queue.iter().take(100).cloned().collect()
                 };
                 if !batch.is_empty() || tokio::time::timeout_at(deadline.into(), notified).await.is_err() {
+                    let now = Instant::now();
+                    let mut handed = fake.handed.lock().unwrap();
+                    for u in &batch {
+                        handed.entry(u["update_id"].as_i64().unwrap_or(0)).or_insert(now);
+                    }
                     return ok(Value::Array(batch));
                 }
             }
@@ -120,7 +137,7 @@ async fn api(
                     .and_then(|b| b["callback_data"].as_str().map(str::to_owned))
             });
             if let Some(tx) = fake.chats.lock().unwrap().get(&chat) {
-                let _ = tx.send(Reply { method: method.clone(), message_id, button });
+                let _ = tx.send(Reply { method: method.clone(), message_id, button, at: Instant::now() });
             }
             ok(
                 json!({"message_id": message_id, "date": 0, "chat": {"id": chat, "type": "private", "first_name": "M"}, "text": ""}),
@@ -142,7 +159,8 @@ fn press_update(chat: i64, message_id: i64, data: &str) -> Value {
         "chat_instance": "c", "data": data}})
 }
 
-type Latencies = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
+/// Per step: (bot-side, round trip).
+type Latencies = Arc<Mutex<BTreeMap<&'static str, (Vec<Duration>, Vec<Duration>)>>>;
 
 /// One merchant's conversation with the bot.
 struct Session {
@@ -157,15 +175,20 @@ impl Session {
     async fn step(&mut self, name: &'static str, update: Value, answers: usize) -> Option<Reply> {
         self.updates += 1;
         let started = Instant::now();
-        self.fake.push(update);
-        let mut last = None;
+        let id = self.fake.push(update);
+        let mut last: Option<Reply> = None;
         for _ in 0..answers {
             match tokio::time::timeout(Duration::from_secs(30), self.rx.recv()).await {
                 Ok(Some(reply)) => last = Some(reply),
                 _ => return None,
             }
         }
-        self.latencies.lock().unwrap().entry(name).or_default().push(started.elapsed());
+        let answered = last.as_ref().map_or_else(Instant::now, |r| r.at);
+        let handed = self.fake.handed.lock().unwrap().remove(&id).unwrap_or(started);
+        let mut latencies = self.latencies.lock().unwrap();
+        let entry = latencies.entry(name).or_default();
+        entry.0.push(answered.saturating_duration_since(handed));
+        entry.1.push(started.elapsed());
         last
     }
 }
@@ -202,29 +225,52 @@ async fn merchant(fake: Arc<Fake>, chat: i64, echo: bool, until: Instant, latenc
     s.updates
 }
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
+/// A process's peak RSS (MB) and CPU time used so far (s), from /proc.
+fn process_figures(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let rss_kb = status
         .lines()
         .find(|l| l.starts_with("VmHWM:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 1024.0
+        .unwrap_or(0.0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the
+    // 14th and 15th of the whole line, in clock ticks (100 a second on Linux).
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (rss_kb / 1024.0, (ticks(11) + ticks(12)) / 100.0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3
 }
 
-/// Runs the merchants against whatever bot polls `fake`; returns updates per second.
-async fn drive(
-    fake: Arc<Fake>,
-    merchants: i64,
-    seconds: u64,
-    echo: bool,
-) -> (f64, BTreeMap<&'static str, Vec<Duration>>) {
+/// What one run measured.
+struct Run {
+    rate: f64,
+    latencies: BTreeMap<&'static str, (Vec<Duration>, Vec<Duration>)>,
+    rss_mb: f64,
+    cpu_s: f64,
+    seconds: f64,
+}
+
+impl Run {
+    /// The worst bot-side p99 over the steps (without or with the image).
+    fn worst_p99(&self, image: bool) -> f64 {
+        self.latencies
+            .iter()
+            .filter(|(k, _)| k.contains("image") == image)
+            .map(|(_, v)| percentile(&v.0, 0.99))
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Runs the merchants against the bot process polling `fake`.
+async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, echo: bool) -> Run {
     let latencies: Latencies = Arc::default();
+    let (_, cpu_before) = process_figures(pid);
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let tasks: Vec<_> = (1..=merchants)
@@ -234,20 +280,34 @@ async fn drive(
     for t in tasks {
         updates += t.await.unwrap();
     }
-    let rate = updates as f64 / started.elapsed().as_secs_f64();
+    let elapsed = started.elapsed().as_secs_f64();
+    let (rss_mb, cpu_after) = process_figures(pid);
     let mut all = latencies.lock().unwrap().clone();
-    all.values_mut().for_each(|v| v.sort());
-    (rate, all)
+    all.values_mut().for_each(|(a, b)| {
+        a.sort();
+        b.sort();
+    });
+    Run { rate: updates as f64 / elapsed, latencies: all, rss_mb, cpu_s: cpu_after - cpu_before, seconds: elapsed }
 }
 
-fn report(name: &str, rate: f64, latencies: &BTreeMap<&'static str, Vec<Duration>>) {
-    println!("{name}: {rate:.0} updates/s");
-    for (step, times) in latencies {
+fn report(name: &str, run: &Run) {
+    println!(
+        "{name}: {:.0} updates/s; process: peak RSS {:.0} MB, CPU {:.1} s over {:.0} s ({:.0} % of a core)",
+        run.rate,
+        run.rss_mb,
+        run.cpu_s,
+        run.seconds,
+        run.cpu_s / run.seconds * 100.0
+    );
+    println!("  {:<24} {:>7}  {:>22}  {:>22}", "step", "n", "bot-side p50 / p99 ms", "round trip p50 / p99 ms");
+    for (step, (bot_side, round_trip)) in &run.latencies {
         println!(
-            "  {step:<18} n={:<6} p50 {:>7.2} ms  p99 {:>7.2} ms",
-            times.len(),
-            percentile(times, 0.5),
-            percentile(times, 0.99)
+            "  {step:<24} {:>7}  {:>10.2} / {:>9.2}  {:>10.2} / {:>9.2}",
+            bot_side.len(),
+            percentile(bot_side, 0.5),
+            percentile(bot_side, 0.99),
+            percentile(round_trip, 0.5),
+            percentile(round_trip, 0.99)
         );
     }
 }
@@ -260,40 +320,52 @@ async fn serve(fake: Arc<Fake>) -> String {
     url
 }
 
+/// Starts `command` and waits until it polls `fake`.
+async fn start_polling(mut command: Command, fake: &Fake, what: &str) -> Child {
+    let polling = fake.polling.notified();
+    let child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} starts: {e}"));
+    if !fake.polled.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::timeout(Duration::from_secs(60), polling).await.unwrap_or_else(|_| panic!("{what} polls"));
+    }
+    child
+}
+
+/// The floor, in its own process: a minimal teloxide echo bot, no throttle, the
+/// dispatcher's defaults. Started by the harness as this same program with
+/// `LOAD_ROLE=echo`.
+async fn echo_bot(api_url: String) {
+    let bot = teloxide::Bot::new(TOKEN).set_api_url(api_url.parse().unwrap());
+    let handler = Update::filter_message().endpoint(|bot: teloxide::Bot, msg: Message| async move {
+        bot.send_message(msg.chat.id, msg.text().unwrap_or_default()).await?;
+        Ok::<(), teloxide::RequestError>(())
+    });
+    Dispatcher::builder(bot, handler).build().dispatch().await;
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::var("LOAD_ROLE").as_deref() == Ok("echo") {
+        return echo_bot(std::env::var("LOAD_API_URL").expect("LOAD_API_URL")).await;
+    }
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let merchants: i64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
-    let no_limits = Limits {
-        messages_per_sec_chat: 1_000_000,
-        messages_per_min_chat: 1_000_000,
-        messages_per_min_channel_or_supergroup: 1_000_000,
-        messages_per_sec_overall: 1_000_000,
-    };
 
-    // The floor first: a minimal teloxide echo bot on the same harness.
+    // The floor first.
     let fake = Arc::new(Fake::default());
     let url = serve(fake.clone()).await;
-    let echo_bot = teloxide::Bot::new(TOKEN).set_api_url(url.parse().unwrap());
-    let echo_bot = teloxide::adaptors::Throttle::new_spawn(echo_bot, no_limits);
-    let handler = Update::filter_message().endpoint(
-        |bot: teloxide::adaptors::Throttle<teloxide::Bot>, msg: Message| async move {
-            bot.send_message(msg.chat.id, msg.text().unwrap_or_default()).await?;
-            Ok::<(), teloxide::RequestError>(())
-        },
-    );
-    let mut echo = Dispatcher::builder(echo_bot, handler).build();
-    let echo_token = echo.shutdown_token();
-    let echo_task = tokio::spawn(async move { echo.dispatch().await });
-    let (echo_rate, echo_latencies) = drive(fake, merchants, seconds, true).await;
-    if let Ok(done) = echo_token.shutdown() {
-        let _ = tokio::time::timeout(Duration::from_secs(5), done).await;
-    }
-    echo_task.abort();
-    report(&format!("echo floor ({merchants} chats)"), echo_rate, &echo_latencies);
+    let mut echo = Command::new(std::env::current_exe().unwrap());
+    echo.env("LOAD_ROLE", "echo").env("LOAD_API_URL", &url);
+    let mut echo = start_polling(echo, &fake, "the echo bot").await;
+    let floor = drive(fake, echo.id().unwrap(), merchants, seconds, true).await;
+    let _ = echo.kill().await;
 
-    // The bot.
+    // The bot: the release binary, configured by environment only.
     let db = common::BenchDb::create("merchant_bot_load", 20).await;
     let pool = db.pool.clone();
     let sim = simulator::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -301,54 +373,52 @@ async fn main() {
     for _ in 0..10 {
         client.post(format!("{}/_sim/bukalapak/mutations", sim.url)).json(&json!({})).send().await.unwrap();
     }
-    let fake = Arc::new(Fake::default());
-    let url = serve(fake.clone()).await;
-    let settings = Settings {
-        token: Some(TOKEN.into()),
-        api_url: Some(url),
-        database_url: Some(db.url.clone()),
-        master_key: Some(MasterKey::generate()),
-        bukalapak_api_url: Some(sim.url.clone()),
-        qris_api_url: Some(sim.url.clone()),
-        snap_api_url: Some(sim.url.clone()),
-        listen_addr: Some("127.0.0.1:0".into()),
-        ..Settings::default()
-    };
-    let config = settings.config().unwrap();
+    let key_text = MasterKey::generate();
+    let key = MasterKey::parse(&key_text).unwrap();
     let setup = Instant::now();
     let (kasir, toko) = (AccountLabel::parse("kasir").unwrap(), AccountLabel::parse("toko").unwrap());
     for chat in 1..=merchants {
         storage::users::touch(&pool, chat, Some("id")).await.unwrap();
-        storage::accounts::insert(
-            &pool,
-            &config.master_key,
-            chat,
-            &kasir,
-            &Credentials::Qris { api_key: DEMO.qris_api_key.into() },
-        )
-        .await
-        .unwrap();
+        let qris = Credentials::Qris { api_key: DEMO.qris_api_key.into() };
+        storage::accounts::insert(&pool, &key, chat, &kasir, &qris).await.unwrap();
         let bukalapak =
             Credentials::Bukalapak { user_id: DEMO.bukalapak_user_id.into(), api_key: DEMO.bukalapak_api_key.into() };
-        storage::accounts::insert(&pool, &config.master_key, chat, &toko, &bukalapak).await.unwrap();
+        storage::accounts::insert(&pool, &key, chat, &toko, &bukalapak).await.unwrap();
     }
     println!("({merchants} merchants set up in {:.1} s)", setup.elapsed().as_secs_f64());
-    let app = App::with_http(pool.clone(), config, HttpOptions::default());
-    let options = RunOptions { limits: no_limits, polling_timeout: Duration::from_secs(10), notifier: false };
-    let running = bot::start(app, options).await.unwrap();
-    let (rate, latencies) = drive(fake, merchants, seconds, false).await;
-    report(&format!("merchant-bot ({merchants} merchants)"), rate, &latencies);
-    let bot_p99 =
-        latencies.iter().filter(|(k, _)| !k.contains("deposit")).map(|(_, v)| percentile(v, 0.99)).fold(0.0, f64::max);
-    let echo_p99 = echo_latencies.get("echo").map(|v| percentile(v, 0.99)).unwrap_or(0.0);
+    let fake = Arc::new(Fake::default());
+    let url = serve(fake.clone()).await;
+    let mut bot = Command::new(env!("CARGO_BIN_EXE_merchant-bot"));
+    bot.env_clear()
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", &url)
+        .env("DATABASE_URL", &db.url)
+        .env("MASTER_KEY", &key_text)
+        .env("BUKALAPAK_API_URL", &sim.url)
+        .env("QRIS_API_URL", &sim.url)
+        .env("SNAP_API_URL", &sim.url)
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .stderr(std::fs::File::create("target/load-bot.log").expect("target/ is writable"));
+    let mut bot = start_polling(bot, &fake, "merchant-bot").await;
+    let run = drive(fake, bot.id().unwrap(), merchants, seconds, false).await;
+    let _ = bot.kill().await;
+
+    report(&format!("echo floor ({merchants} chats)"), &floor);
+    report(&format!("merchant-bot ({merchants} merchants)"), &run);
     println!(
-        "ratio to the echo floor: {:.1}x the updates/s of echo; worst p99 without an image {bot_p99:.1} ms vs echo {echo_p99:.1} ms",
-        echo_rate / rate
+        "side by side: merchant-bot {:.0} updates/s, echo floor {:.0} updates/s: the floor is {:.1}x the bot",
+        run.rate,
+        floor.rate,
+        floor.rate / run.rate
     );
     println!(
-        "peak RSS of the whole benchmark process (bot, simulator, fake Bot API, {merchants} merchant tasks): {:.0} MB",
-        peak_rss_mb()
+        "worst bot-side p99: {:.1} ms without an image, {:.1} ms with (echo: {:.1} ms); bot peak RSS {:.0} MB, echo {:.0} MB",
+        run.worst_p99(false),
+        run.worst_p99(true),
+        floor.worst_p99(false),
+        run.rss_mb,
+        floor.rss_mb
     );
-    let _ = tokio::time::timeout(Duration::from_secs(15), running.shutdown()).await;
     db.drop_now().await;
 }

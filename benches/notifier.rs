@@ -31,7 +31,6 @@ use merchant_bot::{
 };
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use teloxide::adaptors::throttle::Limits;
 
 mod common;
 
@@ -159,7 +158,7 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    let limits = Limits::default();
+    let limit = config.telegram_rate_limit;
     let app = App::with_http(
         pool.clone(),
         config.clone(),
@@ -167,7 +166,7 @@ async fn main() {
     );
     let cpu_before = cpu_seconds();
     let wall_before = Instant::now();
-    let notifier = Notifier::start(app.clone(), build_bot(&config, limits));
+    let notifier = Notifier::start(app.clone(), build_bot(&config));
 
     // One full cycle over every watch, with nothing to report.
     let before = commits(&pool, &db).await;
@@ -218,8 +217,7 @@ async fn main() {
     let wall = wall_before.elapsed().as_secs_f64();
     println!("  {FLIPS} flips: last delivery {:.1} s after the flip", flip_to_last.as_secs_f64());
     println!(
-        "  send rate {rate:.1} messages/s against a limit of {} (peak {peak} in one second); duplicates: {duplicates}",
-        limits.messages_per_sec_overall
+        "  send rate {rate:.1} messages/s against a limit of {limit} (TELEGRAM_RATE_LIMIT; peak {peak} in one second); duplicates: {duplicates}"
     );
     println!("  CPU: {cpu:.1} s over {wall:.1} s of wall time ({:.0} % of one core)", 100.0 * cpu / wall);
     notifier.shutdown(Duration::from_secs(5)).await;

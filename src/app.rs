@@ -12,6 +12,7 @@ use crate::{
     crypto::MasterKey,
     providers::{GatewayUrls, Gateways, Http, HttpOptions},
     storage::{self, users::UserRow},
+    telegram::{Limiter, SendLimits},
 };
 
 #[derive(Clone)]
@@ -19,6 +20,8 @@ pub struct App {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub gateways: Gateways,
+    /// Telegram's sending limits, for the handlers and the notifier of this process.
+    pub limiter: Arc<Limiter>,
 }
 
 impl App {
@@ -30,7 +33,13 @@ impl App {
     /// With gateway timeouts and retries of one's own (tests shorten them).
     pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
         let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
-        App { pool, config: Arc::new(config), gateways }
+        let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit)));
+        App { pool, config: Arc::new(config), gateways, limiter }
+    }
+
+    /// With sending limits of one's own (tests lift the per-chat pacing).
+    pub fn with_limits(self, limits: SendLimits) -> App {
+        App { limiter: Arc::new(Limiter::new(limits)), ..self }
     }
 
     pub fn key(&self) -> &MasterKey {

@@ -122,6 +122,15 @@ pub struct Settings {
     /// this long after its request was not made (`15m`).
     #[arg(long = "withdrawal-give-up-after", env = "WITHDRAWAL_GIVE_UP_AFTER", global = true)]
     pub withdrawal_give_up_after: Option<String>,
+    /// Notifications per second this process sends, all chats together (`30`, Telegram's
+    /// bound for bulk messages; replies to users are not counted against it). Up to
+    /// 1000 with TELEGRAM_PAID_BROADCAST.
+    #[arg(long = "telegram-rate-limit", env = "TELEGRAM_RATE_LIMIT", global = true)]
+    pub telegram_rate_limit: Option<String>,
+    /// `true`: notifications are sent with `allow_paid_broadcast`, which lets a bot send
+    /// up to 1000 a second and is paid for in Telegram Stars from the bot's balance.
+    #[arg(long = "telegram-paid-broadcast", env = "TELEGRAM_PAID_BROADCAST", global = true)]
+    pub telegram_paid_broadcast: Option<String>,
     /// Fault injection for the reliability program only: a message of exactly this text
     /// makes its handler panic. Unset in any real deployment.
     #[arg(long = "fault-panic-text", env = "FAULT_PANIC_TEXT", global = true, hide = true)]
@@ -187,6 +196,10 @@ pub struct Config {
     pub withdrawal_give_up_after: Duration,
     /// See [`Settings::fault_panic_text`].
     pub fault_panic_text: Option<String>,
+    /// Notifications per second, this process (`TELEGRAM_RATE_LIMIT`).
+    pub telegram_rate_limit: u32,
+    /// Notifications sent as paid broadcasts (`TELEGRAM_PAID_BROADCAST`).
+    pub telegram_paid_broadcast: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -202,6 +215,8 @@ impl std::fmt::Debug for Config {
             .field("webhook_url", &self.webhook_url.as_ref().map(Url::as_str))
             .field("listen_addr", &self.listen_addr)
             .field("gateway_timeout", &self.gateway_timeout)
+            .field("telegram_rate_limit", &self.telegram_rate_limit)
+            .field("telegram_paid_broadcast", &self.telegram_paid_broadcast)
             .finish_non_exhaustive()
     }
 }
@@ -291,8 +306,42 @@ impl Settings {
         if !token.contains(':') || token.chars().any(char::is_whitespace) {
             return Err(ConfigError::new("TELOXIDE_TOKEN", "is malformed: a bot token looks like 123456:ABC-DEF…"));
         }
+        let telegram_paid_broadcast = match non_empty(&self.telegram_paid_broadcast) {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "TELEGRAM_PAID_BROADCAST",
+                    format!("is malformed: {other:?} is not true or false"),
+                ));
+            }
+        };
+        let most = if telegram_paid_broadcast { 1000 } else { 30 };
+        let telegram_rate_limit = match non_empty(&self.telegram_rate_limit) {
+            None => 30,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n) if (1..=most).contains(&n) => n,
+                Ok(n) if n > most && !telegram_paid_broadcast => {
+                    return Err(ConfigError::new(
+                        "TELEGRAM_RATE_LIMIT",
+                        format!(
+                            "is {n}, above Telegram's 30 notifications a second: lower it, or set \
+                             TELEGRAM_PAID_BROADCAST=true (up to 1000, paid in Stars)"
+                        ),
+                    ));
+                }
+                _ => {
+                    return Err(ConfigError::new(
+                        "TELEGRAM_RATE_LIMIT",
+                        format!("is malformed: {s:?} is not a whole number of messages a second from 1 to {most}"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
             token: token.to_owned(),
+            telegram_rate_limit,
+            telegram_paid_broadcast,
             api_url: url_or(&self.api_url, "TELOXIDE_API_URL", TELEGRAM_API_URL)?,
             database_url: self.database_url()?,
             master_key: self.master_key()?,
@@ -426,6 +475,8 @@ mod tests {
             resolve_every: None,
             withdrawal_give_up_after: None,
             fault_panic_text: None,
+            telegram_rate_limit: None,
+            telegram_paid_broadcast: None,
             log: None,
             master_key_file: None,
             log_format: None,
@@ -448,6 +499,25 @@ mod tests {
         assert_eq!(c.resolve_every, Duration::from_secs(60));
         assert_eq!(c.withdrawal_give_up_after, Duration::from_secs(15 * 60));
         assert_eq!(c.fault_panic_text, None);
+        assert_eq!((c.telegram_rate_limit, c.telegram_paid_broadcast), (30, false));
+    }
+
+    #[test]
+    fn the_notification_rate_stays_within_telegrams_bound_unless_paid_broadcast_is_on() {
+        let with = |rate: &str, paid: Option<&str>| {
+            let mut s = settings();
+            s.telegram_rate_limit = Some(rate.into());
+            s.telegram_paid_broadcast = paid.map(Into::into);
+            s.config().map(|c| (c.telegram_rate_limit, c.telegram_paid_broadcast))
+        };
+        assert_eq!(with("12", None).unwrap(), (12, false));
+        let over = with("31", None).unwrap_err();
+        assert_eq!(over.var, "TELEGRAM_RATE_LIMIT");
+        assert!(over.problem.contains("TELEGRAM_PAID_BROADCAST"), "{}", over.problem);
+        assert_eq!(with("1000", Some("true")).unwrap(), (1000, true));
+        assert_eq!(with("1001", Some("true")).unwrap_err().var, "TELEGRAM_RATE_LIMIT");
+        assert_eq!(with("0", None).unwrap_err().var, "TELEGRAM_RATE_LIMIT");
+        assert_eq!(with("30", Some("yes")).unwrap_err().var, "TELEGRAM_PAID_BROADCAST");
     }
 
     #[test]

@@ -220,7 +220,8 @@ async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
         }),
         Err(e) => {
             tracing::error!(error = %e, "could not load the user");
-            let _ = bot.send_message(msg.chat.id, tr!(fallback_lang(Some(from)), "error-internal")).await;
+            let sorry = bot.send_message(msg.chat.id, tr!(fallback_lang(Some(from)), "error-internal"));
+            let _ = app.limiter.send(msg.chat.id, sorry).await;
             None
         }
     }
@@ -315,7 +316,7 @@ pub async fn in_update(
         crate::metrics::handler_panicked();
         if let Some(chat) = update.chat() {
             let lang = fallback_lang(update.from());
-            if let Err(e) = bot.send_message(chat.id, tr!(lang, "error-internal")).await {
+            if let Err(e) = app.limiter.send(chat.id, bot.send_message(chat.id, tr!(lang, "error-internal"))).await {
                 tracing::warn!(error = %e, "could not tell the user after a panic");
             }
         }
@@ -501,6 +502,6 @@ async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> Hand
     }
     let lang = app.user(from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(from)));
     let reply = if text.starts_with('/') { tr!(lang, "unknown-command") } else { tr!(lang, "unknown-text") };
-    bot.send_message(msg.chat.id, reply).await?;
+    app.limiter.send(msg.chat.id, bot.send_message(msg.chat.id, reply)).await?;
     Ok(())
 }

@@ -162,8 +162,8 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
         Some(photo) => {
             let request = ctx.bot.send_photo(ctx.chat, photo).caption(text);
             match keyboard {
-                Some(k) => request.reply_markup(k).await?,
-                None => request.await?,
+                Some(k) => ctx.send(request.reply_markup(k)).await?,
+                None => ctx.send(request).await?,
             }
         }
         None => {
@@ -208,8 +208,8 @@ async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -
     }
     let request = ctx.bot.edit_message_caption(ctx.chat, message).caption(caption(ctx, row));
     let result = match keyboard {
-        Some(k) => request.reply_markup(k).await,
-        None => request.await,
+        Some(k) => ctx.send(request.reply_markup(k)).await,
+        None => ctx.send(request).await,
     };
     match result {
         Ok(_) | Err(teloxide::RequestError::Api(teloxide::ApiError::MessageNotModified)) => Ok(()),

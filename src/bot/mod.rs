@@ -21,7 +21,6 @@ mod withdraw;
 use std::{sync::Arc, time::Duration};
 
 use teloxide::{
-    adaptors::throttle::Limits,
     dispatching::{
         Dispatcher, ShutdownToken, UpdateHandler,
         dialogue::{Dialogue, ErasedStorage, Storage},
@@ -97,7 +96,7 @@ pub async fn with_slow_notice<F: std::future::Future>(
                                 Some(user) => app.user(user).await.map(|u| u.lang()).unwrap_or(fallback_lang(Some(user))),
                                 None => Lang::En,
                             };
-                            match bot.send_message(chat, tr!(lang, "gateway-slow")).await {
+                            match app.limiter.send(chat, bot.send_message(chat, tr!(lang, "gateway-slow"))).await {
                                 Ok(sent) => SLOW.with(|s| s.borrow_mut().notice = Some((chat, sent.id))),
                                 Err(e) => tracing::warn!(error = %e, "could not say that the gateway is slow"),
                             }
@@ -134,9 +133,17 @@ impl Ctx {
     /// replaced by this one.
     pub async fn say(&self, text: impl Into<String>) -> Result<Message, teloxide::RequestError> {
         match answering(self.chat) {
-            Some(notice) => self.bot.edit_message_text(self.chat, notice, text).await,
-            None => self.bot.send_message(self.chat, text).await,
+            Some(notice) => self.send(self.bot.edit_message_text(self.chat, notice, text)).await,
+            None => self.send(self.bot.send_message(self.chat, text)).await,
         }
+    }
+
+    /// Sends `request` (a message or an edit in this chat) within Telegram's limits.
+    pub async fn send<R>(&self, request: R) -> Result<teloxide::requests::Output<R>, teloxide::RequestError>
+    where
+        R: teloxide::requests::Request<Err = teloxide::RequestError>,
+    {
+        self.app.limiter.send(self.chat, request).await
     }
 
     pub async fn say_with(
@@ -145,8 +152,8 @@ impl Ctx {
         keyboard: InlineKeyboardMarkup,
     ) -> Result<Message, teloxide::RequestError> {
         match answering(self.chat) {
-            Some(notice) => self.bot.edit_message_text(self.chat, notice, text).reply_markup(keyboard).await,
-            None => self.bot.send_message(self.chat, text).reply_markup(keyboard).await,
+            Some(notice) => self.send(self.bot.edit_message_text(self.chat, notice, text).reply_markup(keyboard)).await,
+            None => self.send(self.bot.send_message(self.chat, text).reply_markup(keyboard)).await,
         }
     }
 
@@ -166,8 +173,8 @@ impl Ctx {
         let _ = SLOW.try_with(|s| s.borrow_mut().answered = true);
         let request = self.bot.edit_message_text(self.chat, message, text);
         let result = match keyboard {
-            Some(k) => request.reply_markup(k).await,
-            None => request.await,
+            Some(k) => self.send(request.reply_markup(k)).await,
+            None => self.send(request).await,
         };
         match result {
             Ok(_) => Ok(()),
@@ -242,10 +249,9 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
 }
 
 /// How the bot runs, beyond the configuration: production values by default; tests
-/// shorten the long-poll and lift the per-chat limit.
+/// shorten the long-poll. (Sending limits are the `App`'s: [`App::with_limits`].)
 #[derive(Clone, Debug)]
 pub struct RunOptions {
-    pub limits: Limits,
     /// Long-polling timeout of `getUpdates`; a shutdown waits for at most this long.
     pub polling_timeout: Duration,
     /// Whether this process also runs the notification poller and sender.
@@ -254,7 +260,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { limits: Limits::default(), polling_timeout: Duration::from_secs(10), notifier: true }
+        RunOptions { polling_timeout: Duration::from_secs(10), notifier: true }
     }
 }
 
@@ -347,7 +353,7 @@ async fn request_shutdown(token: &ShutdownToken, task: &JoinHandle<anyhow::Resul
 /// updates by long polling. Updates that waited while the bot was down are processed,
 /// never dropped.
 pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
-    let bot = build_bot(&app.config, options.limits);
+    let bot = build_bot(&app.config);
     let me = bot
         .get_me()
         .await

@@ -126,6 +126,6 @@ pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
     let png = invoice_png_blocking(dynamic.to_string(), card).await?;
     let caption =
         tr!(ctx.lang, "qris-dynamic-caption", merchant = merchant.merchant_name(), amount = amount.format(ctx.lang));
-    ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name("qris.png")).caption(caption).await?;
+    ctx.send(ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name("qris.png")).caption(caption)).await?;
     Ok(())
 }

@@ -121,7 +121,7 @@ pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
         let png = tokio::task::spawn_blocking(move || reports::chart::sales_chart_png(&buckets, &texts)).await??;
         let name = format!("sales-{}.png", period.slug());
         let caption = tr!(ctx.lang, "report-chart-caption", period = period.label(ctx.lang));
-        ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name(name)).caption(caption).await?;
+        ctx.send(ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name(name)).caption(caption)).await?;
     }
     ctx.tell(text(ctx.lang, &report, &histories)).await
 }
@@ -226,6 +226,6 @@ pub async fn export(ctx: &Ctx, args: &str) -> HandlerResult {
     }
     let file = InputFile::memory(bytes).file_name(format!("{name}-{}.csv", period.slug()));
     let caption = tr!(ctx.lang, "export-caption", count = rows, period = label);
-    ctx.bot.send_document(ctx.chat, file).caption(caption).await?;
+    ctx.send(ctx.bot.send_document(ctx.chat, file).caption(caption)).await?;
     Ok(())
 }

@@ -4,14 +4,14 @@
 use std::{collections::HashMap, time::Duration};
 
 use merchant_bot::{
-    bot::{App, build_bot},
+    bot::build_bot,
     domain::{Amount, events::WatchKind},
     notifier::Notifier,
     storage::{invoices, watches},
 };
 use serde_json::json;
 
-use crate::support::{TestApp, TestUser, demo_bukalapak, demo_qris, test_http, test_options};
+use crate::support::{TestApp, TestUser, demo_bukalapak, demo_qris, test_app};
 
 async fn fast_app() -> TestApp {
     TestApp::spawn_with(|s| s.notify_poll_interval = Some("200ms".into())).await
@@ -85,8 +85,8 @@ async fn two_notifiers_on_one_database_notify_200_changes_exactly_once() {
         }
     }
     // A second process: its own pool and Bot API client, the same database.
-    let second_app = App::with_http(app.db.new_pool().await, app.config.clone(), test_http());
-    let second = Notifier::start(second_app.clone(), build_bot(&second_app.config, test_options().limits));
+    let second_app = test_app(app.db.new_pool().await, app.config.clone());
+    let second = Notifier::start(second_app.clone(), build_bot(&second_app.config));
     for id in &ids {
         app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
     }
@@ -389,4 +389,24 @@ async fn the_paid_notification_of_an_invoice_made_in_a_group_does_not_quote_a_gr
         "the card's message id belongs to the group: {}",
         paid.call.params
     );
+}
+
+#[tokio::test]
+async fn with_paid_broadcast_on_notifications_are_sent_as_paid_broadcasts_and_replies_are_not() {
+    let app = TestApp::spawn_with(|s| {
+        s.notify_poll_interval = Some("200ms".into());
+        s.telegram_paid_broadcast = Some("true".into());
+        s.telegram_rate_limit = Some("500".into());
+    })
+    .await;
+    let dewi = TestUser::new(9641, "Dewi", Some("en"));
+    app.link(&dewi, "kasir", demo_qris()).await;
+    app.tg.send_text(&dewi, "/deposit 15000");
+    let card = app.tg.message(dewi.id).await;
+    assert_eq!(card.call.params.get("allow_paid_broadcast"), None, "a reply is not a broadcast");
+    let id = card.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    let paid = app.tg.message(dewi.id).await;
+    assert!(paid.text.contains("paid"), "{}", paid.text);
+    assert_eq!(paid.call.params["allow_paid_broadcast"], true);
 }

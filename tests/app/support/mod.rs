@@ -13,6 +13,7 @@ use std::{
     time::Duration,
 };
 
+use merchant_bot::telegram::SendLimits;
 use merchant_bot::{
     bot::{self, App, RunOptions, Running},
     config::{Config, Settings},
@@ -24,7 +25,6 @@ use merchant_bot::{
     storage,
 };
 use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
-use teloxide::adaptors::throttle::Limits;
 
 pub use fake_telegram::{FakeTelegram, GROUP_ID, Sent, TestUser};
 
@@ -127,18 +127,26 @@ pub fn settings(tg: &FakeTelegram, db: &TestDb) -> Settings {
     }
 }
 
-/// Production options, but a short long-poll and no per-chat pacing, so tests are quick.
+/// Production options, but a short long-poll, so tests are quick.
 pub fn test_options() -> RunOptions {
-    RunOptions {
-        limits: Limits {
-            messages_per_sec_chat: 1000,
-            messages_per_min_chat: 10_000,
-            messages_per_min_channel_or_supergroup: 10_000,
-            messages_per_sec_overall: 1000,
-        },
-        polling_timeout: Duration::from_secs(1),
-        notifier: true,
+    RunOptions { polling_timeout: Duration::from_secs(1), notifier: true }
+}
+
+/// No per-chat pacing, so a test's quick steps in one chat do not wait a second each
+/// (the limiter's own tests run Telegram's limits on a paused clock). A 429's
+/// `retry_after` is still honored.
+pub fn test_limits() -> SendLimits {
+    SendLimits {
+        chat_interval: Duration::from_millis(1),
+        chat_burst: 1000,
+        group_per_minute: 10_000,
+        bulk_per_second: 1000,
     }
+}
+
+/// The `App` of a bot under test: gateway calls shortened, no per-chat pacing.
+pub fn test_app(pool: sqlx::PgPool, config: Config) -> App {
+    App::with_http(pool, config, test_http()).with_limits(test_limits())
 }
 
 /// Gateway calls in tests: a short timeout, one quick retry.
@@ -177,7 +185,7 @@ impl TestApp {
     }
 
     async fn start(&mut self) {
-        let app = App::with_http(self.db.pool.clone(), self.config.clone(), test_http());
+        let app = test_app(self.db.pool.clone(), self.config.clone());
         self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
     }
 

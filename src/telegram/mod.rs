@@ -1,21 +1,20 @@
 //! The Bot API client as the bot uses it, and what Telegram's refusals mean.
 
-use teloxide::{
-    adaptors::{DefaultParseMode, Throttle, throttle::Limits},
-    requests::RequesterExt,
-    types::ParseMode,
-};
+pub mod limiter;
+
+use teloxide::{adaptors::DefaultParseMode, requests::RequesterExt, types::ParseMode};
 
 use crate::config::Config;
 
-/// The bot as handlers use it: Telegram's limits kept by `Throttle` (a 429's
-/// `retry_after` is honored and the request retried), replies in HTML.
-pub type Bot = DefaultParseMode<Throttle<teloxide::Bot>>;
+pub use limiter::{Class, Limiter, Permit, SendLimits};
+
+/// The bot as handlers use it: replies in HTML. Telegram's limits are kept by the
+/// [`Limiter`] in `App`, which handlers and the notifier send through.
+pub type Bot = DefaultParseMode<teloxide::Bot>;
 
 /// The Bot API client for `config`.
-pub fn build_bot(config: &Config, limits: Limits) -> Bot {
-    let bot = teloxide::Bot::new(config.token.clone()).set_api_url(config.api_url.clone());
-    Throttle::new_spawn(bot, limits).parse_mode(ParseMode::Html)
+pub fn build_bot(config: &Config) -> Bot {
+    teloxide::Bot::new(config.token.clone()).set_api_url(config.api_url.clone()).parse_mode(ParseMode::Html)
 }
 
 /// Telegram's description when it refused a request the bot built (a 400), as opposed
