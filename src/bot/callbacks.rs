@@ -4,8 +4,8 @@
 use teloxide::prelude::*;
 
 use super::{
-    App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, accounts, commands,
-    deposit, fallback_lang, link, notify, pin, qris_static, reads, start, withdraw,
+    App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, Seen, State, accounts, commands,
+    deposit, link, notify, pin, qris_static, reads, start, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -16,13 +16,20 @@ use crate::{
     tr,
 };
 
-pub async fn handle(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, update: Update) -> HandlerResult {
-    commands::in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, q, dialogue)).await
+pub async fn handle(
+    bot: Bot,
+    app: App,
+    q: CallbackQuery,
+    dialogue: ChatDialogue,
+    seen: Seen,
+    update: Update,
+) -> HandlerResult {
+    commands::in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, q, dialogue, seen)).await
 }
 
-async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue) -> HandlerResult {
+async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, seen: Seen) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("callback");
-    let lang = app.user(&q.from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(&q.from)));
+    let lang = seen.lang(Some(&q.from));
     let presser = q.from.id.0 as i64;
     let Some(callback) = q.data.as_deref().and_then(Callback::decode) else {
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
@@ -33,7 +40,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
         return Ok(());
     };
-    let ctx = Ctx { bot: bot.clone(), app: app.clone(), lang, user: presser, chat: message.chat.id };
+    let ctx = Ctx::new(bot.clone(), app.clone(), lang, presser, message.chat.id);
     let action = match callback {
         Callback::SetLanguage(new) => {
             bot.answer_callback_query(q.id.clone()).await?;

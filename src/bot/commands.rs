@@ -8,7 +8,7 @@ use teloxide::{
 };
 
 use super::{
-    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, State, deposit, fallback_lang, link, notify, pin,
+    App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, Seen, State, deposit, fallback_lang, link, notify, pin,
     qris_static, reads, start, withdraw,
 };
 use crate::{i18n::Lang, secret::looks_like_secret, tr};
@@ -207,17 +207,16 @@ pub async fn register_for_chat(bot: &Bot, chat: ChatId, lang: Lang) -> Result<()
 }
 
 /// The context of a message, or `None` (after saying sorry) if the user's row could
-/// not be read.
-async fn context(bot: &Bot, app: &App, msg: &Message) -> Option<Ctx> {
+/// not be read. The row read with the dialogue is used; it is read here only for a
+/// message that came without one.
+async fn context(bot: &Bot, app: &App, msg: &Message, seen: &Seen) -> Option<Ctx> {
     let from = msg.from.as_ref()?;
-    match app.user(from).await {
-        Ok(user) => Some(Ctx {
-            bot: bot.clone(),
-            app: app.clone(),
-            lang: user.lang(),
-            user: from.id.0 as i64,
-            chat: msg.chat.id,
-        }),
+    let user = match &seen.0 {
+        Some(user) => Ok(user.clone()),
+        None => app.user(from).await,
+    };
+    match user {
+        Ok(user) => Some(Ctx::new(bot.clone(), app.clone(), user.lang(), from.id.0 as i64, msg.chat.id)),
         Err(e) => {
             tracing::error!(error = %e, "could not load the user");
             let sorry = bot.send_message(msg.chat.id, tr!(fallback_lang(Some(from)), "error-internal"));
@@ -278,7 +277,7 @@ pub async fn in_update(
 ) -> HandlerResult {
     use futures::FutureExt;
     use tracing::Instrument;
-    let span = tracing::info_span!("update", id = update.id.0);
+    let span = super::update_span(update);
     // Only messages in a private chat get the notice: a button's answer replaces the
     // pressed message, and groups get no chatter.
     let slow_chat = match &update.kind {
@@ -330,6 +329,7 @@ pub async fn in_update(
 }
 
 /// Runs a command, answering with a localized apology if it fails.
+#[allow(clippy::too_many_arguments)] // dptree hands each dependency over as a parameter
 pub async fn handle(
     bot: Bot,
     app: App,
@@ -337,9 +337,10 @@ pub async fn handle(
     me: Me,
     cmd: Command,
     dialogue: ChatDialogue,
+    seen: Seen,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue)).await
+    in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue, seen)).await
 }
 
 async fn handle_tracked(
@@ -349,9 +350,10 @@ async fn handle_tracked(
     me: Me,
     cmd: Command,
     dialogue: ChatDialogue,
+    seen: Seen,
 ) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("command");
-    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
     if cmd.private()
         && !msg.chat.is_private()
         && !(cmd.shows_only() && group_enabled(&app, msg.chat.id, ctx.user).await?)
@@ -399,9 +401,10 @@ pub async fn dialogue_message(
     msg: Message,
     dialogue: ChatDialogue,
     state: State,
+    seen: Seen,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state)).await
+    in_update(&bot.clone(), &app.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state, seen)).await
 }
 
 async fn dialogue_message_tracked(
@@ -410,12 +413,13 @@ async fn dialogue_message_tracked(
     msg: Message,
     dialogue: ChatDialogue,
     state: State,
+    seen: Seen,
 ) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("dialogue");
     if !msg.chat.is_private() {
         return Ok(());
     }
-    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
     // A secret where none is asked: in a photo's caption, or pasted as the name.
     if msg.caption().is_some_and(looks_like_secret) {
         let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await;
@@ -458,16 +462,16 @@ async fn dialogue_message_tracked(
 }
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
-pub async fn photo(bot: Bot, app: App, msg: Message, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, photo_tracked(bot, app, msg)).await
+pub async fn photo(bot: Bot, app: App, msg: Message, seen: Seen, update: Update) -> HandlerResult {
+    in_update(&bot.clone(), &app.clone(), &update, photo_tracked(bot, app, msg, seen)).await
 }
 
-async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
+async fn photo_tracked(bot: Bot, app: App, msg: Message, seen: Seen) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("photo");
     if !msg.chat.is_private() {
         return Ok(());
     }
-    let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
     let result = if msg.caption().is_some_and(looks_like_secret) {
         deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await
     } else {
@@ -478,11 +482,11 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message) -> HandlerResult {
 
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
-pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, other_message_tracked(bot, app, msg, me)).await
+pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, seen: Seen, update: Update) -> HandlerResult {
+    in_update(&bot.clone(), &app.clone(), &update, other_message_tracked(bot, app, msg, me, seen)).await
 }
 
-async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> HandlerResult {
+async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me, seen: Seen) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("other");
     let (Some(text), Some(from)) = (msg.text(), msg.from.as_ref()) else { return Ok(()) };
     let first = text.split_whitespace().next().unwrap_or_default();
@@ -496,11 +500,11 @@ async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me) -> Hand
     // A key or password sent when no dialogue asks for one (the dialogue expired, or it
     // went on from another device) must not stay in the chat.
     if msg.chat.is_private() && looks_like_secret(text) {
-        let Some(ctx) = context(&bot, &app, &msg).await else { return Ok(()) };
+        let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
         let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-unexpected")).await;
         return report(&ctx, "other", result).await;
     }
-    let lang = app.user(from).await.map(|u| u.lang()).unwrap_or_else(|_| fallback_lang(Some(from)));
+    let lang = seen.lang(Some(from));
     let reply = if text.starts_with('/') { tr!(lang, "unknown-command") } else { tr!(lang, "unknown-text") };
     app.limiter.send(msg.chat.id, bot.send_message(msg.chat.id, reply)).await?;
     Ok(())

@@ -58,6 +58,9 @@ pub struct Ctx {
     /// The Telegram user the update is from.
     pub user: i64,
     pub chat: ChatId,
+    /// The user's accounts with their credentials, read and opened at most once per
+    /// update ([`Ctx::accounts`]).
+    pub opened: Arc<tokio::sync::OnceCell<Vec<storage::accounts::OpenedAccount>>>,
 }
 
 tokio::task_local! {
@@ -129,6 +132,26 @@ fn answering(chat: ChatId) -> Option<MessageId> {
 }
 
 impl Ctx {
+    pub fn new(bot: Bot, app: App, lang: Lang, user: i64, chat: ChatId) -> Ctx {
+        Ctx { bot, app, lang, user, chat, opened: Arc::default() }
+    }
+
+    /// The user's accounts (the default first, then by label) with their credentials
+    /// opened: one database read and one decryption per account in an update, however
+    /// many times it is asked.
+    pub async fn accounts(&self) -> Result<&[storage::accounts::OpenedAccount], storage::accounts::AccountError> {
+        let opened = self
+            .opened
+            .get_or_try_init(|| storage::accounts::list_opened(&self.app.pool, self.app.key(), self.user))
+            .await?;
+        Ok(opened)
+    }
+
+    /// The user's accounts, without their credentials.
+    pub async fn account_list(&self) -> Result<Vec<storage::accounts::LinkedAccount>, storage::accounts::AccountError> {
+        Ok(self.accounts().await?.iter().map(|(a, _)| a.clone()).collect())
+    }
+
     /// A new message; or, if the user was told the gateway is slow, that message
     /// replaced by this one.
     pub async fn say(&self, text: impl Into<String>) -> Result<Message, teloxide::RequestError> {
@@ -224,17 +247,81 @@ pub fn fallback_lang(user: Option<&User>) -> Lang {
     Lang::from_telegram(user.and_then(|u| u.language_code.as_deref()))
 }
 
+/// The user who sent an update, as just recorded (`None` if the update has no sender).
+#[derive(Clone, Debug)]
+pub struct Seen(pub Option<storage::users::UserRow>);
+
+impl Seen {
+    /// The user's language: as chosen, else Telegram's.
+    pub fn lang(&self, from: Option<&User>) -> Lang {
+        self.0.as_ref().map(|u| u.lang()).unwrap_or_else(|| fallback_lang(from))
+    }
+}
+
+/// What [`enter`] found.
+#[derive(Clone)]
+struct Entered {
+    dialogue: ChatDialogue,
+    state: State,
+    seen: Seen,
+}
+
+/// The span of one update's work: its id and its sender.
+pub fn update_span(update: &Update) -> tracing::Span {
+    tracing::info_span!("update", id = update.id.0, user = update.from().map(|u| u.id.0))
+}
+
+/// Records the sender and reads the chat's dialogue in one database round trip (what
+/// teloxide's `enter_dialogue` does, plus the user's row), and hands the dialogue, its
+/// state and the user to the handlers.
+fn enter() -> UpdateHandler<anyhow::Error> {
+    dptree::filter_map_async(|update: Update, app: App, storage: Arc<DialogueStorage>| async move {
+        let chat = update.chat()?.id;
+        let read = async {
+            match update.from() {
+                Some(from) => {
+                    let (user, row) = storage::users::touch_with_dialogue(
+                        &app.pool,
+                        from.id.0 as i64,
+                        from.language_code.as_deref(),
+                        chat.0,
+                    )
+                    .await?;
+                    let state = storage::dialogue::read_stored(&app.pool, chat, row).await?;
+                    Ok::<_, anyhow::Error>((Some(user), state))
+                }
+                None => Ok((None, storage.clone().get_dialogue(chat).await.map_err(dialogue_err)?)),
+            }
+        };
+        match tracing::Instrument::instrument(read, update_span(&update)).await {
+            Ok((user, state)) => Some(Entered {
+                dialogue: ChatDialogue::new(storage, chat),
+                state: state.unwrap_or_default(),
+                seen: Seen(user),
+            }),
+            Err(e) => {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "could not read the user and the dialogue; the update is dropped"
+                );
+                None
+            }
+        }
+    })
+    .map(|e: Entered| e.dialogue)
+    .map(|e: Entered| e.state)
+    .map(|e: Entered| e.seen)
+}
+
 /// The whole update tree. A pure function, so tests run exactly what production runs.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     let messages = Update::filter_message()
-        .enter_dialogue::<Message, DialogueStorage, State>()
+        .chain(enter())
         .branch(teloxide::filter_command::<commands::Command, _>().endpoint(commands::handle))
         .branch(dptree::filter(|state: State| state != State::Idle).endpoint(commands::dialogue_message))
         .branch(dptree::filter(|msg: Message| msg.photo().is_some()).endpoint(commands::photo))
         .endpoint(commands::other_message);
-    let callbacks = Update::filter_callback_query()
-        .enter_dialogue::<CallbackQuery, DialogueStorage, State>()
-        .endpoint(callbacks::handle);
+    let callbacks = Update::filter_callback_query().chain(enter()).endpoint(callbacks::handle);
     dptree::entry()
         .inspect(|update: Update| {
             let kind = match update.kind {

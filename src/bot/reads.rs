@@ -10,7 +10,7 @@ use crate::{
     domain::Provider,
     i18n::{Html, escape_html},
     providers::{BalanceSource, Capability, Destination, Gateway, GatewayError, MutationKind, Page, VaKind},
-    storage::accounts::{self, AccountError, LinkedAccount},
+    storage::accounts::LinkedAccount,
     tr,
 };
 
@@ -39,20 +39,18 @@ pub(super) fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
 
 /// A client for one of the user's accounts, or the message that says why not.
 pub(super) async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<(LinkedAccount, Gateway), String>> {
-    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+    let Some((account, credentials)) = ctx.accounts().await?.iter().find(|(a, _)| a.id == account_id) else {
         return Ok(Err(tr!(ctx.lang, "account-gone")));
     };
-    let credentials = match accounts::credentials(&ctx.app.pool, ctx.app.key(), ctx.user, account_id).await {
+    let credentials = match credentials {
         Ok(c) => c,
-        Err(AccountError::NotFound) => return Ok(Err(tr!(ctx.lang, "account-gone"))),
-        Err(e @ (AccountError::Sealed { .. } | AccountError::Corrupt { .. })) => {
+        Err(e) => {
             tracing::error!(error = %e, "stored credentials cannot be opened");
             return Ok(Err(tr!(ctx.lang, "account-unreadable", label = account.label.as_str())));
         }
-        Err(e) => return Err(e.into()),
     };
-    match ctx.app.gateways.client(&credentials) {
-        Ok(gateway) => Ok(Ok((account, gateway))),
+    match ctx.app.gateways.client(credentials) {
+        Ok(gateway) => Ok(Ok((account.clone(), gateway))),
         Err(e) => Ok(Err(e.user_text(ctx.lang))),
     }
 }
@@ -64,7 +62,7 @@ pub(super) fn gateway_error(ctx: &Ctx, account: &LinkedAccount, e: &GatewayError
 
 /// `/balance [label]`: every account that has a balance, or the one named.
 pub async fn balance(ctx: &Ctx, args: &str) -> HandlerResult {
-    let all = accounts::list(&ctx.app.pool, ctx.user).await?;
+    let all = ctx.account_list().await?;
     if all.is_empty() {
         return ctx.tell(tr!(ctx.lang, "need-link")).await;
     }
@@ -158,7 +156,7 @@ fn check_arg(ctx: &Ctx, command: ReadCommand, arg: Option<&str>) -> Option<Strin
 /// A command that needs one account: the account named in `args`, the only one that
 /// fits, the default, or buttons to choose.
 pub async fn read(ctx: &Ctx, command: ReadCommand, args: &str) -> HandlerResult {
-    let all = accounts::list(&ctx.app.pool, ctx.user).await?;
+    let all = ctx.account_list().await?;
     if all.is_empty() {
         return ctx.tell(tr!(ctx.lang, "need-link")).await;
     }

@@ -148,7 +148,7 @@ async fn gateway_histories(ctx: &Ctx, report: &mut reports::Report) -> anyhow::R
     .await?
     .into_iter()
     .collect();
-    for account in storage::accounts::list(&ctx.app.pool, ctx.user).await? {
+    for account in ctx.account_list().await? {
         if account.provider == crate::domain::Provider::Snap {
             continue;
         }

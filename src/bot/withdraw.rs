@@ -42,7 +42,7 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
     if let Some(text) = locked(ctx).await? {
         return ctx.tell(text).await;
     }
-    let all = accounts::list(&ctx.app.pool, ctx.user).await?;
+    let all = ctx.account_list().await?;
     if all.is_empty() {
         return ctx.tell(tr!(ctx.lang, "need-link")).await;
     }

@@ -205,6 +205,30 @@ pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, Ac
     rows.iter().map(account_from_row).collect()
 }
 
+/// An account with its credentials opened, or why they could not be.
+pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
+
+/// The user's accounts, the default first, then by label, with their credentials
+/// opened, in one read: what an update that talks to gateways needs.
+pub async fn list_opened(pool: &PgPool, key: &MasterKey, owner_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
+    let rows = sqlx::query(
+        "SELECT id, owner_id, provider, label, is_default, credentials, nonce, key_id FROM linked_accounts
+         WHERE owner_id = $1 ORDER BY is_default DESC, label",
+    )
+    .bind(owner_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let account = account_from_row(row)?;
+            let credentials = sealed_in(row, account.id, ACCOUNT_SEALED).and_then(|(provider, sealed)| {
+                open(key, &sealed, &aad(owner_id, account.id, provider), account.id, provider)
+            });
+            Ok((account, credentials))
+        })
+        .collect()
+}
+
 /// Opens the credentials of one of the user's accounts (on a pool or in a transaction).
 pub async fn credentials<'e>(
     executor: impl sqlx::PgExecutor<'e>,

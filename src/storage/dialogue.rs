@@ -9,6 +9,8 @@ use serde::{Serialize, de::DeserializeOwned};
 use sqlx::PgPool;
 use teloxide::{dispatching::dialogue::Storage, types::ChatId};
 
+pub use super::users::StoredDialogue;
+
 pub struct PgDialogueStorage<D> {
     pool: PgPool,
     timeout: Duration,
@@ -64,32 +66,43 @@ where
 
     fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
         Box::pin(async move {
-            let row: Option<(serde_json::Value, bool)> =
+            let row: Option<StoredDialogue> =
                 sqlx::query_as("SELECT state, expires_at > now() FROM dialogues WHERE chat_id = $1")
                     .bind(chat_id.0)
                     .fetch_optional(&self.pool)
                     .await?;
-            match row {
-                None => Ok(None),
-                Some((_, false)) => {
-                    // Only the expired version is removed: a concurrent update wins.
-                    sqlx::query("DELETE FROM dialogues WHERE chat_id = $1 AND expires_at <= now()")
-                        .bind(chat_id.0)
-                        .execute(&self.pool)
-                        .await?;
-                    tracing::debug!(chat_id = chat_id.0, "dialogue expired");
-                    Ok(None)
-                }
-                Some((state, true)) => match serde_json::from_value(state) {
-                    Ok(d) => Ok(Some(d)),
-                    Err(e) => {
-                        // A state written by an older version that no longer parses:
-                        // start over rather than leave the chat stuck.
-                        tracing::warn!(chat_id = chat_id.0, error = %e, "stored dialogue state no longer parses; starting over");
-                        Ok(None)
-                    }
-                },
-            }
+            Ok(read_stored(&self.pool, chat_id, row).await?)
         })
+    }
+}
+
+/// The dialogue a stored row holds (read alone, or together with the user by
+/// `users::touch_with_dialogue`): none if there is no row; an expired one is deleted and
+/// reads as none; one that no longer parses reads as none.
+pub async fn read_stored<D: DeserializeOwned>(
+    pool: &PgPool,
+    chat_id: ChatId,
+    row: Option<StoredDialogue>,
+) -> sqlx::Result<Option<D>> {
+    match row {
+        None => Ok(None),
+        Some((_, false)) => {
+            // Only the expired version is removed: a concurrent update wins.
+            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1 AND expires_at <= now()")
+                .bind(chat_id.0)
+                .execute(pool)
+                .await?;
+            tracing::debug!(chat_id = chat_id.0, "dialogue expired");
+            Ok(None)
+        }
+        Some((state, true)) => match serde_json::from_value(state) {
+            Ok(d) => Ok(Some(d)),
+            Err(e) => {
+                // A state written by an older version that no longer parses:
+                // start over rather than leave the chat stuck.
+                tracing::warn!(chat_id = chat_id.0, error = %e, "stored dialogue state no longer parses; starting over");
+                Ok(None)
+            }
+        },
     }
 }

@@ -21,13 +21,12 @@ impl UserRow {
     }
 }
 
-/// Records that the user was seen (creating the row on first contact, refreshing
-/// Telegram's language code) and returns the row.
-pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
-    // The private chat with a user has the user's id on Telegram. The row is written only
-    // when something changed (first contact, a new language_code, a user back after
-    // blocking the bot): on every other update this is a read, not a write.
-    let (language, language_code): (Option<String>, Option<String>) = sqlx::query_as(
+/// The user's row as `touched` ($1 the Telegram id, $2 the language code). The private
+/// chat with a user has the user's id on Telegram. The row is written only when something
+/// changed (first contact, a new language_code, a user back after blocking the bot): on
+/// every other update this is a read, not a write.
+macro_rules! touched {
+    () => {
         "WITH upsert AS (
             INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
             ON CONFLICT (telegram_id) DO UPDATE
@@ -35,16 +34,51 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
                WHERE (EXCLUDED.language_code IS NOT NULL AND users.language_code IS DISTINCT FROM EXCLUDED.language_code)
                   OR users.blocked_at IS NOT NULL
             RETURNING language, language_code
-         )
-         SELECT language, language_code FROM upsert
-         UNION ALL
-         SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)",
-    )
+         ),
+         touched AS (
+            SELECT language, language_code FROM upsert
+            UNION ALL
+            SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)
+         )"
+    };
+}
+
+/// Records that the user was seen (creating the row on first contact, refreshing
+/// Telegram's language code) and returns the row.
+pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
+    let (language, language_code): (Option<String>, Option<String>) =
+        sqlx::query_as(concat!(touched!(), " SELECT language, language_code FROM touched"))
+            .bind(telegram_id)
+            .bind(language_code)
+            .fetch_one(pool)
+            .await?;
+    Ok(UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code })
+}
+
+/// A chat's dialogue as stored: its state, and whether it is still alive (not expired).
+pub type StoredDialogue = (serde_json::Value, bool);
+
+/// [`touch`] and the dialogue of `chat_id` in one round trip: what every update starts
+/// with.
+pub async fn touch_with_dialogue(
+    pool: &PgPool,
+    telegram_id: i64,
+    language_code: Option<&str>,
+    chat_id: i64,
+) -> sqlx::Result<(UserRow, Option<StoredDialogue>)> {
+    type Row = (Option<String>, Option<String>, Option<serde_json::Value>, Option<bool>);
+    let (language, language_code, state, alive): Row = sqlx::query_as(concat!(
+        touched!(),
+        " SELECT language, language_code, d.state, d.expires_at > now()
+         FROM touched LEFT JOIN dialogues d ON d.chat_id = $3"
+    ))
     .bind(telegram_id)
     .bind(language_code)
+    .bind(chat_id)
     .fetch_one(pool)
     .await?;
-    Ok(UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code })
+    let user = UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code };
+    Ok((user, state.map(|s| (s, alive.unwrap_or(false)))))
 }
 
 /// What the bot knows about a user, without recording a visit (for notifications).

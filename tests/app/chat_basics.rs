@@ -254,10 +254,12 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
     other.await.unwrap();
     let logs = crate::support::logs::captured();
     let line = logs.lines().find(|l| l.contains("an update handler panicked")).expect("the panic is logged");
-    assert!(line.contains("update{id=770001}") && line.contains("a decoder blew up"), "{line}");
+    assert!(line.contains("update{id=770001 user=3401}") && line.contains("a decoder blew up"), "{line}");
     assert_eq!(line.matches("update{").count(), 1, "{line}");
-    let leaked: Vec<&str> =
-        logs.lines().filter(|l| l.contains("other work in progress") && l.contains("update{id=770001}")).collect();
+    let leaked: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("other work in progress") && l.contains("update{id=770001 user=3401}"))
+        .collect();
     assert!(leaked.is_empty(), "another task's lines carry the update's span: {leaked:?}");
 }
 

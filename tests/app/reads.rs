@@ -299,3 +299,33 @@ async fn a_slow_gateway_is_announced_and_its_answer_replaces_the_announcement() 
     app.tg.send_text(&gus, "/balance");
     assert!(app.tg.message(gus.id).await.text.contains("Rp 7.000"));
 }
+
+#[tokio::test]
+async fn a_balance_over_two_accounts_costs_two_database_round_trips() {
+    let app = TestApp::spawn().await;
+    crate::support::logs::captured();
+    let tono = TestUser::new(4961, "Tono", Some("en"));
+    app.link(&tono, "kasir", demo_qris()).await;
+    app.link(&tono, "toko", demo_bukalapak()).await;
+    // A first update records the user; the one measured finds them known.
+    app.tg.send_text(&tono, "/help");
+    app.tg.message(tono.id).await;
+    app.tg.send_text(&tono, "/balance");
+    let shown = app.tg.message(tono.id).await;
+    assert!(shown.text.contains("kasir") && shown.text.contains("toko"), "{}", shown.text);
+    // Every query sqlx runs is one debug line, inside the span of the update it serves.
+    let logs = crate::support::logs::captured();
+    let balance_update = logs
+        .lines()
+        .filter(|l| l.contains("user=4961}") && l.contains("gateway call") && l.contains("balance"))
+        .find_map(|l| l.split("update{id=").nth(1)?.split(' ').next().map(str::to_owned))
+        .unwrap_or_else(|| panic!("the /balance update's lines:\n{logs}"));
+    let span = format!("update{{id={balance_update} user=4961}}");
+    let queries: Vec<&str> = logs.lines().filter(|l| l.contains(&span) && l.contains("sqlx::query")).collect();
+    assert_eq!(
+        queries.len(),
+        2,
+        "the user with the dialogue, then the accounts with their credentials:\n{}",
+        queries.join("\n")
+    );
+}
