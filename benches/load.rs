@@ -3,12 +3,13 @@
 //! with N merchants each running a realistic mix in a closed loop: /balance, /deposit (an
 //! image), /mutations and a page turn, a whole /withdraw dialogue. Then the same harness
 //! drives the floor: a minimal teloxide echo bot (no throttle), also its own process.
-//! Prints updates per second, p50/p99 latency per step (bot-side: from the moment the
+//! Prints updates per second, p50/p99 latency per step after the first 5 s (bot-side: from the moment the
 //! update was handed to the bot until its answer reached the Bot API; and the merchant's
 //! whole round trip), each process's peak RSS and CPU time, and the ratio to the floor.
 //!
-//! `cargo bench --bench load` (`-- 100 20` for 100 merchants and 20 s per run; the
-//! default is 10,000 merchants). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
+//! `cargo bench --bench load` (`-- 100 20 1000` for 100 merchants, 20 s per run and
+//! 1,000 ms for a merchant to read an answer before the next step; the default is
+//! 10,000 merchants). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
@@ -168,11 +169,38 @@ struct Session {
     rx: mpsc::UnboundedReceiver<Reply>,
     latencies: Latencies,
     updates: u64,
+    /// How long the merchant takes to read an answer before the next step.
+    think: Duration,
+    until: Instant,
+    chat: i64,
+    /// Steps started before this (the first seconds: connections being opened, caches
+    /// filling) are not in the latencies.
+    warm: Instant,
 }
+
+/// The first seconds of a run, left out of the latencies.
+const WARM_UP: Duration = Duration::from_secs(5);
+
+/// Messages that came after their step was over (none expected).
+static STALE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Steps that got no answer within 30 s.
+static UNANSWERED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Session {
     /// Sends one update and waits for `answers` messages or edits in the chat.
     async fn step(&mut self, name: &'static str, update: Value, answers: usize) -> Option<Reply> {
+        if Instant::now() + self.think >= self.until {
+            return None;
+        }
+        tokio::time::sleep(self.think).await;
+        if Instant::now() >= self.until {
+            return None;
+        }
+        // An answer that came after its step was over is not this step's.
+        while self.rx.try_recv().is_ok() {
+            STALE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         self.updates += 1;
         let started = Instant::now();
         let id = self.fake.push(update);
@@ -180,11 +208,18 @@ impl Session {
         for _ in 0..answers {
             match tokio::time::timeout(Duration::from_secs(30), self.rx.recv()).await {
                 Ok(Some(reply)) => last = Some(reply),
-                _ => return None,
+                _ => {
+                    eprintln!("chat {}: no answer to {name} within 30 s", self.chat);
+                    UNANSWERED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    return None;
+                }
             }
         }
         let answered = last.as_ref().map_or_else(Instant::now, |r| r.at);
         let handed = self.fake.handed.lock().unwrap().remove(&id).unwrap_or(started);
+        if started < self.warm {
+            return last;
+        }
         let mut latencies = self.latencies.lock().unwrap();
         let entry = latencies.entry(name).or_default();
         entry.0.push(answered.saturating_duration_since(handed));
@@ -194,10 +229,20 @@ impl Session {
 }
 
 /// One merchant, in a closed loop until `until`: each step waits for the bot's answer.
-async fn merchant(fake: Arc<Fake>, chat: i64, echo: bool, until: Instant, latencies: Latencies) -> u64 {
+async fn merchant(
+    fake: Arc<Fake>,
+    chat: i64,
+    echo: bool,
+    (until, seconds): (Instant, u64),
+    think: Duration,
+    latencies: Latencies,
+) -> u64 {
     let (tx, rx) = mpsc::unbounded_channel();
     fake.chats.lock().unwrap().insert(chat, tx);
-    let mut s = Session { fake, rx, latencies, updates: 0 };
+    // Merchants start spread over one think time, not all in the same instant.
+    tokio::time::sleep(think.mul_f64((chat * 7919 % 1000) as f64 / 1000.0)).await;
+    let warm = until - Duration::from_secs(seconds) + WARM_UP;
+    let mut s = Session { fake, rx, latencies, updates: 0, think, until, chat, warm };
     while Instant::now() < until {
         if echo {
             if s.step("echo", text_update(chat, "halo"), 1).await.is_none() {
@@ -268,19 +313,25 @@ impl Run {
 }
 
 /// Runs the merchants against the bot process polling `fake`.
-async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, echo: bool) -> Run {
+async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: Duration, echo: bool) -> Run {
     let latencies: Latencies = Arc::default();
     let (_, cpu_before) = process_figures(pid);
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let tasks: Vec<_> = (1..=merchants)
-        .map(|chat| tokio::spawn(merchant(fake.clone(), chat, echo, until, latencies.clone())))
+        .map(|chat| tokio::spawn(merchant(fake.clone(), chat, echo, (until, seconds), think, latencies.clone())))
         .collect();
     let mut updates = 0;
     for t in tasks {
         updates += t.await.unwrap();
     }
     let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "  ({} in {elapsed:.1} s; so far {} steps unanswered, {} late answers)",
+        if echo { "echo" } else { "merchant-bot" },
+        UNANSWERED.load(std::sync::atomic::Ordering::Relaxed),
+        STALE.load(std::sync::atomic::Ordering::Relaxed)
+    );
     let (rss_mb, cpu_after) = process_figures(pid);
     let mut all = latencies.lock().unwrap().clone();
     all.values_mut().for_each(|(a, b)| {
@@ -354,7 +405,15 @@ async fn main() {
     }
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let merchants: i64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
-    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let seconds: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(30);
+    // A person reads an answer before the next step; Telegram allows a bot about one
+    // message a second in one chat, so a merchant faster than that would be paced.
+    let think = Duration::from_millis(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(2000));
+    println!(
+        "{merchants} merchants, {seconds} s per run, each waiting {} ms after an answer (at most {:.0} updates/s offered)",
+        think.as_millis(),
+        merchants as f64 / think.as_secs_f64()
+    );
 
     // The floor first.
     let fake = Arc::new(Fake::default());
@@ -362,7 +421,7 @@ async fn main() {
     let mut echo = Command::new(std::env::current_exe().unwrap());
     echo.env("LOAD_ROLE", "echo").env("LOAD_API_URL", &url);
     let mut echo = start_polling(echo, &fake, "the echo bot").await;
-    let floor = drive(fake, echo.id().unwrap(), merchants, seconds, true).await;
+    let floor = drive(fake, echo.id().unwrap(), merchants, seconds, think, true).await;
     let _ = echo.kill().await;
 
     // The bot: the release binary, configured by environment only.
@@ -388,6 +447,7 @@ async fn main() {
     println!("({merchants} merchants set up in {:.1} s)", setup.elapsed().as_secs_f64());
     let fake = Arc::new(Fake::default());
     let url = serve(fake.clone()).await;
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut bot = Command::new(env!("CARGO_BIN_EXE_merchant-bot"));
     bot.env_clear()
         .env("TELOXIDE_TOKEN", TOKEN)
@@ -397,11 +457,22 @@ async fn main() {
         .env("BUKALAPAK_API_URL", &sim.url)
         .env("QRIS_API_URL", &sim.url)
         .env("SNAP_API_URL", &sim.url)
-        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("LISTEN_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env("RUST_LOG", "warn")
+        // No notification may land in a chat in the middle of a step (it would be taken
+        // for the step's answer): the poller waits an hour. The notifier has its own
+        // program (benches/notifier.rs).
+        .env("NOTIFY_POLL_INTERVAL", "1h")
         .stderr(std::fs::File::create("target/load-bot.log").expect("target/ is writable"));
     let mut bot = start_polling(bot, &fake, "merchant-bot").await;
-    let run = drive(fake, bot.id().unwrap(), merchants, seconds, false).await;
+    let run = drive(fake, bot.id().unwrap(), merchants, seconds, think, false).await;
+    // The bot's own measure of its handlers, for comparison with the harness's.
+    let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap().text().await.unwrap();
+    let handler_buckets: Vec<String> = metrics
+        .lines()
+        .filter(|l| l.starts_with("merchant_bot_handler_seconds_bucket") && !l.contains("+Inf"))
+        .map(str::to_owned)
+        .collect();
     let _ = bot.kill().await;
 
     report(&format!("echo floor ({merchants} chats)"), &floor);
@@ -420,5 +491,18 @@ async fn main() {
         run.rss_mb,
         floor.rss_mb
     );
+    println!("the bot's own handler times (/metrics; cumulative: how many took at most each bound):");
+    let mut by_handler: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in handler_buckets {
+        // merchant_bot_handler_seconds_bucket{handler="callback",le="0.005"} 185
+        let field =
+            |name: &str| line.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).unwrap_or("");
+        let count = line.rsplit(' ').next().unwrap_or("");
+        let bound_ms = field("le").parse::<f64>().unwrap_or(0.0) * 1000.0;
+        by_handler.entry(field("handler").to_owned()).or_default().push(format!("≤{bound_ms}ms {count}"));
+    }
+    for (handler, buckets) in by_handler {
+        println!("  {handler:<9} {}", buckets.join(", "));
+    }
     db.drop_now().await;
 }

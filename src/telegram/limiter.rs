@@ -152,6 +152,13 @@ impl Limiter {
         self.limits
     }
 
+    /// The spacing of notifications: 5 % wider than the rate asks, so that the jitter
+    /// between sending and Telegram receiving never puts 31 of a limit of 30 into one
+    /// second on Telegram's side (measured: it did, at exactly 1/30 s).
+    fn bulk_interval(&self) -> Duration {
+        Duration::from_secs(1).div_f64(f64::from(self.limits.bulk_per_second.max(1)) * 0.95)
+    }
+
     fn chat(&self, chat: ChatId) -> Arc<AsyncMutex<ChatPace>> {
         let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
         if chats.by_id.len() >= chats.sweep_at {
@@ -179,7 +186,7 @@ impl Limiter {
                 let mut next = self.bulk_next.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
                 let slot = next.map_or(now, |n| n.max(now));
-                *next = Some(slot + Duration::from_secs(1) / self.limits.bulk_per_second.max(1));
+                *next = Some(slot + self.bulk_interval());
                 slot
             };
             sleep_until(slot).await;
@@ -271,15 +278,15 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_reply_does_not_wait_behind_notifications() {
         let limiter = limiter(30);
-        // 300 notifications to 300 chats take 10 s at 30 a second; the reply comes last
-        // and goes at once.
+        // 300 notifications to 300 chats take 10.5 s at 95 % of 30 a second; the reply
+        // comes last and goes at once.
         let mut sends: Vec<(i64, Class)> = (1..=300).map(|c| (c, Class::Bulk)).collect();
         sends.push((1_000, Class::Reply));
         let granted = grants(&limiter, &sends).await;
         let reply = granted.iter().find(|g| g.0 == 300).unwrap();
         assert_eq!(reply.1, 0.0);
         let last_bulk = granted.iter().filter(|g| g.0 < 300).map(|g| g.1).fold(0.0, f64::max);
-        assert!((9.9..10.0).contains(&last_bulk), "{last_bulk}");
+        assert!((10.4..10.6).contains(&last_bulk), "{last_bulk}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -289,10 +296,15 @@ mod tests {
         let granted = grants(&limiter, &sends).await;
         assert_eq!(granted.len(), 95);
         let times: Vec<f64> = granted.iter().map(|g| g.1).collect();
-        for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..].iter().take_while(|u| **u < t + 1.0 - 1e-9).count();
-            assert!(in_window <= 30, "{in_window} in the second from {t}");
-        }
+        let most = (0..times.len())
+            .map(|i| times[i..].iter().take_while(|u| **u < times[i] + 1.0 - 1e-9).count())
+            .max()
+            .unwrap();
+        // 95 % of the rate: 29 in a second; 31 span more than 1.05 s, so a message that
+        // reaches Telegram up to 50 ms late still does not make 31 in one second.
+        assert_eq!(most, 29);
+        let span_of_31 = times[30] - times[0];
+        assert!(span_of_31 > 1.05, "{span_of_31}");
     }
 
     #[tokio::test(start_paused = true)]
