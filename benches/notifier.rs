@@ -175,10 +175,11 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cycle = wall_before.elapsed();
+    let cycle_cpu = cpu_seconds() - cpu_before;
     tokio::time::sleep(Duration::from_millis(1_500)).await; // statistics are flushed within a second
     let per_cycle = commits(&pool, &db).await - before;
     println!(
-        "  one poll cycle over all watches: {:.1} s, {per_cycle} database transactions ({:.2} per watch)",
+        "  one poll cycle over all watches: {:.1} s, CPU {cycle_cpu:.2} s (the harness's mocked gateway and Bot API included), {per_cycle} database transactions ({:.2} per watch)",
         cycle.as_secs_f64(),
         per_cycle as f64 / (USERS * WATCHES_PER_USER) as f64
     );
