@@ -22,7 +22,17 @@ pub struct App {
     pub gateways: Gateways,
     /// Telegram's sending limits, for the handlers and the notifier of this process.
     pub limiter: Arc<Limiter>,
+    /// Updates being handled at once (`MAX_UPDATES_IN_FLIGHT`); the others wait their
+    /// turn holding nothing but the update.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// How many updates one process handles at once. Above it, an update waits before its
+/// first database read, so a backlog costs the update's few kilobytes instead of a
+/// handler's buffers and a queue for the 10 database connections long enough to time
+/// out (seen with 10,000 merchants at full speed). High enough that handlers waiting on
+/// a slow gateway do not hold up everyone else.
+pub const MAX_UPDATES_IN_FLIGHT: usize = 512;
 
 impl App {
     pub fn new(pool: PgPool, config: Config) -> App {
@@ -34,7 +44,8 @@ impl App {
     pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
         let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
         let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit)));
-        App { pool, config: Arc::new(config), gateways, limiter }
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_UPDATES_IN_FLIGHT));
+        App { pool, config: Arc::new(config), gateways, limiter, in_flight }
     }
 
     /// With sending limits of one's own (tests lift the per-chat pacing).

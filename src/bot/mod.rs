@@ -264,7 +264,13 @@ struct Entered {
     dialogue: ChatDialogue,
     state: State,
     seen: Seen,
+    turn: InFlight,
 }
+
+/// The update's place among those handled at once (`App::in_flight`), held until its
+/// handling is over (dropped with the update's dependencies).
+#[derive(Clone)]
+pub struct InFlight(#[allow(dead_code)] Arc<tokio::sync::OwnedSemaphorePermit>);
 
 /// The span of one update's work: its id and its sender.
 pub fn update_span(update: &Update) -> tracing::Span {
@@ -277,6 +283,7 @@ pub fn update_span(update: &Update) -> tracing::Span {
 fn enter() -> UpdateHandler<anyhow::Error> {
     dptree::filter_map_async(|update: Update, app: App, storage: Arc<DialogueStorage>| async move {
         let chat = update.chat()?.id;
+        let turn = InFlight(Arc::new(app.in_flight.clone().acquire_owned().await.ok()?));
         let read = async {
             match update.from() {
                 Some(from) => {
@@ -298,6 +305,7 @@ fn enter() -> UpdateHandler<anyhow::Error> {
                 dialogue: ChatDialogue::new(storage, chat),
                 state: state.unwrap_or_default(),
                 seen: Seen(user),
+                turn,
             }),
             Err(e) => {
                 tracing::error!(
@@ -311,6 +319,7 @@ fn enter() -> UpdateHandler<anyhow::Error> {
     .map(|e: Entered| e.dialogue)
     .map(|e: Entered| e.state)
     .map(|e: Entered| e.seen)
+    .map(|e: Entered| e.turn)
 }
 
 /// The whole update tree. A pure function, so tests run exactly what production runs.

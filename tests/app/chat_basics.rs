@@ -274,3 +274,19 @@ async fn an_amount_that_overflowed_the_parser_is_refused_and_the_chat_goes_on() 
     app.tg.send_text(&ann, "/help");
     assert!(app.tg.message(ann.id).await.text.contains("/deposit"));
 }
+
+#[tokio::test]
+async fn an_update_gives_back_its_place_among_those_handled_at_once() {
+    let app = TestApp::spawn().await;
+    let in_flight = app.in_flight.clone().unwrap();
+    let ida = TestUser::new(3021, "Ida", Some("en"));
+    for text in ["/start", "/help", "hello", "/balance"] {
+        app.tg.send_text(&ida, text);
+        app.tg.message(ida.id).await;
+    }
+    let start = std::time::Instant::now();
+    while in_flight.available_permits() < merchant_bot::app::MAX_UPDATES_IN_FLIGHT {
+        assert!(start.elapsed() < Duration::from_secs(5), "{} places still taken", in_flight.available_permits());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}

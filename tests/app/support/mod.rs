@@ -161,6 +161,8 @@ pub struct TestApp {
     pub sim: simulator::Running,
     pub config: Config,
     running: Option<Running>,
+    /// The running bot's count of updates it may still take on at once.
+    pub in_flight: Option<std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 impl TestApp {
@@ -179,13 +181,14 @@ impl TestApp {
         s.snap_api_url = Some(sim.url.clone());
         adjust(&mut s);
         let config = s.config().expect("test settings are valid");
-        let mut app = TestApp { tg, db, sim, config, running: None };
+        let mut app = TestApp { tg, db, sim, config, running: None, in_flight: None };
         app.start().await;
         app
     }
 
     async fn start(&mut self) {
         let app = test_app(self.db.pool.clone(), self.config.clone());
+        self.in_flight = Some(app.in_flight.clone());
         self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
     }
 
