@@ -58,27 +58,35 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
 /// A chat's dialogue as stored: its state, and whether it is still alive (not expired).
 pub type StoredDialogue = (serde_json::Value, bool);
 
-/// [`touch`] and the dialogue of `chat_id` in one round trip: what every update starts
-/// with.
+/// The user's row and the dialogue of `chat_id`, read together: what every update
+/// starts with. A user seen before, with the same language code and not back from
+/// blocking the bot, is only read — no row lock, no write, no commit to wait for; only
+/// a new user or a change is written (by [`touch`], a second round trip).
 pub async fn touch_with_dialogue(
     pool: &PgPool,
     telegram_id: i64,
     language_code: Option<&str>,
     chat_id: i64,
 ) -> sqlx::Result<(UserRow, Option<StoredDialogue>)> {
-    type Row = (Option<String>, Option<String>, Option<serde_json::Value>, Option<bool>);
-    let (language, language_code, state, alive): Row = sqlx::query_as(concat!(
-        touched!(),
-        " SELECT language, language_code, d.state, d.expires_at > now()
-         FROM touched LEFT JOIN dialogues d ON d.chat_id = $3"
-    ))
+    type Row = (Option<String>, Option<String>, Option<bool>, Option<serde_json::Value>, Option<bool>);
+    let (language, known_code, blocked, state, alive): Row = sqlx::query_as(
+        "SELECT u.language, u.language_code, u.blocked_at IS NOT NULL, d.state, d.expires_at > now()
+         FROM (SELECT 1) AS one
+         LEFT JOIN users u ON u.telegram_id = $1
+         LEFT JOIN dialogues d ON d.chat_id = $2",
+    )
     .bind(telegram_id)
-    .bind(language_code)
     .bind(chat_id)
     .fetch_one(pool)
     .await?;
-    let user = UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code };
-    Ok((user, state.map(|s| (s, alive.unwrap_or(false)))))
+    let dialogue = state.map(|s| (s, alive.unwrap_or(false)));
+    let unchanged = blocked == Some(false) && (language_code.is_none() || known_code.as_deref() == language_code);
+    let user = if unchanged {
+        UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code: known_code }
+    } else {
+        touch(pool, telegram_id, language_code).await?
+    };
+    Ok((user, dialogue))
 }
 
 /// What the bot knows about a user, without recording a visit (for notifications).

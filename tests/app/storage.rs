@@ -288,3 +288,31 @@ async fn a_claim_takes_whole_accounts_most_overdue_first() {
     ids.sort();
     assert_eq!(ids, ["l-1", "l-2", "l-3"]);
 }
+
+#[tokio::test]
+async fn a_known_user_is_only_read_when_an_update_starts_and_a_change_is_written() {
+    let db = TestDb::new().await;
+    // xmax is set on a row that was locked or updated; a plain read leaves it alone.
+    let row_xmax = || async {
+        let xmax: String = sqlx::query_scalar("SELECT xmax::text FROM users WHERE telegram_id = 77")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        xmax
+    };
+    let (first, dialogue) = users::touch_with_dialogue(&db.pool, 77, Some("id"), 77).await.unwrap();
+    assert_eq!(first.language_code.as_deref(), Some("id"));
+    assert!(dialogue.is_none());
+    assert_eq!(row_xmax().await, "0");
+    for _ in 0..3 {
+        let (again, _) = users::touch_with_dialogue(&db.pool, 77, Some("id"), 77).await.unwrap();
+        assert_eq!(again.lang(), merchant_bot::i18n::Lang::Id);
+    }
+    users::touch_with_dialogue(&db.pool, 77, None, 77).await.unwrap();
+    assert_eq!(row_xmax().await, "0", "seeing a known user neither locks nor writes its row");
+    let (changed, _) = users::touch_with_dialogue(&db.pool, 77, Some("en"), 77).await.unwrap();
+    assert_eq!(changed.language_code.as_deref(), Some("en"));
+    let stored: String =
+        sqlx::query_scalar("SELECT language_code FROM users WHERE telegram_id = 77").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(stored, "en", "a new language code is written");
+}
