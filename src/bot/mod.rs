@@ -9,6 +9,7 @@ mod deposit;
 pub mod format;
 mod link;
 mod notify;
+pub mod paced;
 mod pin;
 mod qris_static;
 mod reads;
@@ -513,7 +514,10 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
                 notifier: options.notifier.then(|| crate::notifier::Notifier::start(app.clone(), bot.clone())),
                 ..finish
             };
-            let listener = Polling::builder(bot).timeout(options.polling_timeout).build();
+            let listener = paced::Paced {
+                inner: Polling::builder(bot).timeout(options.polling_timeout).build(),
+                room: app.in_flight.clone(),
+            };
             tokio::spawn(dispatch(dispatcher, listener, finish))
         }
     };
