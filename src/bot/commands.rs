@@ -206,24 +206,13 @@ pub async fn register_for_chat(bot: &Bot, chat: ChatId, lang: Lang) -> Result<()
     Ok(())
 }
 
-/// The context of a message, or `None` (after saying sorry) if the user's row could
-/// not be read. The row read with the dialogue is used; it is read here only for a
-/// message that came without one.
-async fn context(bot: &Bot, app: &App, msg: &Message, seen: &Seen) -> Option<Ctx> {
+/// The context of a message from a user, with the user's row read before the handler
+/// (`bot::enter`, which also says sorry when it cannot be read); `None` for a message
+/// without a sender.
+fn context(bot: &Bot, app: &App, msg: &Message, seen: &Seen) -> Option<Ctx> {
     let from = msg.from.as_ref()?;
-    let user = match &seen.0 {
-        Some(user) => Ok(user.clone()),
-        None => app.user(from).await,
-    };
-    match user {
-        Ok(user) => Some(Ctx::new(bot.clone(), app.clone(), user.lang(), from.id.0 as i64, msg.chat.id)),
-        Err(e) => {
-            tracing::error!(error = %e, "could not load the user");
-            let sorry = bot.send_message(msg.chat.id, tr!(fallback_lang(Some(from)), "error-internal"));
-            let _ = app.limiter.send(msg.chat.id, sorry).await;
-            None
-        }
-    }
+    let user = seen.0.as_ref()?;
+    Some(Ctx::new(bot.clone(), app.clone(), user.lang(), from.id.0 as i64, msg.chat.id))
 }
 
 pub use crate::telegram::refused_as_built;
@@ -353,7 +342,7 @@ async fn handle_tracked(
     seen: Seen,
 ) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("command");
-    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen) else { return Ok(()) };
     if cmd.private()
         && !msg.chat.is_private()
         && !(cmd.shows_only() && group_enabled(&app, msg.chat.id, ctx.user).await?)
@@ -419,7 +408,7 @@ async fn dialogue_message_tracked(
     if !msg.chat.is_private() {
         return Ok(());
     }
-    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen) else { return Ok(()) };
     // A secret where none is asked: in a photo's caption, or pasted as the name.
     if msg.caption().is_some_and(looks_like_secret) {
         let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await;
@@ -471,7 +460,7 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message, seen: Seen) -> HandlerR
     if !msg.chat.is_private() {
         return Ok(());
     }
-    let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
+    let Some(ctx) = context(&bot, &app, &msg, &seen) else { return Ok(()) };
     let result = if msg.caption().is_some_and(looks_like_secret) {
         deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-in-caption")).await
     } else {
@@ -500,7 +489,7 @@ async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me, seen: S
     // A key or password sent when no dialogue asks for one (the dialogue expired, or it
     // went on from another device) must not stay in the chat.
     if msg.chat.is_private() && looks_like_secret(text) {
-        let Some(ctx) = context(&bot, &app, &msg, &seen).await else { return Ok(()) };
+        let Some(ctx) = context(&bot, &app, &msg, &seen) else { return Ok(()) };
         let result = deleted_secret(&ctx, &msg, tr!(ctx.lang, "secret-unexpected")).await;
         return report(&ctx, "other", result).await;
     }

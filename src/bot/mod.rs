@@ -280,9 +280,10 @@ pub fn update_span(update: &Update) -> tracing::Span {
 
 /// Records the sender and reads the chat's dialogue in one database round trip (what
 /// teloxide's `enter_dialogue` does, plus the user's row), and hands the dialogue, its
-/// state and the user to the handlers.
+/// state and the user to the handlers. If they cannot be read, the user is told (in
+/// Telegram's language) and the update goes no further.
 fn enter() -> UpdateHandler<anyhow::Error> {
-    dptree::filter_map_async(|update: Update, app: App, storage: Arc<DialogueStorage>| async move {
+    dptree::filter_map_async(|update: Update, bot: Bot, app: App, storage: Arc<DialogueStorage>| async move {
         let chat = update.chat()?.id;
         let turn = InFlight(Arc::new(app.in_flight.clone().acquire_owned().await.ok()?));
         let read = async {
@@ -313,6 +314,10 @@ fn enter() -> UpdateHandler<anyhow::Error> {
                     error = format!("{e:#}"),
                     "could not read the user and the dialogue; the update is dropped"
                 );
+                let sorry = bot.send_message(chat, tr!(fallback_lang(update.from()), "error-internal"));
+                if let Err(e) = app.limiter.send(chat, sorry).await {
+                    tracing::warn!(error = %e, "could not say sorry for an update that could not be read");
+                }
                 None
             }
         }

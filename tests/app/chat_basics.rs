@@ -290,3 +290,16 @@ async fn an_update_gives_back_its_place_among_those_handled_at_once() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+#[tokio::test]
+async fn an_update_whose_user_and_dialogue_cannot_be_read_is_answered_with_an_apology() {
+    let app = TestApp::spawn().await;
+    sqlx::query("ALTER TABLE dialogues RENAME TO dialogues_away").execute(&app.db.pool).await.unwrap();
+    let budi = TestUser::new(3031, "Budi", Some("id"));
+    app.tg.send_text(&budi, "/start");
+    let sorry = app.tg.message(budi.id).await;
+    assert!(sorry.text.starts_with("Terjadi kesalahan di sisi kami"), "in Telegram's language: {}", sorry.text);
+    sqlx::query("ALTER TABLE dialogues_away RENAME TO dialogues").execute(&app.db.pool).await.unwrap();
+    app.tg.send_text(&budi, "/start");
+    assert!(app.tg.message(budi.id).await.text.starts_with("Halo"), "the next update is handled as usual");
+}
