@@ -221,12 +221,21 @@ pub async fn list_opened(pool: &PgPool, key: &MasterKey, owner_id: i64) -> Resul
     rows.iter()
         .map(|row| {
             let account = account_from_row(row)?;
-            let credentials = sealed_in(row, account.id, ACCOUNT_SEALED).and_then(|(provider, sealed)| {
-                open(key, &sealed, &aad(owner_id, account.id, provider), account.id, provider)
-            });
+            let credentials = open_row(key, row, owner_id, account.id);
             Ok((account, credentials))
         })
         .collect()
+}
+
+/// The credentials sealed in an account's row, opened.
+fn open_row(
+    key: &MasterKey,
+    row: &sqlx::postgres::PgRow,
+    owner_id: i64,
+    account_id: i64,
+) -> Result<Credentials, AccountError> {
+    let (provider, sealed) = sealed_in(row, account_id, ACCOUNT_SEALED)?;
+    open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)
 }
 
 /// Opens the credentials of one of the user's accounts (on a pool or in a transaction).
@@ -313,7 +322,6 @@ impl Rotation<'_> {
     }
 }
 
-/// One of the user's accounts.
 /// An account and its opened credentials, in one read (on a pool or in a transaction).
 /// `NotFound` if it is not the user's (any more).
 pub async fn with_credentials<'e>(
@@ -331,12 +339,10 @@ pub async fn with_credentials<'e>(
     .fetch_optional(executor)
     .await?
     .ok_or(AccountError::NotFound)?;
-    let account = account_from_row(&row)?;
-    let (provider, sealed) = sealed_in(&row, account_id, ACCOUNT_SEALED)?;
-    let credentials = open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)?;
-    Ok((account, credentials))
+    Ok((account_from_row(&row)?, open_row(key, &row, owner_id, account_id)?))
 }
 
+/// One of the user's accounts.
 pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
     let row = sqlx::query(
         "SELECT id, owner_id, provider, label, is_default FROM linked_accounts WHERE id = $1 AND owner_id = $2",

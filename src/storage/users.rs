@@ -21,12 +21,14 @@ impl UserRow {
     }
 }
 
-/// The user's row as `touched` ($1 the Telegram id, $2 the language code). The private
-/// chat with a user has the user's id on Telegram. The row is written only when something
-/// changed (first contact, a new language_code, a user back after blocking the bot): on
-/// every other update this is a read, not a write.
-macro_rules! touched {
-    () => {
+/// Records that the user was seen (creating the row on first contact, refreshing
+/// Telegram's language code) and returns the row.
+pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
+    // The private chat with a user has the user's id on Telegram. The row is updated only
+    // when something changed (first contact, a new language_code, a user back after
+    // blocking the bot); otherwise the conflict still locks it, which is why an update
+    // starts with the plain read of `touch_with_dialogue` and comes here only for a change.
+    let (language, language_code): (Option<String>, Option<String>) = sqlx::query_as(
         "WITH upsert AS (
             INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
             ON CONFLICT (telegram_id) DO UPDATE
@@ -34,24 +36,15 @@ macro_rules! touched {
                WHERE (EXCLUDED.language_code IS NOT NULL AND users.language_code IS DISTINCT FROM EXCLUDED.language_code)
                   OR users.blocked_at IS NOT NULL
             RETURNING language, language_code
-         ),
-         touched AS (
-            SELECT language, language_code FROM upsert
-            UNION ALL
-            SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)
-         )"
-    };
-}
-
-/// Records that the user was seen (creating the row on first contact, refreshing
-/// Telegram's language code) and returns the row.
-pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
-    let (language, language_code): (Option<String>, Option<String>) =
-        sqlx::query_as(concat!(touched!(), " SELECT language, language_code FROM touched"))
-            .bind(telegram_id)
-            .bind(language_code)
-            .fetch_one(pool)
-            .await?;
+         )
+         SELECT language, language_code FROM upsert
+         UNION ALL
+         SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)",
+    )
+    .bind(telegram_id)
+    .bind(language_code)
+    .fetch_one(pool)
+    .await?;
     Ok(UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code })
 }
 
