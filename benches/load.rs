@@ -270,22 +270,10 @@ async fn merchant(
     s.updates
 }
 
-/// A process's peak RSS (MB) and CPU time used so far (s), from /proc.
+/// A process's peak RSS (MB) and CPU time used so far (s).
 fn process_figures(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let rss_kb = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces): utime and stime are the
-    // 14th and 15th of the whole line, in clock ticks (100 a second on Linux).
-    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (rss_kb / 1024.0, (ticks(11) + ticks(12)) / 100.0)
+    let pid = pid.to_string();
+    (common::peak_rss_mb(&pid), common::cpu_seconds(&pid))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

@@ -87,15 +87,6 @@ async fn serve(router: Router) -> String {
     url
 }
 
-fn cpu_seconds() -> f64 {
-    // utime and stime of this process, in clock ticks (100 per second on Linux).
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks: f64 = fields.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
-        + fields.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
-    ticks / 100.0
-}
-
 async fn commits(pool: &PgPool, db: &str) -> i64 {
     sqlx::query_scalar("SELECT xact_commit FROM pg_stat_database WHERE datname = $1")
         .bind(db)
@@ -164,7 +155,7 @@ async fn main() {
         config.clone(),
         HttpOptions { timeout: Duration::from_secs(5), read_retries: 1, backoff: Duration::from_millis(50) },
     );
-    let cpu_before = cpu_seconds();
+    let cpu_before = common::cpu_seconds("self");
     let wall_before = Instant::now();
     let notifier = Notifier::start(app.clone(), build_bot(&config));
 
@@ -175,7 +166,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let cycle = wall_before.elapsed();
-    let cycle_cpu = cpu_seconds() - cpu_before;
+    let cycle_cpu = common::cpu_seconds("self") - cpu_before;
     tokio::time::sleep(Duration::from_millis(1_500)).await; // statistics are flushed within a second
     let per_cycle = commits(&pool, &db).await - before;
     println!(
@@ -214,7 +205,7 @@ async fn main() {
         .unwrap_or(0);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let duplicates = telegram.sent.lock().unwrap().len() - FLIPS;
-    let cpu = cpu_seconds() - cpu_before;
+    let cpu = common::cpu_seconds("self") - cpu_before;
     let wall = wall_before.elapsed().as_secs_f64();
     println!("  {FLIPS} flips: last delivery {:.1} s after the flip", flip_to_last.as_secs_f64());
     println!(

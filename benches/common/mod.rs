@@ -1,6 +1,7 @@
 //! What the benchmark programs share: a throw-away database on the PostgreSQL server at
-//! `BENCH_DATABASE_URL` (any database's URL on it; by default the local server), and
-//! reading a Bot API call's parameters in a fake Bot API.
+//! `BENCH_DATABASE_URL` (any database's URL on it; by default the local server),
+//! reading a Bot API call's parameters in a fake Bot API, and a process's CPU time and
+//! peak memory.
 
 use axum::{
     body::Bytes,
@@ -60,4 +61,30 @@ pub async fn bot_api_params(request: Request) -> Value {
         let body = Bytes::from_request(request, &()).await.unwrap_or_default();
         serde_json::from_slice(&body).unwrap_or(json!({}))
     }
+}
+
+/// CPU time (user and system) a process (`self` or a pid) has used so far, in seconds,
+/// from `/proc/<pid>/stat`.
+#[allow(dead_code)] // not every program measures processes
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces and parentheses): utime
+    // and stime are the 12th and 13th of those, in clock ticks (100 a second on Linux).
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// A process's peak resident memory (`VmHWM`), in MB.
+#[allow(dead_code)] // not every program measures processes
+pub fn peak_rss_mb(pid: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
 }

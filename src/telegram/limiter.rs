@@ -119,7 +119,6 @@ pub struct Limiter {
     bulk_next: Mutex<Option<Instant>>,
 }
 
-#[derive(Default)]
 struct Chats {
     by_id: HashMap<i64, Arc<AsyncMutex<ChatPace>>>,
     sweep_at: usize,
@@ -146,10 +145,6 @@ impl Limiter {
             chats: Mutex::new(Chats { by_id: HashMap::new(), sweep_at: SWEEP_AT }),
             bulk_next: Mutex::new(None),
         }
-    }
-
-    pub fn limits(&self) -> SendLimits {
-        self.limits
     }
 
     /// The spacing of notifications: 5 % wider than the rate asks, so that the jitter

@@ -125,7 +125,7 @@ async fn an_invoice_cancelled_through_the_bot_is_not_reported_as_expired() {
     // The gateway now reads it as "expired" (QRIS has no cancelled state). A poller
     // round looks at the watch (this one, or the running bot's own).
     let id = invoice_id(&card);
-    let bot = merchant_bot::bot::App::with_http(app.db.pool.clone(), app.config.clone(), crate::support::test_http());
+    let bot = crate::support::test_app(app.db.pool.clone(), app.config.clone());
     merchant_bot::notifier::poller::round(&bot).await.unwrap();
     // A finished watch is deleted: the poller has seen the final state.
     let mut watched = true;
