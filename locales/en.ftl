@@ -366,3 +366,37 @@ notify-daily-summary =
     Expired or cancelled: { $expired }
     Withdrawn: { $withdrawn_count }, { $withdrawn }
     /report shows more.
+
+## Pay links: the customer's card, sharing, the card that marks itself
+pay-title = 🧾 Payment to <b>{ $seller }</b>
+stamp-paid = PAID
+stamp-expired = EXPIRED
+stamp-cancelled = CANCELLED
+button-share-invoice = 🔗 Share with customer
+button-share-telegram = 📤 Send in Telegram
+share-text = 🔗 Send this link to your customer (WhatsApp, a group, anywhere). It opens this invoice's QR in Telegram and works until the invoice is paid, expires or is cancelled; it shows nothing else of your accounts.
+
+    { $link }
+share-telegram-text = Payment of { $amount } to { $seller }
+pay-link-invalid = This payment link is not valid. Ask the seller for a new one.
+pay-link-paid = ✅ This invoice has already been paid. Nothing more to do.
+pay-link-expired = ⌛ This invoice has expired. Ask the seller for a new one.
+pay-link-cancelled = ✖ The seller cancelled this invoice.
+pay-told-paid = ✅ Payment received by <b>{ $seller }</b>: { $amount }. Thank you!
+pay-told-expired = ⌛ The invoice from <b>{ $seller }</b> expired unpaid. Ask the seller for a new one if you still want to pay.
+pay-told-cancelled = ✖ <b>{ $seller }</b> cancelled this invoice.
+pay-status-toast = Status: { $status }
+pay-status-busy = Checked a moment ago: { $status }. Try again in a few seconds.
+
+## Display names
+accounts-display-name = customers see: { $name }
+button-display-name = 🏷 Name: { $label }
+display-name-ask = Send the name customers should see on invoices from <b>{ $label }</b> (shop name, up to 64 characters). Now: { $current }.
+
+    Send <code>-</code> to show the merchant name from the QRIS code instead, or /cancel.
+display-name-none = the merchant name in the QRIS code
+display-name-set = 🏷 Customers now see <b>{ $name }</b> on new invoices from <b>{ $label }</b>.
+display-name-cleared = 🏷 New invoices from <b>{ $label }</b> show the merchant name in the QRIS code.
+display-name-empty = The name is empty. Send a shop name, <code>-</code> to clear it, or /cancel.
+display-name-too-long = That is longer than 64 characters. Send a shorter name, or /cancel.
+display-name-control = The name holds characters that cannot be shown. Send plain text, or /cancel.

@@ -366,3 +366,37 @@ notify-daily-summary =
     Kedaluwarsa atau dibatalkan: { $expired }
     Ditarik: { $withdrawn_count }, { $withdrawn }
     /report menampilkan lebih banyak.
+
+## Pay links: the customer's card, sharing, the card that marks itself
+pay-title = 🧾 Pembayaran ke <b>{ $seller }</b>
+stamp-paid = LUNAS
+stamp-expired = KEDALUWARSA
+stamp-cancelled = DIBATALKAN
+button-share-invoice = 🔗 Bagikan ke pelanggan
+button-share-telegram = 📤 Kirim lewat Telegram
+share-text = 🔗 Kirim tautan ini ke pelanggan Anda (WhatsApp, grup, di mana saja). Tautan membuka QR invoice ini di Telegram dan berlaku sampai invoice dibayar, kedaluwarsa, atau dibatalkan; tidak menampilkan apa pun lagi dari akun Anda.
+
+    { $link }
+share-telegram-text = Pembayaran { $amount } ke { $seller }
+pay-link-invalid = Tautan pembayaran ini tidak berlaku. Minta tautan baru ke penjual.
+pay-link-paid = ✅ Invoice ini sudah dibayar. Tidak ada lagi yang perlu dilakukan.
+pay-link-expired = ⌛ Invoice ini sudah kedaluwarsa. Minta tautan baru ke penjual.
+pay-link-cancelled = ✖ Penjual membatalkan invoice ini.
+pay-told-paid = ✅ Pembayaran diterima oleh <b>{ $seller }</b>: { $amount }. Terima kasih!
+pay-told-expired = ⌛ Invoice dari <b>{ $seller }</b> kedaluwarsa tanpa dibayar. Minta invoice baru ke penjual bila masih ingin membayar.
+pay-told-cancelled = ✖ <b>{ $seller }</b> membatalkan invoice ini.
+pay-status-toast = Status: { $status }
+pay-status-busy = Baru saja dicek: { $status }. Coba lagi beberapa detik lagi.
+
+## Display names
+accounts-display-name = dilihat pelanggan: { $name }
+button-display-name = 🏷 Nama: { $label }
+display-name-ask = Kirim nama yang dilihat pelanggan pada invoice dari <b>{ $label }</b> (nama toko, paling banyak 64 karakter). Sekarang: { $current }.
+
+    Kirim <code>-</code> untuk memakai nama merchant di kode QRIS, atau /cancel.
+display-name-none = nama merchant di kode QRIS
+display-name-set = 🏷 Pelanggan sekarang melihat <b>{ $name }</b> pada invoice baru dari <b>{ $label }</b>.
+display-name-cleared = 🏷 Invoice baru dari <b>{ $label }</b> menampilkan nama merchant di kode QRIS.
+display-name-empty = Namanya kosong. Kirim nama toko, <code>-</code> untuk menghapusnya, atau /cancel.
+display-name-too-long = Lebih dari 64 karakter. Kirim nama yang lebih pendek, atau /cancel.
+display-name-control = Nama berisi karakter yang tidak bisa ditampilkan. Kirim teks biasa, atau /cancel.

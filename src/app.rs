@@ -25,6 +25,8 @@ pub struct App {
     /// Updates being handled at once (`MAX_UPDATES_IN_FLIGHT`); the others wait their
     /// turn holding nothing but the update.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// The bot's username, as Telegram answered `getMe` at start-up (for pay links).
+    pub username: Arc<std::sync::OnceLock<String>>,
 }
 
 /// How many updates one process handles at once. Above it, an update waits before its
@@ -45,7 +47,7 @@ impl App {
         let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
         let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit)));
         let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_UPDATES_IN_FLIGHT));
-        App { pool, config: Arc::new(config), gateways, limiter, in_flight }
+        App { pool, config: Arc::new(config), gateways, limiter, in_flight, username: Arc::default() }
     }
 
     /// With sending limits of one's own (tests lift the per-chat pacing).

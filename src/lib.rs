@@ -14,6 +14,8 @@
 //! - [`simulator`]: the three gateways from memory (`merchant-bot simulate`, the demo, tests).
 //! - [`local_postgres`]: a PostgreSQL of the bot's own for the demo and the tests.
 //! - [`storage`]: PostgreSQL, one module per table family, and the dialogue storage.
+//! - [`cards`]: an invoice's card (caption and image) for the merchant or a customer,
+//!   stamped once the invoice has ended.
 //! - [`withdrawals`], [`pin`], [`reports`]: rules without Telegram: a withdrawal sent at
 //!   most once and settled when in doubt; the PIN hash; a period's figures, the sales
 //!   chart, the CSV export and the daily summary.
@@ -27,6 +29,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod cards;
 pub mod cli;
 pub mod config;
 pub mod crypto;

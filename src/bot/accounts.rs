@@ -3,8 +3,9 @@
 
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
-use super::{ButtonAction, Ctx, HandlerResult, format};
+use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format};
 use crate::{
+    domain::{DisplayName, DisplayNameError, Provider},
     i18n::Html,
     storage::accounts::{self, AccountError},
     tr,
@@ -32,6 +33,9 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
             label = account.label.as_str(),
             provider = provider
         ));
+        if let Some(name) = &account.display_name {
+            lines.push(format!("    {}", tr!(ctx.lang, "accounts-display-name", name = name)));
+        }
         let mut row = Vec::new();
         if !account.is_default {
             let label = tr!(ctx.lang, "button-make-default", label = account.label.as_str());
@@ -40,6 +44,12 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
         let label = tr!(ctx.lang, "button-unlink", label = account.label.as_str());
         row.push(ctx.app.button(ctx.user, label, ButtonAction::AskUnlink { account_id: account.id }).await?);
         rows.push(row);
+        if account.provider == Provider::Qris {
+            // Only QRIS accounts make invoices, so only they have customers to name.
+            let label = tr!(ctx.lang, "button-display-name", label = account.label.as_str());
+            let ask = ButtonAction::AskDisplayName { account_id: account.id };
+            rows.push(vec![ctx.app.button(ctx.user, label, ask).await?]);
+        }
     }
     let mut text = format::fit_lines(ctx.lang, text, &lines, "\n");
     text.push_str("\n\n");
@@ -85,4 +95,44 @@ pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerRe
         Err(e) => return Err(e.into()),
     };
     show(ctx, Some(message), Some(notice)).await
+}
+
+/// The display-name button: asks for the name customers see.
+pub async fn ask_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64) -> HandlerResult {
+    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+        return ctx.tell(tr!(ctx.lang, "account-gone")).await;
+    };
+    dialogue.update(State::DisplayName { account_id }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let current = match &account.display_name {
+        Some(name) => format!("<b>{}</b>", crate::i18n::escape_html(name)),
+        None => tr!(ctx.lang, "display-name-none"),
+    };
+    ctx.tell(tr!(ctx.lang, "display-name-ask", label = account.label.as_str(), current = Html(current))).await
+}
+
+/// The name typed in answer; `-` clears it.
+pub async fn on_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64, text: &str) -> HandlerResult {
+    let name = match text.trim() {
+        "-" => None,
+        typed => match DisplayName::parse(typed) {
+            Ok(name) => Some(name),
+            Err(e) => {
+                let key = match e {
+                    DisplayNameError::Empty => "display-name-empty",
+                    DisplayNameError::TooLong => "display-name-too-long",
+                    DisplayNameError::Control => "display-name-control",
+                };
+                return ctx.tell(crate::i18n::translate(ctx.lang, key, None)).await;
+            }
+        },
+    };
+    dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(account) = accounts::set_display_name(&ctx.app.pool, ctx.user, account_id, name.as_ref()).await? else {
+        return ctx.tell(tr!(ctx.lang, "account-gone")).await;
+    };
+    let notice = match &name {
+        Some(name) => tr!(ctx.lang, "display-name-set", name = name.as_str(), label = account.label.as_str()),
+        None => tr!(ctx.lang, "display-name-cleared", label = account.label.as_str()),
+    };
+    show(ctx, None, Some(notice)).await
 }

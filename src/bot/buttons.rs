@@ -9,7 +9,11 @@ use serde::{Deserialize, Serialize};
 use teloxide::types::InlineKeyboardButton;
 
 use super::App;
-use crate::{domain::Provider, i18n::Lang, providers::VaKind};
+use crate::{
+    domain::{PayToken, Provider},
+    i18n::Lang,
+    providers::VaKind,
+};
 
 /// Navigation buttons (paging, choosing an account) work this long.
 pub const NAVIGATION_TTL: Duration = Duration::from_secs(24 * 3600);
@@ -50,6 +54,10 @@ pub enum ButtonAction {
         account_id: i64,
     },
     ShowAccounts,
+    /// Ask for the name customers see on the account's invoices.
+    AskDisplayName {
+        account_id: i64,
+    },
     /// Run a command on the chosen account.
     Run {
         command: ReadCommand,
@@ -73,6 +81,10 @@ pub enum ButtonAction {
         invoice_id: i64,
     },
     InvoiceCancel {
+        invoice_id: i64,
+    },
+    /// Show the invoice's pay link.
+    InvoiceShare {
         invoice_id: i64,
     },
     InvoicesPage {
@@ -161,6 +173,7 @@ impl ButtonAction {
                 | ButtonAction::VaKind { .. }
                 | ButtonAction::ShowAccounts
                 | ButtonAction::InvoiceRefresh { .. }
+                | ButtonAction::InvoiceShare { .. }
                 | ButtonAction::InvoicesPage { .. }
                 | ButtonAction::WithdrawConfirm { .. }
                 | ButtonAction::NotifyToggle { .. }
@@ -202,6 +215,9 @@ pub enum Callback {
     FirstStep(FirstStep),
     /// A stored action.
     Action(i64),
+    /// Check status on a customer's invoice card: anyone holding the card may press it;
+    /// the pay link's token names the invoice and is the permission.
+    Pay(PayToken),
 }
 
 impl Callback {
@@ -210,6 +226,7 @@ impl Callback {
             Callback::SetLanguage(lang) => format!("lang:{}", lang.code()),
             Callback::FirstStep(step) => format!("go:{}", step.code()),
             Callback::Action(id) => format!("a:{id}"),
+            Callback::Pay(token) => format!("pay:{}", token.as_str()),
         }
     }
 
@@ -220,6 +237,7 @@ impl Callback {
             "lang" => Lang::parse(arg).map(Callback::SetLanguage),
             "go" => FirstStep::ALL.into_iter().find(|s| s.code() == arg).map(Callback::FirstStep),
             "a" => arg.parse().ok().filter(|id: &i64| *id > 0).map(Callback::Action),
+            "pay" => PayToken::parse(arg).map(Callback::Pay),
             _ => None,
         }
     }
@@ -269,13 +287,27 @@ mod tests {
             Callback::FirstStep(FirstStep::Deposit),
             Callback::FirstStep(FirstStep::Balance),
             Callback::FirstStep(FirstStep::Help),
+            Callback::Pay(PayToken::generate()),
         ] {
             assert!(c.encode().len() <= 64);
             assert_eq!(Callback::decode(&c.encode()), Some(c));
         }
-        for junk in
-            ["", "lang", "lang:xx", "nope:id", "lang:id:extra", "go:", "go:withdraw", "a:", "a:-1", "a:0", "a:1x"]
-        {
+        for junk in [
+            "",
+            "lang",
+            "lang:xx",
+            "nope:id",
+            "lang:id:extra",
+            "go:",
+            "go:withdraw",
+            "a:",
+            "a:-1",
+            "a:0",
+            "a:1x",
+            "pay:",
+            "pay:short",
+            "pay:!!!!!!!!!!!!!!!!!!!!!!",
+        ] {
             assert_eq!(Callback::decode(junk), None, "{junk}");
         }
     }

@@ -5,7 +5,7 @@ use teloxide::prelude::*;
 
 use super::{
     App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, Seen, State, accounts, commands,
-    deposit, link, notify, pin, qris_static, reads, start, withdraw,
+    deposit, link, notify, pay, pin, qris_static, reads, start, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -56,6 +56,10 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
             return commands::report(&ctx, "first step", result).await;
         }
         Callback::Action(id) => actions::take::<ButtonAction>(&app.pool, id, presser).await,
+        Callback::Pay(token) => {
+            let result = pay::press(&ctx, &q, &message, token).await;
+            return commands::report(&ctx, "pay status", result).await;
+        }
     };
     let action = match action {
         Ok(Ok(action)) => action,
@@ -99,6 +103,7 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         ButtonAction::AskUnlink { account_id } => accounts::ask_unlink(ctx, message, account_id).await,
         ButtonAction::Unlink { account_id } => accounts::unlink(ctx, message, account_id).await,
         ButtonAction::ShowAccounts => accounts::show(ctx, Some(message), None).await,
+        ButtonAction::AskDisplayName { account_id } => accounts::ask_display_name(ctx, dialogue, account_id).await,
         ButtonAction::Run { command, account_id, arg } => {
             reads::run(ctx, Some(message), command, account_id, arg, 1).await
         }
@@ -107,6 +112,7 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         }
         ButtonAction::InvoiceRefresh { invoice_id } => deposit::refresh(ctx, pressed, invoice_id).await,
         ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).await,
+        ButtonAction::InvoiceShare { invoice_id } => deposit::share(ctx, invoice_id).await,
         ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
         ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
         ButtonAction::WithdrawAccount { account_id } => withdraw::on_account(ctx, dialogue, message, account_id).await,

@@ -16,7 +16,8 @@ use crate::{i18n::Lang, secret::looks_like_secret, tr};
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
 pub enum Command {
-    Start,
+    /// `/start`, or `/start pay_<token>` from a pay link.
+    Start(String),
     Help,
     Language,
     Link,
@@ -98,7 +99,7 @@ pub fn description(name: &str, lang: Lang) -> String {
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
-            Command::Start => "start",
+            Command::Start(_) => "start",
             Command::Help => "help",
             Command::Language => "language",
             Command::Link => "link",
@@ -126,7 +127,7 @@ impl Command {
     /// Whether the command shows or asks for something private, and so is answered only
     /// in a private chat.
     fn private(&self) -> bool {
-        !matches!(self, Command::Start | Command::Help | Command::Language | Command::Cancel | Command::Group(_))
+        !matches!(self, Command::Start(_) | Command::Help | Command::Language | Command::Cancel | Command::Group(_))
     }
 
     /// Shows the user's own data but asks for no secret: allowed in a group the user
@@ -351,7 +352,7 @@ async fn handle_tracked(
         return Ok(());
     }
     let result = match &cmd {
-        Command::Start => start::start(&ctx, &msg).await,
+        Command::Start(parameter) => start::start(&ctx, &msg, parameter).await,
         Command::Help => start::help(&ctx).await,
         Command::Language => start::language(&ctx).await,
         Command::Cancel => start::cancel(&ctx, &dialogue).await,
@@ -445,6 +446,9 @@ async fn dialogue_message_tracked(
         (State::PinNew, Some(_)) => pin::on_new(&ctx, &dialogue, &msg).await,
         (State::PinRepeat { hash }, Some(_)) => pin::on_repeat(&ctx, &dialogue, &msg, hash.clone()).await,
         (State::PinThreshold, Some(text)) => pin::on_threshold(&ctx, &dialogue, text).await,
+        (State::DisplayName { account_id }, Some(text)) => {
+            super::accounts::on_display_name(&ctx, &dialogue, *account_id, text).await
+        }
         _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).await,
     };
     report(&ctx, "dialogue", result).await

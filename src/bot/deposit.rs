@@ -11,15 +11,21 @@ use teloxide::{
 
 use super::{ButtonAction, Ctx, HandlerResult, format};
 use crate::{
-    domain::Amount,
-    i18n::{Html, escape_html},
+    cards,
+    domain::{Amount, PayToken},
+    i18n::escape_html,
+    notifier::cards::edit_ended,
     providers::{GatewayError, InvoiceQr, json::jakarta},
     qr::{
         decode::{DecodeError, decode_qr_blocking},
         payload::Qris,
-        render::{Card, invoice_png_blocking},
     },
-    storage::invoices::{self, InvoiceRow},
+    storage::{
+        self,
+        cards::Audience,
+        invoices::{self, InvoiceRow},
+    },
+    telegram::Class,
     tr,
 };
 
@@ -38,21 +44,9 @@ fn local(t: &DateTime<Utc>, ctx: &Ctx) -> String {
     format::datetime(&t.with_timezone(&jakarta()), ctx.lang)
 }
 
-/// The caption: the invoice's facts as text, and its status.
+/// The merchant's caption: the invoice's facts as text, and its status.
 fn caption(ctx: &Ctx, row: &InvoiceRow) -> String {
-    let lang = ctx.lang;
-    let mut lines = vec![
-        tr!(lang, "invoice-title", id = &row.gateway_invoice_id, label = &row.account_label),
-        tr!(lang, "invoice-amount", amount = row.amount().format(lang)),
-        tr!(lang, "invoice-fee", amount = row.fee().format(lang)),
-        tr!(lang, "invoice-total", amount = row.total().format(lang)),
-    ];
-    if let Some(t) = &row.expires_at {
-        lines.push(tr!(lang, "invoice-expires", at = local(t, ctx)));
-    }
-    let status = format::status(&row.status, lang);
-    lines.push(tr!(lang, "invoice-status", status = Html(status)));
-    lines.join("\n")
+    cards::caption(row, Audience::Merchant, ctx.lang)
 }
 
 async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKeyboardMarkup>> {
@@ -67,7 +61,11 @@ async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKe
         .app
         .button(ctx.user, tr!(ctx.lang, "button-cancel-invoice"), ButtonAction::InvoiceCancel { invoice_id: row.id })
         .await?;
-    Ok(Some(InlineKeyboardMarkup::new([[refresh, cancel]])))
+    let share = ctx
+        .app
+        .button(ctx.user, tr!(ctx.lang, "button-share-invoice"), ButtonAction::InvoiceShare { invoice_id: row.id })
+        .await?;
+    Ok(Some(InlineKeyboardMarkup::new([vec![refresh, cancel], vec![share]])))
 }
 
 /// The invoice's QR: the gateway's payload, or the one decoded from its image. If the
@@ -135,8 +133,10 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
         Qr::Payload(p) => Some(p.as_str()),
         _ => None,
     };
+    let display_name = account.display_name.as_deref();
     let Some(row) =
-        invoices::insert(&ctx.app.pool, ctx.user, account.id, account.label.as_str(), &invoice, payload).await?
+        invoices::insert(&ctx.app.pool, ctx.user, account.id, account.label.as_str(), display_name, &invoice, payload)
+            .await?
     else {
         tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
         return ctx.tell(GatewayError::Unexpected(String::new()).user_text(ctx.lang)).await;
@@ -144,9 +144,8 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
     let keyboard = keyboard(ctx, &row).await?;
     let text = caption(ctx, &row);
     let photo = match &qr {
-        Qr::Payload(p) => {
-            let merchant = Qris::parse(p).map(|q| q.merchant_name().to_owned()).unwrap_or_default();
-            let png = invoice_png_blocking(p.clone(), card(ctx, &row, &merchant)).await?;
+        Qr::Payload(_) => {
+            let png = cards::png(&row, Audience::Merchant, ctx.lang).await.expect("the row holds the payload")?;
             Some(InputFile::memory(png).file_name(format!("invoice-{}.png", row.id)))
         }
         Qr::Image { bytes, why } => {
@@ -158,6 +157,7 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
             None
         }
     };
+    let is_photo = photo.is_some();
     let sent = match photo {
         Some(photo) => {
             let request = ctx.bot.send_photo(ctx.chat, photo).caption(text);
@@ -175,33 +175,25 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
         }
     };
     invoices::set_message(&ctx.app.pool, row.id, ctx.chat.0, sent.id.0).await?;
+    storage::cards::insert(&ctx.app.pool, row.id, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, is_photo)
+        .await?;
     tracing::info!(invoice_id = row.id, "invoice created");
     Ok(())
 }
 
-/// What is drawn under the code.
-fn card(ctx: &Ctx, row: &InvoiceRow, merchant: &str) -> Card {
-    let lang = ctx.lang;
-    let title =
-        if merchant.is_empty() { row.account_label.clone() } else { format!("{} · {merchant}", row.account_label) };
-    let mut rows = vec![
-        (tr!(lang, "card-amount"), row.amount().format(lang)),
-        (tr!(lang, "card-fee"), row.fee().format(lang)),
-        (tr!(lang, "card-invoice"), row.gateway_invoice_id.clone()),
-    ];
-    if let Some(t) = &row.expires_at {
-        rows.push((tr!(lang, "card-expires"), local(t, ctx)));
-    }
-    Card {
-        title,
-        headline: Some((tr!(lang, "card-total"), row.total().format(lang))),
-        rows,
-        footer: Some(tr!(lang, "card-footer")),
-    }
-}
-
 /// Edits the invoice's own message (a photo caption, or a text) to its current state.
 async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -> HandlerResult {
+    if row.is_final() {
+        // Stamped, like every other card of the invoice (which the card refresher edits).
+        let (bot, lang) = (&ctx.bot, ctx.lang);
+        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.0, &row.status).await?;
+        let edited =
+            edit_ended(&ctx.app, bot, ctx.chat, message, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
+        if edited.is_err() {
+            storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.0).await?;
+        }
+        return Ok(edited?);
+    }
     let keyboard = keyboard(ctx, row).await?;
     if !is_photo {
         return ctx.edit(message, caption(ctx, row), keyboard).await;
@@ -339,4 +331,27 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
     }
     let keyboard = (!row.is_empty()).then(|| InlineKeyboardMarkup::new([row]));
     ctx.send_or_edit(message, text, keyboard).await
+}
+
+/// The Share with customer button: the invoice's pay link (made on the first press), as
+/// text the merchant can copy anywhere and a button that opens Telegram's share sheet.
+pub async fn share(ctx: &Ctx, invoice_id: i64) -> HandlerResult {
+    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
+        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
+    };
+    if row.is_final() {
+        return ctx.tell(super::pay::ended_text(&row, ctx.lang)).await;
+    }
+    let Some(token) = invoices::share(&ctx.app.pool, ctx.user, invoice_id, &PayToken::generate()).await? else {
+        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
+    };
+    let username = ctx.app.username.get().ok_or_else(|| anyhow::anyhow!("the bot's username is not known yet"))?;
+    let link = token.link(username);
+    let note =
+        tr!(ctx.lang, "share-telegram-text", amount = row.total().format(ctx.lang), seller = cards::seller(&row));
+    let mut share_url = Url::parse("https://t.me/share/url").expect("a URL");
+    share_url.query_pairs_mut().append_pair("url", &link).append_pair("text", &note);
+    let button = InlineKeyboardButton::url(tr!(ctx.lang, "button-share-telegram"), share_url);
+    ctx.say_with(tr!(ctx.lang, "share-text", link = link), InlineKeyboardMarkup::new([[button]])).await?;
+    Ok(())
 }

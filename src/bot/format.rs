@@ -1,33 +1,13 @@
 //! Formatting for the chat: dates in Asia/Jakarta time per language, provider names and
 //! statuses in words.
 
-use chrono::{DateTime, FixedOffset};
-
 use crate::{
     domain::{Amount, AmountError, Provider},
     i18n::Lang,
-    providers::json::jakarta,
     tr,
 };
 
-/// `25 Nov 2026 15.32 WIB` (Indonesian) or `25 Nov 2026 15:32 WIB` (English).
-pub fn datetime(t: &DateTime<FixedOffset>, lang: Lang) -> String {
-    let local = t.with_timezone(&jakarta());
-    let months_id = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
-    let months_en = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let month0 = chrono::Datelike::month0(&local) as usize;
-    let (month, sep) = match lang {
-        Lang::Id => (months_id[month0], '.'),
-        Lang::En => (months_en[month0], ':'),
-    };
-    format!(
-        "{} {month} {} {}{sep}{} WIB",
-        local.format("%-d"),
-        local.format("%Y"),
-        local.format("%H"),
-        local.format("%M")
-    )
-}
+pub use crate::domain::period::datetime;
 
 pub fn provider(p: Provider, lang: Lang) -> String {
     match p {
@@ -112,6 +92,8 @@ pub fn rupiah(n: u64) -> Amount {
 
 #[cfg(test)]
 mod tests {
+    use chrono::DateTime;
+
     use super::*;
 
     #[test]

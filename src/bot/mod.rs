@@ -10,6 +10,7 @@ pub mod format;
 mod link;
 mod notify;
 pub mod paced;
+mod pay;
 mod pin;
 mod qris_static;
 mod reads;
@@ -461,6 +462,7 @@ pub async fn start(app: App, options: RunOptions) -> anyhow::Result<Running> {
         .await
         .map_err(|e| anyhow::anyhow!("TELOXIDE_TOKEN: Telegram refused the bot token or is unreachable: {e}"))?;
     tracing::info!(username = me.username(), "connected to the Bot API");
+    let _ = app.username.set(me.username().to_owned());
     // Withdrawals left 'submitting' by a process that died are found by their expired
     // lease, by every process's resolver, now and every minute (never at start-up only:
     // another replica may be sending its own right now).

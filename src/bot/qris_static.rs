@@ -122,6 +122,7 @@ pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
         headline: Some((tr!(ctx.lang, "card-total"), amount.format(ctx.lang))),
         rows: vec![(tr!(ctx.lang, "card-city"), merchant.merchant_city().to_owned())],
         footer: Some(tr!(ctx.lang, "qris-card-footer")),
+        stamp: None,
     };
     let png = invoice_png_blocking(dynamic.to_string(), card).await?;
     let caption =

@@ -11,7 +11,10 @@ use crate::{
     tr,
 };
 
-pub async fn start(ctx: &Ctx, msg: &Message) -> HandlerResult {
+pub async fn start(ctx: &Ctx, msg: &Message, parameter: &str) -> HandlerResult {
+    if parameter.trim().starts_with("pay_") && msg.chat.is_private() {
+        return super::pay::open(ctx, parameter).await;
+    }
     let name = msg.from.as_ref().map(|u| u.first_name.clone()).unwrap_or_default();
     let text = tr!(ctx.lang, "start-welcome", name = name);
     // The first steps are private (credentials, balances): buttons only in a private chat.

@@ -40,6 +40,8 @@ pub enum State {
     PinRepeat { hash: String },
     /// Waiting for the threshold.
     PinThreshold,
+    /// `/accounts`: waiting for the name customers see on the account's invoices.
+    DisplayName { account_id: i64 },
 }
 
 /// What the current PIN unlocks in `/pin`.

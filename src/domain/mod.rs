@@ -5,7 +5,9 @@ mod account;
 pub mod events;
 mod money;
 pub mod period;
+mod sharing;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};
+pub use sharing::{DisplayName, DisplayNameError, PayToken};

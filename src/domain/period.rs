@@ -198,6 +198,25 @@ fn month_of(word: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// `25 Nov 2026 15.32 WIB` (Indonesian) or `25 Nov 2026 15:32 WIB` (English).
+pub fn datetime(t: &DateTime<FixedOffset>, lang: Lang) -> String {
+    let local = t.with_timezone(&jakarta());
+    let months_id = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
+    let months_en = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month0 = chrono::Datelike::month0(&local) as usize;
+    let (month, sep) = match lang {
+        Lang::Id => (months_id[month0], '.'),
+        Lang::En => (months_en[month0], ':'),
+    };
+    format!(
+        "{} {month} {} {}{sep}{} WIB",
+        local.format("%-d"),
+        local.format("%Y"),
+        local.format("%H"),
+        local.format("%M")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

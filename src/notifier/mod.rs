@@ -3,10 +3,12 @@
 //! outbox. Any number of bot processes may run both against one database: watches and
 //! notifications are claimed with `FOR UPDATE SKIP LOCKED` and leases that a dead
 //! process lets run out, so each is worked by one process and nothing is lost. A third
-//! loop queues the daily summaries (`crate::reports::daily`).
+//! loop queues the daily summaries (`crate::reports::daily`); a fourth brings the cards
+//! of ended invoices up to date (`cards`).
 
 /// What a notification says: in `domain`, as storage writes it to the outbox.
 pub use crate::domain::events;
+pub mod cards;
 pub mod poller;
 pub mod sender;
 
@@ -75,12 +77,19 @@ impl Notifier {
                     Ok(queued as usize)
                 }
             }));
+        // Invoice cards whose invoice ended: edited in place (stamp, caption, no buttons).
+        let (cards_app, cards_bot) = (app.clone(), bot.clone());
+        let cards =
+            tokio::spawn(run_loop("cards", rx.clone(), Duration::from_millis(200), cards::BATCH as usize, move || {
+                let (app, bot) = (cards_app.clone(), cards_bot.clone());
+                async move { cards::round(&app, &bot).await }
+            }));
         let sender =
             tokio::spawn(run_loop("sender", rx, Duration::from_millis(200), sender::BATCH as usize, move || {
                 let (app, bot) = (app.clone(), bot.clone());
                 async move { sender::round(&app, &bot).await }
             }));
-        Notifier { stop, tasks: vec![poller, daily, sender] }
+        Notifier { stop, tasks: vec![poller, daily, cards, sender] }
     }
 
     /// Lets the rounds in progress finish (within `grace`), then stops.

@@ -22,6 +22,9 @@ pub struct Card {
     pub rows: Vec<(String, String)>,
     /// A small line at the bottom.
     pub footer: Option<String>,
+    /// A stamp across the code (`PAID`, `EXPIRED`): the invoice has ended. The code is
+    /// faded and covered so that it can no longer be scanned.
+    pub stamp: Option<String>,
 }
 
 const WIDTH: u32 = 600;
@@ -143,6 +146,9 @@ pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageErr
     // The code carries its own white quiet zone; it is copied pixel for pixel.
     let qx = (width - code.width()) / 2;
     imageops::replace(&mut img, &code, qx as i64, y as i64);
+    if let Some(stamp) = &card.stamp {
+        draw_stamp(&mut img, &fonts, (qx, y as u32), code.width(), stamp);
+    }
     y += code.height() as f32;
 
     if let Some((label, value)) = &card.headline {
@@ -168,6 +174,36 @@ pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageErr
     Ok(img)
 }
 
+/// Fades the code at (x, y), `side` pixels square, to a light grey and draws `text`
+/// in a framed band across its middle: nobody can scan an ended invoice, and everybody
+/// sees why.
+fn draw_stamp(img: &mut GrayImage, fonts: &Fonts, (x, y): (u32, u32), side: u32, text: &str) {
+    for py in y..(y + side).min(img.height()) {
+        for px in x..(x + side).min(img.width()) {
+            let p = &mut img.get_pixel_mut(px, py).0[0];
+            *p = 255 - (255 - *p) / 8;
+        }
+    }
+    let band = (side * 3 / 10).max(60);
+    let (bx, by, bw) = (x + side / 16, y + (side - band) / 2, side - side / 8);
+    let border = (band / 12).max(4);
+    for py in by..by + band {
+        for px in bx..bx + bw {
+            let edge = py < by + border || py >= by + band - border || px < bx + border || px >= bx + bw - border;
+            img.put_pixel(px, py, Luma([if edge { 0 } else { 255 }]));
+        }
+    }
+    let inner = (bw - 4 * border) as f32;
+    let mut size = band as f32 * 0.6;
+    while size > 12.0 && text_width(&fonts.bold, size, text) > inner {
+        size -= 2.0;
+    }
+    let text = fit(&fonts.bold, size, text, inner);
+    let tw = text_width(&fonts.bold, size, &text);
+    let top = by as f32 + (band as f32 - size * 1.16) / 2.0;
+    draw_text(img, &fonts.bold, size, bx as f32 + (bw as f32 - tw) / 2.0, top, &text);
+}
+
 /// An example card (the README's picture, the benchmark, tests).
 pub fn sample_card() -> Card {
     Card {
@@ -180,6 +216,7 @@ pub fn sample_card() -> Card {
             ("Berlaku sampai".into(), "25 Nov 2026 21.30 WIB".into()),
         ],
         footer: Some("Bayar dengan aplikasi apa pun yang mendukung QRIS".into()),
+        stamp: None,
     }
 }
 
@@ -205,5 +242,35 @@ mod tests {
         // Crisp modules: the code's pixels are pure black or pure white.
         let code_row = 36 + 44 + 40;
         assert!((0..img.width()).all(|x| matches!(img.get_pixel(x, code_row).0[0], 0 | 255)));
+    }
+
+    fn grids(img: &GrayImage) -> usize {
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| {
+                img.get_pixel(x as u32, y as u32).0[0]
+            });
+        prepared.detect_grids().iter().filter(|g| g.decode().is_ok()).count()
+    }
+
+    #[test]
+    fn a_stamped_card_cannot_be_scanned_and_shows_the_stamp() {
+        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567")
+            .with_amount(Amount::from_rupiah(25_175).unwrap())
+            .unwrap()
+            .to_string();
+        let plain = invoice_image(&payload, &sample_card()).unwrap();
+        let stamped = invoice_image(&payload, &Card { stamp: Some("PAID".into()), ..sample_card() }).unwrap();
+        assert_eq!(grids(&plain), 1);
+        assert_eq!(grids(&stamped), 0, "an ended invoice's code must not scan");
+        assert_eq!(plain.dimensions(), stamped.dimensions(), "the card keeps its size");
+        // The band across the middle of the code: a black frame with black text on white.
+        let modules = qr_image(&payload, 1).unwrap().width();
+        let side = modules * (QR_TARGET / modules).max(3);
+        let middle = 36 + 44 + side / 2;
+        let row: Vec<u8> = (0..stamped.width()).map(|x| stamped.get_pixel(x, middle).0[0]).collect();
+        assert!(row.iter().filter(|&&p| p == 0).count() > 20, "the stamp's letters and frame are drawn");
+        // Outside the band the code is faded: nothing darker than light grey.
+        let above = 36 + 44 + 40;
+        assert!((0..stamped.width()).all(|x| stamped.get_pixel(x, above).0[0] >= 223));
     }
 }

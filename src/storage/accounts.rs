@@ -18,6 +18,8 @@ pub struct LinkedAccount {
     pub provider: Provider,
     pub label: AccountLabel,
     pub is_default: bool,
+    /// What customers see on an invoice card (`/accounts`); never the label.
+    pub display_name: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +153,7 @@ fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, Accoun
         label: AccountLabel::parse(&label)
             .map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?,
         is_default: row.try_get("is_default")?,
+        display_name: row.try_get("display_name")?,
     })
 }
 
@@ -172,7 +175,7 @@ pub async fn insert(
     let row = sqlx::query(
         "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
          VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $2), $5, $6, $7)
-         RETURNING id, owner_id, provider, label, is_default",
+         RETURNING id, owner_id, provider, label, is_default, display_name",
     )
     .bind(id)
     .bind(owner_id)
@@ -196,7 +199,7 @@ pub async fn insert(
 /// The user's accounts, the default first, then by label.
 pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, AccountError> {
     let rows = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default FROM linked_accounts
+        "SELECT id, owner_id, provider, label, is_default, display_name FROM linked_accounts
          WHERE owner_id = $1 ORDER BY is_default DESC, label",
     )
     .bind(owner_id)
@@ -212,7 +215,7 @@ pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
 /// opened, in one read: what an update that talks to gateways needs.
 pub async fn list_opened(pool: &PgPool, key: &MasterKey, owner_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
     let rows = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, credentials, nonce, key_id FROM linked_accounts
+        "SELECT id, owner_id, provider, label, is_default, display_name, credentials, nonce, key_id FROM linked_accounts
          WHERE owner_id = $1 ORDER BY is_default DESC, label",
     )
     .bind(owner_id)
@@ -331,7 +334,7 @@ pub async fn with_credentials<'e>(
     account_id: i64,
 ) -> Result<(LinkedAccount, Credentials), AccountError> {
     let row = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, credentials, nonce, key_id
+        "SELECT id, owner_id, provider, label, is_default, display_name, credentials, nonce, key_id
          FROM linked_accounts WHERE id = $1 AND owner_id = $2",
     )
     .bind(account_id)
@@ -345,7 +348,7 @@ pub async fn with_credentials<'e>(
 /// One of the user's accounts.
 pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
     let row = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default FROM linked_accounts WHERE id = $1 AND owner_id = $2",
+        "SELECT id, owner_id, provider, label, is_default, display_name FROM linked_accounts WHERE id = $1 AND owner_id = $2",
     )
     .bind(account_id)
     .bind(owner_id)
@@ -391,7 +394,7 @@ pub async fn unlink(
 ) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
     park_for_unsettled(&mut tx, key, owner_id, account_id).await?;
-    let row = sqlx::query("DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2 RETURNING id, owner_id, provider, label, is_default")
+    let row = sqlx::query("DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2 RETURNING id, owner_id, provider, label, is_default, display_name")
         .bind(account_id)
         .bind(owner_id)
         .fetch_optional(&mut *tx)
@@ -438,7 +441,7 @@ pub async fn replace(
     let sealed = seal(key, owner_id, id, credentials);
     let row = sqlx::query(
         "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, owner_id, provider, label, is_default",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, owner_id, provider, label, is_default, display_name",
     )
     .bind(id)
     .bind(owner_id)
@@ -452,4 +455,24 @@ pub async fn replace(
     .await?;
     tx.commit().await?;
     account_from_row(&row)
+}
+
+/// Sets (or with `None` clears) the name customers see on the account's invoices.
+/// `None` if the account is not the user's (any more).
+pub async fn set_display_name(
+    pool: &PgPool,
+    owner_id: i64,
+    account_id: i64,
+    name: Option<&crate::domain::DisplayName>,
+) -> Result<Option<LinkedAccount>, AccountError> {
+    let row = sqlx::query(
+        "UPDATE linked_accounts SET display_name = $3, updated_at = now() WHERE id = $1 AND owner_id = $2
+         RETURNING id, owner_id, provider, label, is_default, display_name",
+    )
+    .bind(account_id)
+    .bind(owner_id)
+    .bind(name.map(|n| n.as_str()))
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(account_from_row).transpose()
 }

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 
-use crate::{domain::Amount, providers::Invoice};
+use crate::{
+    domain::{Amount, PayToken},
+    providers::Invoice,
+};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct InvoiceRow {
@@ -21,6 +24,10 @@ pub struct InvoiceRow {
     pub chat_id: Option<i64>,
     pub message_id: Option<i32>,
     pub created_at: DateTime<Utc>,
+    /// The pay link's token, once the merchant shared the invoice.
+    pub pay_token: Option<String>,
+    /// What customers see as the seller (the account's display name when it was made).
+    pub display_name: Option<String>,
 }
 
 impl InvoiceRow {
@@ -42,7 +49,7 @@ impl InvoiceRow {
     }
 }
 
-const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at";
+const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at, pay_token, display_name";
 
 fn rupiah(a: Amount) -> Option<i64> {
     a.whole_rupiah()
@@ -55,6 +62,7 @@ pub async fn insert(
     owner_id: i64,
     account_id: i64,
     label: &str,
+    display_name: Option<&str>,
     invoice: &Invoice,
     payload: Option<&str>,
 ) -> sqlx::Result<Option<InvoiceRow>> {
@@ -64,8 +72,8 @@ pub async fn insert(
     };
     let mut tx = pool.begin().await?;
     let row: InvoiceRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END) RETURNING {COLUMNS}"
+        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11) RETURNING {COLUMNS}"
     )))
     .bind(owner_id)
     .bind(account_id)
@@ -77,6 +85,7 @@ pub async fn insert(
     .bind(invoice.status.as_str())
     .bind(payload)
     .bind(invoice.expires_at.map(|t| t.with_timezone(&Utc)))
+    .bind(display_name)
     .fetch_one(&mut *tx)
     .await?;
     // Watched until paid or expired (and a little past the expiry, for a late answer).
@@ -152,4 +161,40 @@ pub async fn page(pool: &PgPool, owner_id: i64, page: u32, per_page: u32) -> sql
     let total: i64 =
         sqlx::query_scalar("SELECT count(*) FROM invoices WHERE owner_id = $1").bind(owner_id).fetch_one(pool).await?;
     Ok((rows, total))
+}
+
+/// The invoice's pay token: the one it has, or `fresh` if it had none. `None` if the
+/// invoice is not the owner's.
+pub async fn share(pool: &PgPool, owner_id: i64, id: i64, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
+    let token: Option<String> = sqlx::query_scalar(
+        "UPDATE invoices SET pay_token = COALESCE(pay_token, $3) WHERE id = $1 AND owner_id = $2 RETURNING pay_token",
+    )
+    .bind(id)
+    .bind(owner_id)
+    .bind(fresh.as_str())
+    .fetch_optional(pool)
+    .await?;
+    Ok(token.as_deref().and_then(PayToken::parse))
+}
+
+/// The invoice a pay link opens (whoever asks: the token is the permission).
+pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<InvoiceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE pay_token = $1")))
+        .bind(token.as_str())
+        .fetch_optional(pool)
+        .await
+}
+
+/// Takes the right to ask the gateway about the invoice on a customer's press: `true`
+/// at most once per `every` (customers cannot make the bot hammer a merchant's gateway).
+pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> sqlx::Result<bool> {
+    let taken: Option<i64> = sqlx::query_scalar(
+        "UPDATE invoices SET checked_at = now()
+         WHERE id = $1 AND (checked_at IS NULL OR checked_at <= now() - make_interval(secs => $2)) RETURNING id",
+    )
+    .bind(id)
+    .bind(every.as_secs_f64())
+    .fetch_optional(pool)
+    .await?;
+    Ok(taken.is_some())
 }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod cards;
 pub mod dialogue;
 pub mod invoices;
 pub mod outbox;

@@ -190,6 +190,21 @@ impl Limiter {
         Permit { pace }
     }
 
+    /// Sends one bulk request (a notification, a card brought up to date) to `chat`
+    /// within the limits, once; a 429 holds the chat and is returned for the caller to
+    /// retry later.
+    pub async fn send_bulk<R>(&self, chat: ChatId, request: R) -> Result<teloxide::requests::Output<R>, RequestError>
+    where
+        R: Request<Err = RequestError>,
+    {
+        let mut permit = self.acquire(chat, Class::Bulk).await;
+        let result = request.send().await;
+        if let Err(RequestError::RetryAfter(after)) = &result {
+            permit.hold(after.duration());
+        }
+        result
+    }
+
     /// Sends a reply to `chat` within its limits; a 429 holds the chat for as long as
     /// Telegram asked and the request is sent again (twice at most, for waits up to 30 s).
     pub async fn send<R>(&self, chat: ChatId, request: R) -> Result<teloxide::requests::Output<R>, RequestError>

@@ -147,6 +147,7 @@ fn nothing_below_the_chat_layer_imports_it_and_storage_does_not_import_the_notif
     assert_eq!(bot_users, ["cli"], "only cli starts the bot");
     let lower = [
         "app",
+        "cards",
         "crypto",
         "domain",
         "i18n",

@@ -53,7 +53,7 @@ async fn a_deposit_sends_an_image_whose_code_is_exactly_the_gateways_payload() {
     assert!(photo.text.contains("⏳ pending") && photo.text.contains("Valid until"), "{}", photo.text);
     assert_eq!(
         photo.buttons.iter().flatten().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
-        vec!["🔄 Check status", "✖ Cancel invoice"]
+        vec!["🔄 Check status", "✖ Cancel invoice", "🔗 Share with customer"]
     );
     let png = &photo.call.files["photo"];
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
@@ -90,13 +90,12 @@ async fn check_status_and_cancel_edit_the_caption_and_a_paid_invoice_cannot_be_c
     app.control(&format!("/_sim/qris/invoices/{}/pay", invoice_id(&first)), json!({})).await;
     app.tg.press(&cici, &first, &first.button("Check status"));
     let paid = app.tg.edit(cici.id).await;
-    assert_eq!((paid.method.as_str(), paid.message_id), ("editMessageCaption", first.message_id));
+    // The card is redrawn with a PAID stamp over its code, and its buttons go.
+    assert_eq!((paid.method.as_str(), paid.message_id), ("editMessageMedia", first.message_id));
     assert!(paid.text.contains("✅ paid") && paid.buttons.is_empty(), "{}", paid.text);
 
     // A client that still shows the old card presses Cancel: the gateway refuses, and
-    // the card is drawn again as it already is, which Telegram answers "not modified"
-    // (the bot takes that as success).
-    app.tg.expect_rejection("message is not modified");
+    // the card is drawn again as it already is.
     app.tg.press(&cici, &first, &first.button("Cancel invoice"));
     let refusal = app.tg.message(cici.id).await;
     assert!(refusal.text.contains("already paid and cannot be cancelled"), "{}", refusal.text);

@@ -11,6 +11,7 @@ mod linking;
 mod locales;
 mod messages;
 mod notifications;
+mod pay_links;
 mod reads;
 mod reports;
 mod storage;

@@ -24,7 +24,7 @@ fn qris_client(app: &TestApp) -> merchant_bot::providers::Gateway {
 /// Makes an invoice at the simulator and records it as the bot does (with its watch).
 async fn invoice_for(app: &TestApp, user: &TestUser, account_id: i64, rupiah: i64) -> String {
     let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
-    invoices::insert(&app.db.pool, user.id, account_id, "kasir", &invoice, None).await.unwrap().unwrap();
+    invoices::insert(&app.db.pool, user.id, account_id, "kasir", None, &invoice, None).await.unwrap().unwrap();
     invoice.id
 }
 
@@ -62,6 +62,9 @@ async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_
     assert_eq!(paid.call.params["reply_parameters"]["message_id"], photo.message_id, "it quotes the invoice");
     let status: String = sqlx::query_scalar("SELECT status FROM invoices").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!(status, "paid");
+    // The card itself marks itself paid (pay_links.rs has the rest of that).
+    let card = app.tg.edit(ann.id).await;
+    assert_eq!((card.method.as_str(), card.message_id), ("editMessageMedia", photo.message_id));
 
     let account_id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
     let other = invoice_for(&app, &ann, account_id, 10_000).await;

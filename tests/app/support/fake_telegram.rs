@@ -447,13 +447,21 @@ async fn read_params(request: Request) -> (Value, HashMap<String, Vec<u8>>) {
                 params.insert(name, serde_json::from_str(&text).unwrap_or(Value::String(text)));
             }
         }
-        // teloxide names the file part at random and points to it: `"photo": "attach://x"`.
+        // teloxide names the file part at random and points to it: `"photo": "attach://x"`,
+        // or inside an InputMedia object: `"media": {"type": "photo", "media": "attach://x"}`.
         for (name, value) in params.iter_mut() {
-            if let Some(part) = value.as_str().and_then(|v| v.strip_prefix("attach://")).map(str::to_owned)
+            let target = match value.get("media") {
+                Some(inner) if value.is_object() => inner.as_str(),
+                _ => value.as_str(),
+            };
+            if let Some(part) = target.and_then(|v| v.strip_prefix("attach://")).map(str::to_owned)
                 && let Some(bytes) = files.remove(&part)
             {
                 files.insert(name.clone(), bytes);
-                *value = json!("(upload)");
+                match value.get_mut("media") {
+                    Some(inner) if inner.is_string() => *inner = json!("(upload)"),
+                    _ => *value = json!("(upload)"),
+                }
             }
         }
         return (Value::Object(params), files);
@@ -549,6 +557,24 @@ fn check_rules(call: &Call) -> Result<(), Refusal> {
                 _ => Ok(()),
             }
         }
+        "editMessageMedia" => {
+            let media = p.get("media").cloned().unwrap_or(Value::Null);
+            let media = match media {
+                Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::Null),
+                v => v,
+            };
+            if media.get("type").and_then(Value::as_str) != Some("photo") {
+                return Err(bad(
+                    "Bad Request: can't parse InputMedia: Media type must be one of photo, video, animation, audio, document",
+                ));
+            }
+            let caption = media.get("caption").and_then(Value::as_str).unwrap_or_default();
+            rules::check_caption(caption, media.get("parse_mode").and_then(Value::as_str)).map_err(bad)?;
+            match call.files.get("media") {
+                Some(bytes) => rules::check_photo(bytes).map_err(bad),
+                None => Err(bad("Bad Request: wrong file identifier/HTTP URL specified")),
+            }
+        }
         "answerCallbackQuery" => rules::check_callback_answer(&text("text").unwrap_or_default()).map_err(bad),
         "setMyCommands" => rules::check_commands(p.get("commands").unwrap_or(&Value::Null)).map_err(bad),
         _ => Ok(()),
@@ -615,6 +641,33 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
                 return Err(bad("Bad Request: message can't be edited"));
             }
             let has_media = message.get("photo").is_some();
+            if m == "editMessageMedia" {
+                if !has_media {
+                    return Err(bad("Bad Request: there is no media in the message to edit"));
+                }
+                let media = match p.get("media") {
+                    Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+                    Some(v) => v.clone(),
+                    None => Value::Null,
+                };
+                let file_id = format!("photo{message_id}-{}", inner.next_message_id);
+                inner.next_message_id += 1;
+                let message = inner.messages.get_mut(&(chat_id, message_id)).expect("checked above");
+                message["photo"] =
+                    json!([{"file_id": file_id, "file_unique_id": file_id, "width": 512, "height": 512}]);
+                message["caption"] = media.get("caption").cloned().unwrap_or(Value::Null);
+                match p.get("reply_markup") {
+                    Some(markup) => {
+                        message["reply_markup"] = match markup {
+                            Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                            v => v.clone(),
+                        }
+                    }
+                    None => drop(message.as_object_mut().unwrap().remove("reply_markup")),
+                }
+                call.params["caption"] = message["caption"].clone();
+                return Ok(message.clone());
+            }
             if m == "editMessageText" && has_media {
                 return Err(bad("Bad Request: there is no text in the message to edit"));
             }

@@ -203,6 +203,11 @@ pub fn check_keyboard(markup: &Value) -> Result<(), String> {
             if data.len() > MAX_CALLBACK_DATA {
                 return Err("Bad Request: BUTTON_DATA_INVALID".to_owned());
             }
+        } else if let Some(url) = button.get("url") {
+            let url = url.as_str().and_then(|u| reqwest::Url::parse(u).ok());
+            if !url.is_some_and(|u| matches!(u.scheme(), "http" | "https" | "tg")) {
+                return Err("Bad Request: BUTTON_URL_INVALID".to_owned());
+            }
         } else if button.get("url").is_none()
             && button.get("switch_inline_query").is_none()
             && button.get("switch_inline_query_current_chat").is_none()

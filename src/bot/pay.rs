@@ -1,0 +1,160 @@
+//! Pay links: a customer opens `https://t.me/<bot>?start=pay_<token>` and gets the
+//! invoice's card (the seller's display name, the total, the QR, the expiry) with a
+//! Check status button. The token is the only permission: it opens this one invoice and
+//! nothing else of the merchant, and only while the invoice is pending.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use teloxide::{
+    prelude::*,
+    types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile},
+};
+
+use super::{Callback, Ctx, HandlerResult};
+use crate::{
+    cards,
+    domain::PayToken,
+    i18n::{Html, Lang},
+    notifier::cards::edit_ended,
+    storage::{
+        self,
+        cards::Audience,
+        invoices::{self, InvoiceRow},
+    },
+    telegram::Class,
+    tr,
+};
+
+/// Customers' presses ask the gateway at most this often per invoice; in between they
+/// are told the status last seen.
+pub const CHECK_EVERY: Duration = Duration::from_secs(5);
+
+/// Why a link opens no card: the invoice has ended.
+pub fn ended_text(row: &InvoiceRow, lang: Lang) -> String {
+    match row.status.as_str() {
+        "paid" => tr!(lang, "pay-link-paid"),
+        "cancelled" => tr!(lang, "pay-link-cancelled"),
+        _ => tr!(lang, "pay-link-expired"),
+    }
+}
+
+/// Pending at the gateway's word, but past its expiry: ended all the same for a customer.
+fn past_expiry(row: &InvoiceRow) -> bool {
+    row.expires_at.is_some_and(|t| t <= Utc::now())
+}
+
+/// `/start pay_<token>`: the customer's card.
+pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
+    let found = match PayToken::from_start(parameter) {
+        Some(token) => invoices::by_token(&ctx.app.pool, &token).await?.map(|row| (token, row)),
+        None => None,
+    };
+    let Some((token, row)) = found else {
+        tracing::info!("a pay link that opens nothing");
+        return ctx.tell(tr!(ctx.lang, "pay-link-invalid")).await;
+    };
+    if row.is_final() {
+        return ctx.tell(ended_text(&row, ctx.lang)).await;
+    }
+    if past_expiry(&row) {
+        return ctx.tell(tr!(ctx.lang, "pay-link-expired")).await;
+    }
+    let lang = ctx.lang;
+    let check = InlineKeyboardButton::callback(tr!(lang, "button-check-status"), Callback::Pay(token).encode());
+    let keyboard = InlineKeyboardMarkup::new([[check]]);
+    let caption = cards::caption(&row, Audience::Customer, lang);
+    let sent = match cards::png(&row, Audience::Customer, lang).await {
+        Some(png) => {
+            let photo = InputFile::memory(png?).file_name(format!("invoice-{}.png", row.id));
+            ctx.send(ctx.bot.send_photo(ctx.chat, photo).caption(caption).reply_markup(keyboard)).await?
+        }
+        None => ctx.say_with(format!("{caption}\n\n{}", tr!(lang, "invoice-no-qr")), keyboard).await?,
+    };
+    let is_photo = sent.photo().is_some();
+    storage::cards::insert(&ctx.app.pool, row.id, Audience::Customer, ctx.chat.0, sent.id.0, lang, is_photo).await?;
+    tracing::info!(invoice_id = row.id, "a customer opened a pay link");
+    Ok(())
+}
+
+/// Asks the merchant's gateway for the invoice's status (at most every [`CHECK_EVERY`])
+/// and records it; the row as it is now.
+async fn checked(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool)> {
+    let Some(account_id) = row.account_id else { return Ok((row, true)) };
+    if row.is_final() {
+        return Ok((row, true));
+    }
+    if !invoices::take_check(&ctx.app.pool, row.id, CHECK_EVERY).await? {
+        return Ok((row, false));
+    }
+    let (_, credentials) =
+        match storage::accounts::with_credentials(&ctx.app.pool, ctx.app.key(), row.owner_id, account_id).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no usable account");
+                return Ok((row, true));
+            }
+        };
+    let gateway = match ctx.app.gateways.client(&credentials) {
+        Ok(gateway) => gateway,
+        Err(e) => {
+            tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no gateway client");
+            return Ok((row, true));
+        }
+    };
+    match gateway.invoice(&row.gateway_invoice_id).await {
+        Ok(invoice) => {
+            invoices::set_status(&ctx.app.pool, row.id, invoice.status.as_str()).await?;
+            let row = invoices::get(&ctx.app.pool, row.owner_id, row.id).await?.unwrap_or(row);
+            Ok((row, true))
+        }
+        Err(e) => {
+            tracing::info!(invoice_id = row.id, error = %e, "a customer's status check: the gateway could not tell");
+            Ok((row, true))
+        }
+    }
+}
+
+/// Check status on a customer's card: the status as a short answer; an ended invoice's
+/// card is redrawn (stamp, no buttons) at once.
+pub async fn press(ctx: &Ctx, q: &CallbackQuery, message: &Message, token: PayToken) -> HandlerResult {
+    let Some(row) = invoices::by_token(&ctx.app.pool, &token).await? else {
+        ctx.bot.answer_callback_query(q.id.clone()).text(tr!(ctx.lang, "pay-link-invalid")).await?;
+        return Ok(());
+    };
+    let (row, asked) = checked(ctx, row).await?;
+    // A callback answer is plain text: the status words hold no markup.
+    let status = Html(crate::i18n::status(&row.status, ctx.lang));
+    let toast = if asked {
+        tr!(ctx.lang, "pay-status-toast", status = status)
+    } else {
+        tr!(ctx.lang, "pay-status-busy", status = status)
+    };
+    ctx.bot.answer_callback_query(q.id.clone()).text(toast).await?;
+    if row.is_final() {
+        let is_photo = message.photo().is_some();
+        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.id.0, &row.status).await?;
+        let edited = edit_ended(
+            &ctx.app,
+            &ctx.bot,
+            ctx.chat,
+            message.id,
+            is_photo,
+            &row,
+            Audience::Customer,
+            ctx.lang,
+            Class::Reply,
+        )
+        .await;
+        match edited {
+            Ok(()) => {}
+            // A card the bot did not post in this chat (a forwarded copy): the answer was enough.
+            Err(teloxide::RequestError::Api(teloxide::ApiError::MessageCantBeEdited)) => {}
+            Err(e) => {
+                storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.id.0).await?;
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! The `invoice_cards` table: every invoice card the bot posted (the merchant's, and a
+//! customer's opened from a pay link). A card is *stale* when its invoice has ended
+//! (paid, expired, cancelled) and the card still shows it pending; the card refresher
+//! claims stale cards with a lease, edits them, and records what they show. A handler
+//! that edits a card itself (Check status, Cancel) records it the same way, so the
+//! refresher leaves that card alone.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+
+use super::invoices::InvoiceRow;
+use crate::i18n::Lang;
+
+/// Who a card was posted for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// The merchant's own card, with Check status, Cancel and Share.
+    Merchant,
+    /// A customer's card (from a pay link): the seller's display name, the total, and
+    /// Check status only.
+    Customer,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Merchant => "merchant",
+            Audience::Customer => "customer",
+        }
+    }
+}
+
+impl TryFrom<String> for Audience {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Audience, String> {
+        match name.as_str() {
+            "merchant" => Ok(Audience::Merchant),
+            "customer" => Ok(Audience::Customer),
+            _ => Err(format!("unknown card audience {name:?}")),
+        }
+    }
+}
+
+/// A stale card, claimed, with its invoice as it is now.
+#[derive(Debug, Clone, FromRow)]
+pub struct StaleCard {
+    pub card_id: i64,
+    #[sqlx(try_from = "String")]
+    pub audience: Audience,
+    pub card_chat_id: i64,
+    pub card_message_id: i32,
+    pub lang: String,
+    pub is_photo: bool,
+    pub attempts: i32,
+    /// The claim's token: every write checks it is still this claim's.
+    pub lease_until: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub invoice: InvoiceRow,
+}
+
+impl StaleCard {
+    pub fn lang(&self) -> Lang {
+        Lang::parse(&self.lang).unwrap_or(Lang::Id)
+    }
+}
+
+/// Records a card the bot just posted. The same message recorded again (a retried
+/// handler) changes nothing.
+pub async fn insert(
+    pool: &PgPool,
+    invoice_id: i64,
+    audience: Audience,
+    chat_id: i64,
+    message_id: i32,
+    lang: Lang,
+    is_photo: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO invoice_cards (invoice_id, audience, chat_id, message_id, lang, is_photo)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ON CONSTRAINT invoice_cards_message_key DO NOTHING",
+    )
+    .bind(invoice_id)
+    .bind(audience.as_str())
+    .bind(chat_id)
+    .bind(message_id)
+    .bind(lang.code())
+    .bind(is_photo)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` stale cards for `lease`, oldest invoices first.
+pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<StaleCard>> {
+    sqlx::query_as(
+        "WITH due AS (
+            SELECT c.id FROM invoice_cards c JOIN invoices i ON i.id = c.invoice_id
+            WHERE c.shown_status = 'pending' AND i.status <> 'pending' AND c.next_attempt_at <= now()
+              AND (c.lease_until IS NULL OR c.lease_until < now())
+            ORDER BY c.invoice_id, c.id LIMIT $1
+            FOR UPDATE OF c SKIP LOCKED
+         ), claimed AS (
+            UPDATE invoice_cards c SET lease_until = now() + make_interval(secs => $2) FROM due WHERE c.id = due.id
+            RETURNING c.*
+         )
+         SELECT c.id AS card_id, c.audience, c.chat_id AS card_chat_id, c.message_id AS card_message_id, c.lang,
+                c.is_photo, c.attempts, c.lease_until,
+                i.id, i.owner_id, i.account_id, i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
+                i.status, i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at, i.pay_token, i.display_name
+         FROM claimed c JOIN invoices i ON i.id = c.invoice_id ORDER BY c.invoice_id, c.id",
+    )
+    .bind(limit)
+    .bind(lease.as_secs_f64())
+    .fetch_all(pool)
+    .await
+}
+
+/// The claimed card now shows `status`. `false` if the lease was lost meanwhile.
+pub async fn mark_shown(pool: &PgPool, card: &StaleCard, status: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL WHERE id = $1 AND lease_until = $2",
+    )
+    .bind(card.card_id)
+    .bind(card.lease_until)
+    .bind(status)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Another try after `delay`.
+pub async fn retry_later(pool: &PgPool, card: &StaleCard, delay: Duration) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invoice_cards SET attempts = attempts + 1, lease_until = NULL,
+                next_attempt_at = now() + make_interval(secs => $3)
+         WHERE id = $1 AND lease_until = $2",
+    )
+    .bind(card.card_id)
+    .bind(card.lease_until)
+    .bind(delay.as_secs_f64())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A handler is about to edit the card in `chat`/`message` itself to show `status`:
+/// recorded first, so the refresher does not edit it a second time meanwhile. If the
+/// edit fails, [`reopen`] hands the card back to the refresher.
+pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL
+         WHERE chat_id = $1 AND message_id = $2 AND shown_status = 'pending'",
+    )
+    .bind(chat_id)
+    .bind(message_id)
+    .bind(status)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The handler's edit of the card failed: the refresher brings it up to date instead.
+pub async fn reopen(pool: &PgPool, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invoice_cards SET shown_status = 'pending' WHERE chat_id = $1 AND message_id = $2")
+        .bind(chat_id)
+        .bind(message_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
