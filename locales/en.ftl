@@ -400,3 +400,15 @@ display-name-cleared = 🏷 New invoices from <b>{ $label }</b> show the merchan
 display-name-empty = The name is empty. Send a shop name, <code>-</code> to clear it, or /cancel.
 display-name-too-long = That is longer than 64 characters. Send a shorter name, or /cancel.
 display-name-control = The name holds characters that cannot be shown. Send plain text, or /cancel.
+
+## Inline mode
+inline-no-account = Link a QRIS account in the bot to make invoices here
+inline-type-amount = Type an amount, e.g. 25000 (and an account label)
+inline-no-such-account = You have no QRIS account named { $label }
+inline-result-title = 🧾 Invoice of { $amount } ({ $label })
+inline-result-description = Posts a QRIS invoice here for your customer to pay
+inline-creating = 🧾 Creating an invoice of <b>{ $amount }</b>…
+inline-wait-button = ⏳ Creating…
+inline-wait-toast = The invoice is being created; a moment, please.
+inline-open-qr = 📱 Open the QR to pay
+inline-merchant-copy = 📌 Posted in a chat with inline mode. This copy is yours: Cancel and Share work here.

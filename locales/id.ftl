@@ -400,3 +400,15 @@ display-name-cleared = 🏷 Invoice baru dari <b>{ $label }</b> menampilkan nama
 display-name-empty = Namanya kosong. Kirim nama toko, <code>-</code> untuk menghapusnya, atau /cancel.
 display-name-too-long = Lebih dari 64 karakter. Kirim nama yang lebih pendek, atau /cancel.
 display-name-control = Nama berisi karakter yang tidak bisa ditampilkan. Kirim teks biasa, atau /cancel.
+
+## Inline mode
+inline-no-account = Tautkan akun QRIS di bot untuk membuat invoice di sini
+inline-type-amount = Ketik jumlah, mis. 25000 (dan label akun)
+inline-no-such-account = Anda tidak punya akun QRIS bernama { $label }
+inline-result-title = 🧾 Invoice { $amount } ({ $label })
+inline-result-description = Memasang invoice QRIS di sini untuk dibayar pelanggan
+inline-creating = 🧾 Membuat invoice <b>{ $amount }</b>…
+inline-wait-button = ⏳ Sedang dibuat…
+inline-wait-toast = Invoice sedang dibuat; tunggu sebentar.
+inline-open-qr = 📱 Buka QR untuk membayar
+inline-merchant-copy = 📌 Dipasang di obrolan lewat mode inline. Salinan ini milik Anda: Batalkan dan Bagikan berfungsi di sini.

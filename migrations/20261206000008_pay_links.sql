@@ -15,6 +15,12 @@ ALTER TABLE invoices ADD COLUMN display_name TEXT;
 -- When the gateway was last asked for the status on a customer's press: customers'
 -- presses ask the gateway at most once every few seconds per invoice.
 ALTER TABLE invoices ADD COLUMN checked_at TIMESTAMPTZ;
+-- Made from inline mode (`@bot 25000` in any chat): every image of it, the merchant's
+-- copy too, is the customer's view, so that one upload serves the inline message.
+ALTER TABLE invoices ADD COLUMN via_inline BOOLEAN NOT NULL DEFAULT FALSE;
+-- The stamped image once uploaded (Telegram's file_id): an inline message cannot take a
+-- new upload, only a file Telegram already has.
+ALTER TABLE invoices ADD COLUMN ended_file_id TEXT;
 
 -- Each invoice card the bot posted. When the invoice is paid, expired or cancelled, the
 -- card refresher (any replica; lease as elsewhere) edits every card whose shown_status
@@ -22,10 +28,12 @@ ALTER TABLE invoices ADD COLUMN checked_at TIMESTAMPTZ;
 CREATE TABLE invoice_cards (
     id              BIGSERIAL PRIMARY KEY,
     invoice_id      BIGINT NOT NULL REFERENCES invoices (id) ON DELETE CASCADE,
-    -- The merchant's own card, or a customer's (opened from a pay link).
+    -- The merchant's own card, or a customer's (opened from a pay link, or posted inline).
     audience        TEXT NOT NULL CHECK (audience IN ('merchant', 'customer')),
-    chat_id         BIGINT NOT NULL,
-    message_id      INT NOT NULL,
+    -- A message in a chat, or an inline message (which has only its own id).
+    chat_id         BIGINT,
+    message_id      INT,
+    inline_message_id TEXT UNIQUE,
     -- The language the card is written in.
     lang            TEXT NOT NULL CHECK (lang IN ('id', 'en')),
     -- A photo with a caption (the QR card), or a text message.
@@ -36,7 +44,8 @@ CREATE TABLE invoice_cards (
     attempts        INT NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
-    CONSTRAINT invoice_cards_message_key UNIQUE (chat_id, message_id)
+    CONSTRAINT invoice_cards_message_key UNIQUE (chat_id, message_id),
+    CONSTRAINT invoice_cards_one_place CHECK ((chat_id IS NOT NULL AND message_id IS NOT NULL) <> (inline_message_id IS NOT NULL))
 );
 CREATE INDEX invoice_cards_invoice ON invoice_cards (invoice_id);
 -- The refresher looks only at cards not yet brought up to date.

@@ -65,8 +65,10 @@ pub fn stamp(status: &str, lang: Lang) -> Option<String> {
     }
 }
 
-/// What is written on the image, under the code.
+/// What is written on the image, under the code. An invoice made from inline mode has
+/// only the customer's view: its one image serves the inline message too.
 pub fn image_card(row: &InvoiceRow, audience: Audience, lang: Lang) -> Card {
+    let audience = if row.via_inline { Audience::Customer } else { audience };
     let merchant = row.payload.as_deref().and_then(|p| Qris::parse(p).ok()).map(|q| q.merchant_name().to_owned());
     let title = match (audience, merchant) {
         (Audience::Customer, _) => seller(row),

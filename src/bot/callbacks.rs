@@ -57,7 +57,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
         }
         Callback::Action(id) => actions::take::<ButtonAction>(&app.pool, id, presser).await,
         Callback::Pay(token) => {
-            let result = pay::press(&ctx, &q, &message, token).await;
+            let result = pay::press(&bot, &app, lang, &q, token).await;
             return commands::report(&ctx, "pay status", result).await;
         }
     };

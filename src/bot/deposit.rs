@@ -22,7 +22,7 @@ use crate::{
     },
     storage::{
         self,
-        cards::Audience,
+        cards::{Audience, Place},
         invoices::{self, InvoiceRow},
     },
     telegram::Class,
@@ -45,11 +45,11 @@ fn local(t: &DateTime<Utc>, ctx: &Ctx) -> String {
 }
 
 /// The merchant's caption: the invoice's facts as text, and its status.
-fn caption(ctx: &Ctx, row: &InvoiceRow) -> String {
+pub(super) fn caption(ctx: &Ctx, row: &InvoiceRow) -> String {
     cards::caption(row, Audience::Merchant, ctx.lang)
 }
 
-async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKeyboardMarkup>> {
+pub(super) async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKeyboardMarkup>> {
     if row.is_final() {
         return Ok(None);
     }
@@ -70,13 +70,13 @@ async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Option<InlineKe
 
 /// The invoice's QR: the gateway's payload, or the one decoded from its image. If the
 /// image cannot be read, the image itself (to show as it is) and why.
-enum Qr {
+pub(super) enum Qr {
     Payload(String),
     Image { bytes: Vec<u8>, why: String },
     Missing { why: String },
 }
 
-async fn qr_of(ctx: &Ctx, qr: &InvoiceQr) -> Qr {
+pub(super) async fn qr_of(app: &super::App, qr: &InvoiceQr) -> Qr {
     match qr {
         InvoiceQr::Payload(p) => {
             if let Err(e) = Qris::parse(p) {
@@ -89,8 +89,8 @@ async fn qr_of(ctx: &Ctx, qr: &InvoiceQr) -> Qr {
             let Ok(url) = Url::parse(raw) else {
                 return Qr::Missing { why: format!("qris_image is not a URL: {raw:?}") };
             };
-            let gateway = ctx.app.config.qris_api_url.as_ref();
-            let bytes = match ctx.app.gateways.http().fetch_image(&url, gateway, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
+            let gateway = app.config.qris_api_url.as_ref();
+            let bytes = match app.gateways.http().fetch_image(&url, gateway, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
                 Ok(bytes) => bytes,
                 Err(e) => return Qr::Missing { why: format!("qris_image could not be fetched: {e}") },
             };
@@ -128,7 +128,7 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
         Ok(invoice) => invoice,
         Err(e) => return ctx.tell(super::reads::gateway_error(ctx, &account, &e)).await,
     };
-    let qr = qr_of(ctx, &invoice.qr).await;
+    let qr = qr_of(&ctx.app, &invoice.qr).await;
     let payload = match &qr {
         Qr::Payload(p) => Some(p.as_str()),
         _ => None,
@@ -185,14 +185,18 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
 async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -> HandlerResult {
     if row.is_final() {
         // Stamped, like every other card of the invoice (which the card refresher edits).
-        let (bot, lang) = (&ctx.bot, ctx.lang);
+        let (bot, lang, place) = (&ctx.bot, ctx.lang, Place::Chat(ctx.chat.0, message.0));
         storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.0, &row.status).await?;
-        let edited =
-            edit_ended(&ctx.app, bot, ctx.chat, message, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
-        if edited.is_err() {
-            storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.0).await?;
+        let edited = edit_ended(&ctx.app, bot, &place, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
+        match edited {
+            Ok(Some(file_id)) => invoices::set_ended_file(&ctx.app.pool, row.id, &file_id).await?,
+            Ok(None) => {}
+            Err(e) => {
+                storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.0).await?;
+                return Err(e.into());
+            }
         }
-        return Ok(edited?);
+        return Ok(());
     }
     let keyboard = keyboard(ctx, row).await?;
     if !is_photo {

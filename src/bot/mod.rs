@@ -7,6 +7,7 @@ mod callbacks;
 pub mod commands;
 mod deposit;
 pub mod format;
+mod inline;
 mod link;
 mod notify;
 pub mod paced;
@@ -337,18 +338,30 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(dptree::filter(|state: State| state != State::Idle).endpoint(commands::dialogue_message))
         .branch(dptree::filter(|msg: Message| msg.photo().is_some()).endpoint(commands::photo))
         .endpoint(commands::other_message);
+    // A button of an inline message has no chat the bot can see: no user row or
+    // dialogue to read, only the press.
+    let inline_presses = Update::filter_callback_query()
+        .filter(|q: CallbackQuery| q.message.is_none() && q.inline_message_id.is_some())
+        .endpoint(inline::press);
     let callbacks = Update::filter_callback_query().chain(enter()).endpoint(callbacks::handle);
+    let inline_queries = Update::filter_inline_query().endpoint(inline::query);
+    let chosen = Update::filter_chosen_inline_result().endpoint(inline::chosen);
     dptree::entry()
         .inspect(|update: Update| {
             let kind = match update.kind {
                 teloxide::types::UpdateKind::Message(_) => "message",
                 teloxide::types::UpdateKind::CallbackQuery(_) => "callback_query",
+                teloxide::types::UpdateKind::InlineQuery(_) => "inline_query",
+                teloxide::types::UpdateKind::ChosenInlineResult(_) => "chosen_inline_result",
                 _ => "other",
             };
             crate::metrics::update(kind);
         })
         .branch(messages)
+        .branch(inline_presses)
         .branch(callbacks)
+        .branch(inline_queries)
+        .branch(chosen)
 }
 
 /// How the bot runs, beyond the configuration: production values by default; tests

@@ -11,7 +11,7 @@ use teloxide::{
     types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile},
 };
 
-use super::{Callback, Ctx, HandlerResult};
+use super::{App, Bot, Callback, Ctx, HandlerResult};
 use crate::{
     cards,
     domain::PayToken,
@@ -19,7 +19,7 @@ use crate::{
     notifier::cards::edit_ended,
     storage::{
         self,
-        cards::Audience,
+        cards::{Audience, Place},
         invoices::{self, InvoiceRow},
     },
     telegram::Class,
@@ -78,24 +78,24 @@ pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
 }
 
 /// Asks the merchant's gateway for the invoice's status (at most every [`CHECK_EVERY`])
-/// and records it; the row as it is now.
-async fn checked(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool)> {
+/// and records it; the row as it is now, and whether the gateway was asked.
+async fn checked(app: &App, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool)> {
     let Some(account_id) = row.account_id else { return Ok((row, true)) };
     if row.is_final() {
         return Ok((row, true));
     }
-    if !invoices::take_check(&ctx.app.pool, row.id, CHECK_EVERY).await? {
+    if !invoices::take_check(&app.pool, row.id, CHECK_EVERY).await? {
         return Ok((row, false));
     }
     let (_, credentials) =
-        match storage::accounts::with_credentials(&ctx.app.pool, ctx.app.key(), row.owner_id, account_id).await {
+        match storage::accounts::with_credentials(&app.pool, app.key(), row.owner_id, account_id).await {
             Ok(found) => found,
             Err(e) => {
                 tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no usable account");
                 return Ok((row, true));
             }
         };
-    let gateway = match ctx.app.gateways.client(&credentials) {
+    let gateway = match app.gateways.client(&credentials) {
         Ok(gateway) => gateway,
         Err(e) => {
             tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no gateway client");
@@ -104,8 +104,8 @@ async fn checked(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool
     };
     match gateway.invoice(&row.gateway_invoice_id).await {
         Ok(invoice) => {
-            invoices::set_status(&ctx.app.pool, row.id, invoice.status.as_str()).await?;
-            let row = invoices::get(&ctx.app.pool, row.owner_id, row.id).await?.unwrap_or(row);
+            invoices::set_status(&app.pool, row.id, invoice.status.as_str()).await?;
+            let row = invoices::get(&app.pool, row.owner_id, row.id).await?.unwrap_or(row);
             Ok((row, true))
         }
         Err(e) => {
@@ -115,46 +115,35 @@ async fn checked(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool
     }
 }
 
-/// Check status on a customer's card: the status as a short answer; an ended invoice's
-/// card is redrawn (stamp, no buttons) at once.
-pub async fn press(ctx: &Ctx, q: &CallbackQuery, message: &Message, token: PayToken) -> HandlerResult {
-    let Some(row) = invoices::by_token(&ctx.app.pool, &token).await? else {
-        ctx.bot.answer_callback_query(q.id.clone()).text(tr!(ctx.lang, "pay-link-invalid")).await?;
+/// Check status on a customer's card (a pay link's, or an inline message anyone in its
+/// chat may press): the status as a short answer. A card in a chat is redrawn (stamp, no
+/// buttons) at once when the invoice has ended; an inline card is left to the card
+/// refresher, which has the stamped image Telegram needs for it.
+pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: PayToken) -> HandlerResult {
+    let Some(row) = invoices::by_token(&app.pool, &token).await? else {
+        bot.answer_callback_query(q.id.clone()).text(tr!(lang, "pay-link-invalid")).await?;
         return Ok(());
     };
-    let (row, asked) = checked(ctx, row).await?;
+    let (row, asked) = checked(app, row).await?;
     // A callback answer is plain text: the status words hold no markup.
-    let status = Html(crate::i18n::status(&row.status, ctx.lang));
+    let status = Html(crate::i18n::status(&row.status, lang));
     let toast = if asked {
-        tr!(ctx.lang, "pay-status-toast", status = status)
+        tr!(lang, "pay-status-toast", status = status)
     } else {
-        tr!(ctx.lang, "pay-status-busy", status = status)
+        tr!(lang, "pay-status-busy", status = status)
     };
-    ctx.bot.answer_callback_query(q.id.clone()).text(toast).await?;
-    if row.is_final() {
-        let is_photo = message.photo().is_some();
-        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.id.0, &row.status).await?;
-        let edited = edit_ended(
-            &ctx.app,
-            &ctx.bot,
-            ctx.chat,
-            message.id,
-            is_photo,
-            &row,
-            Audience::Customer,
-            ctx.lang,
-            Class::Reply,
-        )
-        .await;
-        match edited {
-            Ok(()) => {}
-            // A card the bot did not post in this chat (a forwarded copy): the answer was enough.
-            Err(teloxide::RequestError::Api(teloxide::ApiError::MessageCantBeEdited)) => {}
-            Err(e) => {
-                storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.id.0).await?;
-                return Err(e.into());
-            }
+    bot.answer_callback_query(q.id.clone()).text(toast).await?;
+    let Some(message) = q.regular_message().filter(|_| row.is_final()) else { return Ok(()) };
+    let (chat, id) = (message.chat.id.0, message.id.0);
+    storage::cards::shown(&app.pool, chat, id, &row.status).await?;
+    let (place, is_photo) = (Place::Chat(chat, id), message.photo().is_some());
+    match edit_ended(app, bot, &place, is_photo, &row, Audience::Customer, lang, Class::Reply).await {
+        Ok(_) => Ok(()),
+        // A card the bot did not post in this chat (a forwarded copy): the answer was enough.
+        Err(teloxide::RequestError::Api(teloxide::ApiError::MessageCantBeEdited)) => Ok(()),
+        Err(e) => {
+            storage::cards::reopen(&app.pool, chat, id).await?;
+            Err(e.into())
         }
     }
-    Ok(())
 }

@@ -50,8 +50,9 @@ pub struct StaleCard {
     pub card_id: i64,
     #[sqlx(try_from = "String")]
     pub audience: Audience,
-    pub card_chat_id: i64,
-    pub card_message_id: i32,
+    pub card_chat_id: Option<i64>,
+    pub card_message_id: Option<i32>,
+    pub inline_message_id: Option<String>,
     pub lang: String,
     pub is_photo: bool,
     pub attempts: i32,
@@ -65,6 +66,45 @@ impl StaleCard {
     pub fn lang(&self) -> Lang {
         Lang::parse(&self.lang).unwrap_or(Lang::Id)
     }
+
+    /// Where the card is.
+    pub fn place(&self) -> Place {
+        match (&self.inline_message_id, self.card_chat_id, self.card_message_id) {
+            (Some(id), _, _) => Place::Inline(id.clone()),
+            (None, Some(chat), Some(message)) => Place::Chat(chat, message),
+            // The table's CHECK rules this out.
+            (None, _, _) => Place::Inline(String::new()),
+        }
+    }
+}
+
+/// Where a card is: a message in a chat, or an inline message (posted with `@bot` in a
+/// chat the bot may not even be in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    Chat(i64, i32),
+    Inline(String),
+}
+
+/// Records an inline message that shows an invoice's card (a photo once edited).
+pub async fn insert_inline(
+    pool: &PgPool,
+    invoice_id: i64,
+    inline_message_id: &str,
+    lang: Lang,
+    is_photo: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO invoice_cards (invoice_id, audience, inline_message_id, lang, is_photo)
+         VALUES ($1, 'customer', $2, $3, $4) ON CONFLICT (inline_message_id) DO NOTHING",
+    )
+    .bind(invoice_id)
+    .bind(inline_message_id)
+    .bind(lang.code())
+    .bind(is_photo)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Records a card the bot just posted. The same message recorded again (a retried
@@ -100,17 +140,19 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             SELECT c.id FROM invoice_cards c JOIN invoices i ON i.id = c.invoice_id
             WHERE c.shown_status = 'pending' AND i.status <> 'pending' AND c.next_attempt_at <= now()
               AND (c.lease_until IS NULL OR c.lease_until < now())
-            ORDER BY c.invoice_id, c.id LIMIT $1
+            ORDER BY c.invoice_id, c.inline_message_id NULLS FIRST, c.id LIMIT $1
             FOR UPDATE OF c SKIP LOCKED
          ), claimed AS (
             UPDATE invoice_cards c SET lease_until = now() + make_interval(secs => $2) FROM due WHERE c.id = due.id
             RETURNING c.*
          )
-         SELECT c.id AS card_id, c.audience, c.chat_id AS card_chat_id, c.message_id AS card_message_id, c.lang,
-                c.is_photo, c.attempts, c.lease_until,
+         SELECT c.id AS card_id, c.audience, c.chat_id AS card_chat_id, c.message_id AS card_message_id,
+                c.inline_message_id, c.lang, c.is_photo, c.attempts, c.lease_until,
                 i.id, i.owner_id, i.account_id, i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
-                i.status, i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at, i.pay_token, i.display_name
-         FROM claimed c JOIN invoices i ON i.id = c.invoice_id ORDER BY c.invoice_id, c.id",
+                i.status, i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at, i.pay_token, i.display_name,
+                i.via_inline, i.ended_file_id
+         FROM claimed c JOIN invoices i ON i.id = c.invoice_id
+         ORDER BY c.invoice_id, c.inline_message_id NULLS FIRST, c.id",
     )
     .bind(limit)
     .bind(lease.as_secs_f64())

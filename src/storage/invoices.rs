@@ -28,6 +28,10 @@ pub struct InvoiceRow {
     pub pay_token: Option<String>,
     /// What customers see as the seller (the account's display name when it was made).
     pub display_name: Option<String>,
+    /// Made from inline mode: every image of it is the customer's view.
+    pub via_inline: bool,
+    /// The stamped image, once Telegram has it (for inline messages, which take no upload).
+    pub ended_file_id: Option<String>,
 }
 
 impl InvoiceRow {
@@ -49,7 +53,7 @@ impl InvoiceRow {
     }
 }
 
-const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at, pay_token, display_name";
+const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at, pay_token, display_name, via_inline, ended_file_id";
 
 fn rupiah(a: Amount) -> Option<i64> {
     a.whole_rupiah()
@@ -197,4 +201,30 @@ pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> s
     .fetch_optional(pool)
     .await?;
     Ok(taken.is_some())
+}
+
+/// Marks an invoice as made from inline mode, with its pay token (the inline card's
+/// Check status button names it).
+pub async fn mark_inline(pool: &PgPool, id: i64, token: &PayToken) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invoices SET via_inline = TRUE, pay_token = COALESCE(pay_token, $2) WHERE id = $1")
+        .bind(id)
+        .bind(token.as_str())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Remembers the stamped image Telegram now has (the first one kept).
+pub async fn set_ended_file(pool: &PgPool, id: i64, file_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE invoices SET ended_file_id = COALESCE(ended_file_id, $2) WHERE id = $1")
+        .bind(id)
+        .bind(file_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The stamped image's file id, if one was uploaded by now.
+pub async fn ended_file(pool: &PgPool, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT ended_file_id FROM invoices WHERE id = $1").bind(id).fetch_one(pool).await
 }

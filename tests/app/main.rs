@@ -7,6 +7,7 @@ mod chat_basics;
 mod deposits;
 mod front;
 mod gateways;
+mod inline_invoices;
 mod linking;
 mod locales;
 mod messages;

@@ -119,6 +119,12 @@ struct Inner {
     rejected: Vec<(String, String)>,
     /// Rejections a test said it expects (parts of the description), each used once.
     expected: Vec<String>,
+    /// Inline queries not answered yet (Telegram takes one answer per query).
+    inline_queries: std::collections::HashSet<String>,
+    /// Messages posted through inline mode, by inline message id.
+    inline_messages: HashMap<String, Value>,
+    /// The file ids of photos Telegram has (sent or edited in by the bot).
+    photo_files: std::collections::HashSet<String>,
 }
 
 struct Shared {
@@ -254,6 +260,73 @@ impl FakeTelegram {
                 "data": data,
             }})
         });
+    }
+
+    /// The user types `@bot <query>` in some chat; returns the query's id.
+    pub fn inline_query(&self, user: &TestUser, query: &str) -> String {
+        let user = user.clone();
+        let query = query.to_owned();
+        let mut qid = String::new();
+        self.push_update(|inner, id| {
+            qid = format!("iq{id}");
+            inner.inline_queries.insert(qid.clone());
+            json!({"inline_query": {"id": qid, "from": user.json(), "query": query, "offset": "", "chat_type": "group"}})
+        });
+        qid
+    }
+
+    /// The user picks result `index` of the bot's `answer` (an answerInlineQuery call):
+    /// the message is posted in `chat_id` "via" the bot, and, as with inline feedback on,
+    /// the bot hears of the choice. Returns the inline message's id (Telegram gives one
+    /// only to a message with a keyboard).
+    pub fn choose_inline(&self, user: &TestUser, answer: &Call, index: usize, chat_id: i64) -> Option<String> {
+        let result = answer.params["results"][index].clone();
+        let user = user.clone();
+        let mut inline_id = None;
+        self.push_update(|inner, id| {
+            let text = result["input_message_content"]["message_text"].clone();
+            let mut chosen = json!({"result_id": result["id"], "from": user.json(), "query": ""});
+            if let Some(markup) = result.get("reply_markup") {
+                let im = format!("im{id}");
+                inner.inline_messages.insert(
+                    im.clone(),
+                    json!({"chat_id": chat_id, "text": text, "reply_markup": markup, "via_bot": bot_user()}),
+                );
+                chosen["inline_message_id"] = json!(im);
+                inline_id = Some(im);
+            }
+            json!({"chosen_inline_result": chosen})
+        });
+        inline_id
+    }
+
+    /// What an inline message shows now.
+    pub fn inline_message(&self, inline_message_id: &str) -> Value {
+        self.shared.inner.lock().unwrap().inline_messages[inline_message_id].clone()
+    }
+
+    /// The user presses the button with `data` under an inline message.
+    pub fn press_inline(&self, user: &TestUser, inline_message_id: &str, data: &str) {
+        let (user, im, data) = (user.clone(), inline_message_id.to_owned(), data.to_owned());
+        self.push_update(move |_, id| {
+            json!({"callback_query": {
+                "id": format!("cq{id}"),
+                "from": user.json(),
+                "inline_message_id": im,
+                "chat_instance": "ci-inline",
+                "data": data,
+            }})
+        });
+    }
+
+    /// Waits for the bot's next edit of the inline message.
+    pub async fn inline_edit(&self, inline_message_id: &str) -> Sent {
+        let call = self
+            .take(&format!("an edit of inline message {inline_message_id}"), |c| {
+                c.method.starts_with("editMessage") && c.params["inline_message_id"] == inline_message_id
+            })
+            .await;
+        self.sent(call)
     }
 
     /// The next answer to `method` is this error (`retry_after` for 429).
@@ -572,9 +645,10 @@ fn check_rules(call: &Call) -> Result<(), Refusal> {
             rules::check_caption(caption, media.get("parse_mode").and_then(Value::as_str)).map_err(bad)?;
             match call.files.get("media") {
                 Some(bytes) => rules::check_photo(bytes).map_err(bad),
-                None => Err(bad("Bad Request: wrong file identifier/HTTP URL specified")),
+                None => Ok(()),
             }
         }
+        "answerInlineQuery" => check_inline_answer(p),
         "answerCallbackQuery" => rules::check_callback_answer(&text("text").unwrap_or_default()).map_err(bad),
         "setMyCommands" => rules::check_commands(p.get("commands").unwrap_or(&Value::Null)).map_err(bad),
         _ => Ok(()),
@@ -620,6 +694,7 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
                 _ => {
                     message["caption"] = p.get("caption").cloned().unwrap_or(Value::Null);
                     message["photo"] = json!([{"file_id": format!("photo{message_id}"), "file_unique_id": format!("u{message_id}"), "width": 512, "height": 512}]);
+                    inner.photo_files.insert(format!("photo{message_id}"));
                 }
             }
             if let Some(markup) = p.get("reply_markup") {
@@ -632,6 +707,14 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
             call.params["_sent_message_id"] = json!(message_id);
             Ok(message)
         }
+        "answerInlineQuery" => {
+            let id = p.get("inline_query_id").and_then(Value::as_str).unwrap_or_default();
+            if !inner.inline_queries.remove(id) {
+                return Err(bad("Bad Request: query is too old and response timeout expired or query ID is invalid"));
+            }
+            Ok(json!(true))
+        }
+        m if m.starts_with("editMessage") && p.get("inline_message_id").is_some() => edit_inline(inner, call),
         m if m.starts_with("editMessage") => {
             let message_id = p.get("message_id").and_then(as_i64).unwrap_or_default();
             let Some(message) = inner.messages.get_mut(&(chat_id, message_id)) else {
@@ -645,13 +728,10 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
                 if !has_media {
                     return Err(bad("Bad Request: there is no media in the message to edit"));
                 }
-                let media = match p.get("media") {
-                    Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
-                    Some(v) => v.clone(),
-                    None => Value::Null,
-                };
+                let (media, _) = media_of(inner, call)?;
                 let file_id = format!("photo{message_id}-{}", inner.next_message_id);
                 inner.next_message_id += 1;
+                inner.photo_files.insert(file_id.clone());
                 let message = inner.messages.get_mut(&(chat_id, message_id)).expect("checked above");
                 message["photo"] =
                     json!([{"file_id": file_id, "file_unique_id": file_id, "width": 512, "height": 512}]);
@@ -722,6 +802,130 @@ fn answer(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
         | "deleteWebhook" => Ok(json!(true)),
         _ => Err((404, "Not Found: method not found".to_owned())),
     }
+}
+
+/// The media a call puts in a message: an upload, or a file id Telegram must know.
+fn media_of(inner: &Inner, call: &Call) -> Result<(Value, bool), Refusal> {
+    let media = match call.params.get("media") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    let uploaded = call.files.contains_key("media");
+    let known = media.get("media").and_then(Value::as_str).is_some_and(|id| inner.photo_files.contains(id));
+    if !uploaded && !known {
+        return Err(bad("Bad Request: wrong file identifier/HTTP URL specified"));
+    }
+    Ok((media, uploaded))
+}
+
+/// An edit of a message posted through inline mode: answered `true`, not the message.
+fn edit_inline(inner: &mut Inner, call: &mut Call) -> Result<Value, Refusal> {
+    let p = call.params.clone();
+    let id = p["inline_message_id"].as_str().unwrap_or_default().to_owned();
+    if !inner.inline_messages.contains_key(&id) {
+        return Err(bad("Bad Request: MESSAGE_ID_INVALID"));
+    }
+    let media = if call.method == "editMessageMedia" {
+        let (media, uploaded) = media_of(inner, call)?;
+        if uploaded {
+            // Bot API: "When an inline message is edited, a new file can't be uploaded;
+            // use a previously uploaded file via its file_id or specify a URL." (The
+            // wording of Telegram's refusal is the fake's own.)
+            return Err(bad("Bad Request: a new file can't be uploaded to an inline message"));
+        }
+        Some(media)
+    } else {
+        None
+    };
+    let message = inner.inline_messages.get_mut(&id).expect("checked above");
+    let has_media = message.get("photo").is_some();
+    match call.method.as_str() {
+        "editMessageText" if has_media => return Err(bad("Bad Request: there is no text in the message to edit")),
+        "editMessageCaption" if !has_media => {
+            return Err(bad("Bad Request: there is no caption in the message to edit"));
+        }
+        _ => {}
+    }
+    let before = message.clone();
+    if let Some(media) = media {
+        message.as_object_mut().unwrap().remove("text");
+        message["photo"] = json!([{"file_id": media["media"], "width": 512, "height": 512}]);
+        message["caption"] = media.get("caption").cloned().unwrap_or(Value::Null);
+        call.params["caption"] = message["caption"].clone();
+    }
+    for param in ["text", "caption"] {
+        if let Some(v) = p.get(param) {
+            message[param] = v.clone();
+        }
+    }
+    match p.get("reply_markup") {
+        Some(Value::String(s)) => message["reply_markup"] = serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => message["reply_markup"] = v.clone(),
+        None if call.method != "editMessageReplyMarkup" => {
+            drop(message.as_object_mut().unwrap().remove("reply_markup"))
+        }
+        None => {}
+    }
+    if *message == before {
+        return Err(bad(
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+        ));
+    }
+    Ok(json!(true))
+}
+
+/// `answerInlineQuery`'s results and button, as Telegram checks them.
+fn check_inline_answer(p: &Value) -> Result<(), Refusal> {
+    let results = match p.get("results") {
+        Some(Value::String(s)) => serde_json::from_str(s).unwrap_or(Value::Null),
+        Some(v) => v.clone(),
+        None => Value::Null,
+    };
+    let results = results.as_array().ok_or_else(|| bad("Bad Request: field \"results\" must be an Array"))?;
+    if results.len() > 50 {
+        return Err(bad("Bad Request: RESULTS_TOO_MUCH"));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for result in results {
+        let id = result.get("id").and_then(Value::as_str).unwrap_or_default();
+        if id.is_empty() || id.len() > 64 {
+            return Err(bad("Bad Request: RESULT_ID_INVALID"));
+        }
+        if !ids.insert(id.to_owned()) {
+            return Err(bad("Bad Request: RESULT_ID_DUPLICATE"));
+        }
+        if result.get("type").and_then(Value::as_str) == Some("article") {
+            if result.get("title").and_then(Value::as_str).is_none_or(str::is_empty) {
+                return Err(bad("Bad Request: RESULT_TITLE_EMPTY"));
+            }
+            let content = &result["input_message_content"];
+            let text = content.get("message_text").and_then(Value::as_str).unwrap_or_default();
+            if text.trim().is_empty() {
+                return Err(bad("Bad Request: MESSAGE_EMPTY"));
+            }
+            rules::check_text(text, content.get("parse_mode").and_then(Value::as_str), false).map_err(bad)?;
+        }
+        if let Some(markup) = result.get("reply_markup") {
+            rules::check_keyboard(markup).map_err(bad)?;
+        }
+    }
+    if let Some(button) = p.get("button") {
+        let button = match button {
+            Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+            v => v.clone(),
+        };
+        if button.get("text").and_then(Value::as_str).is_none_or(|t| t.trim().is_empty()) {
+            return Err(bad("Bad Request: BUTTON_TEXT_INVALID"));
+        }
+        let start = button.get("start_parameter").and_then(Value::as_str).unwrap_or_default();
+        let valid = (1..=64).contains(&start.len())
+            && start.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(bad("Bad Request: START_PARAM_INVALID"));
+        }
+    }
+    Ok(())
 }
 
 async fn download(State(shared): State<Arc<Shared>>, Path((token, path)): Path<(String, String)>) -> Response {
@@ -815,5 +1019,41 @@ mod tests {
         let answer = call(&tg, "sendPhoto", json!({"chat_id": 1, "photo": "x", "caption": "c".repeat(1025)})).await;
         assert_eq!(description(&answer), "Bad Request: message caption is too long");
         assert_eq!(tg.unexpected_rejections().len(), 5);
+    }
+
+    #[tokio::test]
+    async fn inline_answers_and_inline_edits_are_checked_as_telegram_checks_them() {
+        let tg = FakeTelegram::start().await;
+        let user = TestUser::new(5, "Ann", None);
+        let article = |id: &str| {
+            json!({"type": "article", "id": id, "title": "t",
+                   "input_message_content": {"message_text": "hi"},
+                   "reply_markup": {"inline_keyboard": [[{"text": "x", "callback_data": "d"}]]}})
+        };
+        let qid = tg.inline_query(&user, "1");
+        let twice =
+            call(&tg, "answerInlineQuery", json!({"inline_query_id": qid, "results": [article("a"), article("a")]}))
+                .await;
+        assert_eq!(description(&twice), "Bad Request: RESULT_ID_DUPLICATE");
+        let button = json!({"text": "open", "start_parameter": "no spaces"});
+        let bad_start =
+            call(&tg, "answerInlineQuery", json!({"inline_query_id": qid, "results": [], "button": button})).await;
+        assert_eq!(description(&bad_start), "Bad Request: START_PARAM_INVALID");
+        let ok = call(&tg, "answerInlineQuery", json!({"inline_query_id": qid, "results": [article("a")]})).await;
+        assert_eq!(ok["ok"], true, "{ok}");
+        let again = call(&tg, "answerInlineQuery", json!({"inline_query_id": qid, "results": []})).await;
+        assert!(description(&again).starts_with("Bad Request: query is too old"));
+
+        let answer = tg.call("answerInlineQuery").await;
+        let im = tg.choose_inline(&user, &answer, 0, GROUP_ID).unwrap();
+        let unknown_file = json!({"inline_message_id": im, "media": {"type": "photo", "media": "nope"}});
+        let refused = call(&tg, "editMessageMedia", unknown_file).await;
+        assert_eq!(description(&refused), "Bad Request: wrong file identifier/HTTP URL specified");
+        let missing = call(&tg, "editMessageText", json!({"inline_message_id": "im0", "text": "x"})).await;
+        assert_eq!(description(&missing), "Bad Request: MESSAGE_ID_INVALID");
+        let url = json!({"inline_keyboard": [[{"text": "x", "url": "javascript:alert(1)"}]]}).to_string();
+        let bad_url = call(&tg, "sendMessage", json!({"chat_id": 1, "text": "t", "reply_markup": url})).await;
+        assert_eq!(description(&bad_url), "Bad Request: BUTTON_URL_INVALID");
+        assert_eq!(tg.unexpected_rejections().len(), 6);
     }
 }
