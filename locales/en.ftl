@@ -412,3 +412,39 @@ inline-wait-button = ⏳ Creating…
 inline-wait-toast = The invoice is being created; a moment, please.
 inline-open-qr = 📱 Open the QR to pay
 inline-merchant-copy = 📌 Posted in a chat with inline mode. This copy is yours: Cancel and Share work here.
+
+## Staff
+cmd-staff = Let a cashier make invoices on your accounts
+staff-title = 👥 <b>Staff</b>
+staff-none = No staff yet.
+staff-hint = Staff make invoices on the accounts you give them (/deposit) and see the invoices they made. They cannot see balances or history, withdraw, link or unlink, or touch your PIN. An invite link works once, for 24 hours.
+staff-recent = <b>Recent activity</b>
+staff-you = you
+staff-need-qris = Staff make QRIS invoices: link a QRIS account first (/link).
+staff-member = 👤 You are staff on these accounts:
+    { $accounts }
+
+    Make an invoice with /deposit, and see the ones you made with /invoices.
+button-staff-invite = ➕ Invite for { $label }
+button-staff-invite-all = ➕ Invite for all QRIS accounts
+button-staff-remove = 🗑 Remove
+staff-invite = 🔗 Send this link to your cashier. It works <b>once</b>, for <b>24 hours</b>, and lets them make invoices on <b>{ $accounts }</b> and see the invoices they made — nothing else.
+
+    { $link }
+staff-invite-invalid = This staff invite is not valid. Ask the owner for a new one.
+staff-invite-spent = This staff invite was already used or is older than 24 hours. Ask the owner for a new one.
+staff-invite-yourself = This is your own staff invite: send it to your cashier.
+staff-invite-has-accounts = You have linked accounts of your own, so you cannot join someone's staff. Unlink them in /accounts first.
+staff-joined = 👤 You are now staff on <b>{ $accounts }</b>. Make an invoice with /deposit, and see the ones you made with /invoices.
+staff-joined-owner = 👥 <b>{ $name }</b> joined your staff for <b>{ $accounts }</b>. /staff lists and removes staff.
+staff-refused = 🚫 As staff you can make invoices (/deposit) and see the ones you made (/invoices). { $command } is for the account's owner.
+staff-removed = 🚫 You are no longer staff: the owner removed you. Ask them for a new invite if this is a mistake.
+staff-you-were-removed = 🚫 The owner removed you from their staff. You can no longer make invoices on their accounts.
+staff-button-refused = As staff you can only make and check invoices.
+audit-invited = made an invite
+audit-joined = joined
+audit-invoice-created = made invoice { $invoice } on { $label }
+audit-invoice-cancelled = cancelled invoice { $invoice }
+audit-invoice-shared = shared invoice { $invoice }
+audit-refused = was refused { $command }
+audit-removed = was removed

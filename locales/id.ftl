@@ -412,3 +412,39 @@ inline-wait-button = ⏳ Sedang dibuat…
 inline-wait-toast = Invoice sedang dibuat; tunggu sebentar.
 inline-open-qr = 📱 Buka QR untuk membayar
 inline-merchant-copy = 📌 Dipasang di obrolan lewat mode inline. Salinan ini milik Anda: Batalkan dan Bagikan berfungsi di sini.
+
+## Staff
+cmd-staff = Izinkan kasir membuat invoice di akun Anda
+staff-title = 👥 <b>Staf</b>
+staff-none = Belum ada staf.
+staff-hint = Staf membuat invoice di akun yang Anda berikan (/deposit) dan melihat invoice buatan mereka. Mereka tidak bisa melihat saldo atau riwayat, menarik dana, menautkan atau melepas akun, atau mengubah PIN Anda. Tautan undangan berlaku sekali, selama 24 jam.
+staff-recent = <b>Aktivitas terbaru</b>
+staff-you = Anda
+staff-need-qris = Staf membuat invoice QRIS: tautkan akun QRIS dulu (/link).
+staff-member = 👤 Anda staf di akun berikut:
+    { $accounts }
+
+    Buat invoice dengan /deposit, dan lihat invoice buatan Anda dengan /invoices.
+button-staff-invite = ➕ Undang untuk { $label }
+button-staff-invite-all = ➕ Undang untuk semua akun QRIS
+button-staff-remove = 🗑 Keluarkan
+staff-invite = 🔗 Kirim tautan ini ke kasir Anda. Berlaku <b>sekali</b>, selama <b>24 jam</b>, untuk membuat invoice di <b>{ $accounts }</b> dan melihat invoice buatannya — tidak lebih.
+
+    { $link }
+staff-invite-invalid = Undangan staf ini tidak berlaku. Minta undangan baru ke pemilik.
+staff-invite-spent = Undangan staf ini sudah dipakai atau lebih dari 24 jam. Minta undangan baru ke pemilik.
+staff-invite-yourself = Ini undangan staf Anda sendiri: kirimkan ke kasir Anda.
+staff-invite-has-accounts = Anda punya akun tertaut sendiri, jadi tidak bisa menjadi staf orang lain. Lepas tautannya di /accounts dulu.
+staff-joined = 👤 Anda sekarang staf di <b>{ $accounts }</b>. Buat invoice dengan /deposit, dan lihat invoice buatan Anda dengan /invoices.
+staff-joined-owner = 👥 <b>{ $name }</b> bergabung sebagai staf untuk <b>{ $accounts }</b>. /staff menampilkan dan mengeluarkan staf.
+staff-refused = 🚫 Sebagai staf Anda bisa membuat invoice (/deposit) dan melihat invoice buatan Anda (/invoices). { $command } hanya untuk pemilik akun.
+staff-removed = 🚫 Anda bukan staf lagi: pemilik mengeluarkan Anda. Minta undangan baru bila ini keliru.
+staff-you-were-removed = 🚫 Pemilik mengeluarkan Anda dari stafnya. Anda tidak bisa lagi membuat invoice di akunnya.
+staff-button-refused = Sebagai staf Anda hanya bisa membuat dan mengecek invoice.
+audit-invited = membuat undangan
+audit-joined = bergabung
+audit-invoice-created = membuat invoice { $invoice } di { $label }
+audit-invoice-cancelled = membatalkan invoice { $invoice }
+audit-invoice-shared = membagikan invoice { $invoice }
+audit-refused = ditolak { $command }
+audit-removed = dikeluarkan

@@ -127,6 +127,14 @@ pub enum ButtonAction {
     },
     /// `/notify`: switch whether a quiet day is summarized too.
     DailySummaryQuietDays,
+    /// `/staff`: a one-time invite for these accounts.
+    StaffInvite {
+        account_ids: Vec<i64>,
+    },
+    /// `/staff`: remove this member from all of the owner's accounts.
+    StaffRemove {
+        staff_id: i64,
+    },
 }
 
 /// The `/pin` menu's buttons.

@@ -4,8 +4,8 @@
 use teloxide::prelude::*;
 
 use super::{
-    App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, HandlerResult, ReadCommand, Seen, State, accounts, commands,
-    deposit, link, notify, pay, pin, qris_static, reads, start, withdraw,
+    App, Bot, ButtonAction, Callback, ChatDialogue, Ctx, FirstStep, HandlerResult, ReadCommand, Seen, State, accounts,
+    commands, deposit, link, notify, pay, pin, qris_static, reads, start, withdraw,
 };
 use crate::{
     providers::VaKind,
@@ -48,6 +48,15 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
             return commands::report(&ctx, "language", result).await;
         }
         Callback::FirstStep(step) => {
+            if seen.staff() == crate::storage::staff::StaffRole::Active
+                && !matches!(step, FirstStep::Deposit | FirstStep::Help)
+            {
+                bot.answer_callback_query(q.id.clone())
+                    .text(tr!(lang, "staff-button-refused"))
+                    .show_alert(true)
+                    .await?;
+                return Ok(());
+            }
             bot.answer_callback_query(q.id.clone()).await?;
             if !message.chat.is_private() {
                 return Ok(()); // /start offers these buttons only in a private chat
@@ -76,12 +85,23 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
             return Err(e.into());
         }
     };
+    // Staff press only the buttons of invoices; a member removed meanwhile, none of theirs.
+    if seen.staff() == crate::storage::staff::StaffRole::Active && !super::staff::button_for_staff(&action) {
+        bot.answer_callback_query(q.id.clone()).text(tr!(lang, "staff-button-refused")).show_alert(true).await?;
+        return Ok(());
+    }
     bot.answer_callback_query(q.id.clone()).await?;
-    let result = run(&ctx, &dialogue, &message, action).await;
+    let result = run(&ctx, &dialogue, &message, action, &seen).await;
     commands::report(&ctx, "button", result).await
 }
 
-async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: ButtonAction) -> HandlerResult {
+async fn run(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    pressed: &Message,
+    action: ButtonAction,
+    seen: &Seen,
+) -> HandlerResult {
     let message = pressed.id;
     match action {
         ButtonAction::LinkProvider { provider } => link::on_provider(ctx, dialogue, message, provider).await,
@@ -113,6 +133,8 @@ async fn run(ctx: &Ctx, dialogue: &ChatDialogue, pressed: &Message, action: Butt
         ButtonAction::InvoiceRefresh { invoice_id } => deposit::refresh(ctx, pressed, invoice_id).await,
         ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).await,
         ButtonAction::InvoiceShare { invoice_id } => deposit::share(ctx, invoice_id).await,
+        ButtonAction::StaffInvite { account_ids } => super::staff::invite(ctx, &account_ids).await,
+        ButtonAction::StaffRemove { staff_id } => super::staff::remove(ctx, message, staff_id, seen).await,
         ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
         ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
         ButtonAction::WithdrawAccount { account_id } => withdraw::on_account(ctx, dialogue, message, account_id).await,

@@ -38,11 +38,12 @@ pub enum Command {
     Notify,
     Pin,
     Group(String),
+    Staff,
     Cancel,
 }
 
 /// Every command, in menu order, with its name.
-pub const MENU: [&str; 22] = [
+pub const MENU: [&str; 23] = [
     "start",
     "help",
     "language",
@@ -64,6 +65,7 @@ pub const MENU: [&str; 22] = [
     "notify",
     "pin",
     "group",
+    "staff",
     "cancel",
 ];
 
@@ -91,6 +93,7 @@ pub fn description(name: &str, lang: Lang) -> String {
         "pin" => tr!(lang, "cmd-pin"),
         "notify" => tr!(lang, "cmd-notify"),
         "group" => tr!(lang, "cmd-group"),
+        "staff" => tr!(lang, "cmd-staff"),
         "cancel" => tr!(lang, "cmd-cancel"),
         other => unreachable!("{other} is not in MENU"),
     }
@@ -120,6 +123,7 @@ impl Command {
             Command::Pin => "pin",
             Command::Notify => "notify",
             Command::Group(_) => "group",
+            Command::Staff => "staff",
             Command::Cancel => "cancel",
         }
     }
@@ -128,6 +132,21 @@ impl Command {
     /// in a private chat.
     fn private(&self) -> bool {
         !matches!(self, Command::Start(_) | Command::Help | Command::Language | Command::Cancel | Command::Group(_))
+    }
+
+    /// What staff may do: make invoices and see the ones they made (and the basics).
+    fn for_staff(&self) -> bool {
+        matches!(
+            self,
+            Command::Start(_)
+                | Command::Help
+                | Command::Language
+                | Command::Cancel
+                | Command::Deposit(_)
+                | Command::Invoice(_)
+                | Command::Invoices
+                | Command::Staff
+        )
     }
 
     /// Shows the user's own data but asks for no secret: allowed in a group the user
@@ -351,8 +370,12 @@ async fn handle_tracked(
         ctx.say(tr!(ctx.lang, "private-only", bot = me.username())).await?;
         return Ok(());
     }
+    if let Some(refusal) = super::staff::refusal(&ctx, &seen, cmd.for_staff(), cmd.name()).await? {
+        ctx.say(refusal).await?;
+        return Ok(());
+    }
     let result = match &cmd {
-        Command::Start(parameter) => start::start(&ctx, &msg, parameter).await,
+        Command::Start(parameter) => start::start(&ctx, &msg, parameter, &seen).await,
         Command::Help => start::help(&ctx).await,
         Command::Language => start::language(&ctx).await,
         Command::Cancel => start::cancel(&ctx, &dialogue).await,
@@ -374,6 +397,7 @@ async fn handle_tracked(
         Command::Pin => pin::menu(&ctx).await,
         Command::Notify => notify::show(&ctx, None).await,
         Command::Group(args) => group(&ctx, &msg, args).await,
+        Command::Staff => super::staff::show(&ctx, None, &seen).await,
     };
     report(&ctx, cmd.name(), result).await
 }

@@ -12,7 +12,7 @@ use teloxide::{
 use super::{ButtonAction, Ctx, HandlerResult, format};
 use crate::{
     cards,
-    domain::{Amount, PayToken},
+    domain::{Amount, LinkKind, PayToken},
     i18n::escape_html,
     notifier::cards::edit_ended,
     providers::{GatewayError, InvoiceQr, json::jakarta},
@@ -24,6 +24,7 @@ use crate::{
         self,
         cards::{Audience, Place},
         invoices::{self, InvoiceRow},
+        staff::AuditAction,
     },
     telegram::Class,
     tr,
@@ -133,14 +134,14 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
         Qr::Payload(p) => Some(p.as_str()),
         _ => None,
     };
-    let display_name = account.display_name.as_deref();
-    let Some(row) =
-        invoices::insert(&ctx.app.pool, ctx.user, account.id, account.label.as_str(), display_name, &invoice, payload)
-            .await?
-    else {
+    // Staff make invoices on their owner's account: the owner's, made by them.
+    let made_by = (account.owner_id != ctx.user).then_some(ctx.user);
+    let Some(row) = invoices::insert(&ctx.app.pool, &account, made_by, &invoice, payload).await? else {
         tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
         return ctx.tell(GatewayError::Unexpected(String::new()).user_text(ctx.lang)).await;
     };
+    // Written as soon as the invoice exists at the gateway.
+    super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceCreated, &row).await?;
     let keyboard = keyboard(ctx, &row).await?;
     let text = caption(ctx, &row);
     let photo = match &qr {
@@ -266,6 +267,7 @@ pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerRes
     match gateway.cancel_invoice(&row.gateway_invoice_id).await {
         Ok(_) => {
             invoices::set_status(&ctx.app.pool, row.id, "cancelled").await?;
+            super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceCancelled, &row).await?;
             let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
             show(ctx, message.id, &row, is_photo).await
         }
@@ -349,8 +351,9 @@ pub async fn share(ctx: &Ctx, invoice_id: i64) -> HandlerResult {
     let Some(token) = invoices::share(&ctx.app.pool, ctx.user, invoice_id, &PayToken::generate()).await? else {
         return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
     };
+    super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceShared, &row).await?;
     let username = ctx.app.username.get().ok_or_else(|| anyhow::anyhow!("the bot's username is not known yet"))?;
-    let link = token.link(username);
+    let link = token.link(username, LinkKind::Pay);
     let note =
         tr!(ctx.lang, "share-telegram-text", amount = row.total().format(ctx.lang), seller = cards::seller(&row));
     let mut share_url = Url::parse("https://t.me/share/url").expect("a URL");

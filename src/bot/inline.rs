@@ -24,7 +24,7 @@ use teloxide::{
 use super::{App, Bot, Callback, Ctx, HandlerResult, commands, deposit};
 use crate::{
     cards,
-    domain::{Amount, PayToken, Provider},
+    domain::{Amount, LinkKind, PayToken, Provider},
     i18n::Lang,
     storage::{
         self,
@@ -166,7 +166,8 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
     // The merchant's own context: their private chat, where their copy of the card goes.
     let ctx = Ctx::new(bot.clone(), app.clone(), lang, user, ChatId(user));
     let (account, gateway) = match super::reads::client(&ctx, account_id).await? {
-        Ok(found) if found.0.provider == Provider::Qris => found,
+        // Inline mode is the owner's: the accounts offered are their own QRIS accounts.
+        Ok(found) if found.0.provider == Provider::Qris && found.0.owner_id == user => found,
         Ok(_) => return Ok(say(tr!(lang, "callback-stale")).await?),
         Err(text) => return Ok(say(text).await?),
     };
@@ -179,10 +180,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
         deposit::Qr::Payload(p) => Some(p.as_str()),
         _ => None,
     };
-    let display = account.display_name.as_deref();
-    let Some(row) =
-        invoices::insert(&app.pool, user, account.id, account.label.as_str(), display, &invoice, payload).await?
-    else {
+    let Some(row) = invoices::insert(&app.pool, &account, None, &invoice, payload).await? else {
         tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
         return Ok(say(crate::providers::GatewayError::Unexpected(String::new()).user_text(lang)).await?);
     };
@@ -205,7 +203,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
         None => {
             // No image Telegram has: the invoice as text, and the pay link opens its QR.
             let username = app.username.get().cloned().unwrap_or_default();
-            let url = reqwest::Url::parse(&token.link(&username))?;
+            let url = reqwest::Url::parse(&token.link(&username, LinkKind::Pay))?;
             let open = InlineKeyboardButton::url(tr!(lang, "inline-open-qr"), url);
             let keyboard = InlineKeyboardMarkup::new([vec![open], vec![check]]);
             bot.edit_message_text_inline(inline_id.clone(), caption).reply_markup(keyboard).await

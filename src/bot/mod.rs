@@ -16,6 +16,7 @@ mod pin;
 mod qris_static;
 mod reads;
 pub mod report;
+mod staff;
 pub mod start;
 pub mod state;
 pub mod webhook_ack;
@@ -258,6 +259,11 @@ impl Seen {
     /// The user's language: as chosen, else Telegram's.
     pub fn lang(&self, from: Option<&User>) -> Lang {
         self.0.as_ref().map(|u| u.lang()).unwrap_or_else(|| fallback_lang(from))
+    }
+
+    /// Whether the user is staff (of someone's accounts) now, or was.
+    pub fn staff(&self) -> storage::staff::StaffRole {
+        self.0.as_ref().map(|u| u.staff).unwrap_or_default()
     }
 }
 

@@ -14,7 +14,7 @@ use teloxide::{
 use super::{App, Bot, Callback, Ctx, HandlerResult};
 use crate::{
     cards,
-    domain::PayToken,
+    domain::{LinkKind, PayToken},
     i18n::{Html, Lang},
     notifier::cards::edit_ended,
     storage::{
@@ -46,7 +46,7 @@ fn past_expiry(row: &InvoiceRow) -> bool {
 
 /// `/start pay_<token>`: the customer's card.
 pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
-    let found = match PayToken::from_start(parameter) {
+    let found = match PayToken::from_start(parameter, LinkKind::Pay) {
         Some(token) => invoices::by_token(&ctx.app.pool, &token).await?.map(|row| (token, row)),
         None => None,
     };

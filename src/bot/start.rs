@@ -11,9 +11,15 @@ use crate::{
     tr,
 };
 
-pub async fn start(ctx: &Ctx, msg: &Message, parameter: &str) -> HandlerResult {
+pub async fn start(ctx: &Ctx, msg: &Message, parameter: &str, seen: &super::Seen) -> HandlerResult {
     if parameter.trim().starts_with("pay_") && msg.chat.is_private() {
         return super::pay::open(ctx, parameter).await;
+    }
+    if parameter.trim().starts_with("staff_") && msg.chat.is_private() {
+        return super::staff::join(ctx, msg, parameter).await;
+    }
+    if seen.staff() == crate::storage::staff::StaffRole::Active {
+        return super::staff::show(ctx, None, seen).await;
     }
     let name = msg.from.as_ref().map(|u| u.first_name.clone()).unwrap_or_default();
     let text = tr!(ctx.lang, "start-welcome", name = name);

@@ -10,4 +10,4 @@ mod sharing;
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};
-pub use sharing::{DisplayName, DisplayNameError, PayToken};
+pub use sharing::{DisplayName, DisplayNameError, LinkKind, LinkToken, PayToken};

@@ -49,48 +49,69 @@ impl fmt::Display for DisplayName {
     }
 }
 
-/// A pay link's token: 128 random bits as 22 base64url characters. The start parameter
-/// `pay_<token>` (26 characters) is within Telegram's 64 and its alphabet `[A-Za-z0-9_-]`.
+/// What a `t.me/<bot>?start=…` link opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// An invoice's card, for a customer.
+    Pay,
+    /// A one-time staff invite.
+    Staff,
+}
+
+impl LinkKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            LinkKind::Pay => "pay_",
+            LinkKind::Staff => "staff_",
+        }
+    }
+}
+
+/// A link's token: 128 random bits as 22 base64url characters. The start parameter
+/// (`pay_<token>`, `staff_<token>`) is within Telegram's 64 characters and its alphabet
+/// `[A-Za-z0-9_-]`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PayToken(String);
+pub struct LinkToken(String);
 
-impl PayToken {
+/// A pay link's token.
+pub type PayToken = LinkToken;
+
+impl LinkToken {
     const LEN: usize = 22;
-    const PREFIX: &'static str = "pay_";
 
-    pub fn generate() -> PayToken {
+    pub fn generate() -> LinkToken {
         let mut bytes = [0u8; 16];
         rand::fill(&mut bytes);
-        PayToken(URL_SAFE_NO_PAD.encode(bytes))
+        LinkToken(URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// A token as stored or typed; `None` unless it has the shape of one.
-    pub fn parse(text: &str) -> Option<PayToken> {
+    pub fn parse(text: &str) -> Option<LinkToken> {
         let ok = text.len() == Self::LEN && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         // The last character carries 2 bits of padding: only 16 of 64 are ever made.
         let canonical = ok && URL_SAFE_NO_PAD.decode(text).is_ok_and(|b| URL_SAFE_NO_PAD.encode(b) == text);
-        canonical.then(|| PayToken(text.to_owned()))
+        canonical.then(|| LinkToken(text.to_owned()))
     }
 
-    /// The token in a `/start` parameter (`pay_<token>`).
-    pub fn from_start(parameter: &str) -> Option<PayToken> {
-        parameter.trim().strip_prefix(Self::PREFIX).and_then(PayToken::parse)
+    /// The token in a `/start` parameter of `kind` (`pay_<token>`).
+    pub fn from_start(parameter: &str, kind: LinkKind) -> Option<LinkToken> {
+        parameter.trim().strip_prefix(kind.prefix()).and_then(LinkToken::parse)
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    /// `https://t.me/<bot>?start=pay_<token>`: opens the bot with the invoice's card.
-    pub fn link(&self, bot_username: &str) -> String {
-        format!("https://t.me/{bot_username}?start={}{}", Self::PREFIX, self.0)
+    /// `https://t.me/<bot>?start=pay_<token>`: opens the bot with what the token names.
+    pub fn link(&self, bot_username: &str, kind: LinkKind) -> String {
+        format!("https://t.me/{bot_username}?start={}{}", kind.prefix(), self.0)
     }
 }
 
 /// Never printed in full: it opens an invoice's card.
-impl fmt::Debug for PayToken {
+impl fmt::Debug for LinkToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PayToken({}…)", &self.0[..4])
+        write!(f, "LinkToken({}…)", &self.0[..4])
     }
 }
 
@@ -114,8 +135,9 @@ mod tests {
         assert_ne!(a, b);
         let start = format!("pay_{}", a.as_str());
         assert!(start.len() <= 64);
-        assert_eq!(PayToken::from_start(&start), Some(a.clone()));
-        assert_eq!(a.link("toko_bot"), format!("https://t.me/toko_bot?start={start}"));
+        assert_eq!(PayToken::from_start(&start, LinkKind::Pay), Some(a.clone()));
+        assert_eq!(PayToken::from_start(&start, LinkKind::Staff), None, "a pay link is no invite");
+        assert_eq!(a.link("toko_bot", LinkKind::Pay), format!("https://t.me/toko_bot?start={start}"));
         assert!(!format!("{a:?}").contains(a.as_str()));
         // Altered, cut, lengthened, foreign alphabet, non-canonical last character.
         let mut altered = a.as_str().to_owned();
@@ -125,6 +147,6 @@ mod tests {
         {
             assert_eq!(PayToken::parse(junk), None, "{junk}");
         }
-        assert_eq!(PayToken::from_start(a.as_str()), None, "the prefix is needed");
+        assert_eq!(PayToken::from_start(a.as_str(), LinkKind::Pay), None, "the prefix is needed");
     }
 }

@@ -211,20 +211,24 @@ pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, Ac
 /// An account with its credentials opened, or why they could not be.
 pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
 
-/// The user's accounts, the default first, then by label, with their credentials
-/// opened, in one read: what an update that talks to gateways needs.
-pub async fn list_opened(pool: &PgPool, key: &MasterKey, owner_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
+/// The accounts a user works with, the default first, then by label, with their
+/// credentials opened, in one read: what an update that talks to gateways needs. Those
+/// are the user's own accounts, and for staff the owner's accounts they may invoice on
+/// (`owner_id` tells them apart; the command layer lets staff only make invoices).
+pub async fn list_opened(pool: &PgPool, key: &MasterKey, user_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
     let rows = sqlx::query(
         "SELECT id, owner_id, provider, label, is_default, display_name, credentials, nonce, key_id FROM linked_accounts
-         WHERE owner_id = $1 ORDER BY is_default DESC, label",
+         WHERE owner_id = $1
+            OR id IN (SELECT account_id FROM staff WHERE staff_id = $1 AND removed_at IS NULL)
+         ORDER BY owner_id = $1 DESC, is_default DESC, label",
     )
-    .bind(owner_id)
+    .bind(user_id)
     .fetch_all(pool)
     .await?;
     rows.iter()
         .map(|row| {
             let account = account_from_row(row)?;
-            let credentials = open_row(key, row, owner_id, account.id);
+            let credentials = open_row(key, row, account.owner_id, account.id);
             Ok((account, credentials))
         })
         .collect()

@@ -6,6 +6,7 @@ use sqlx::{FromRow, PgPool};
 use crate::{
     domain::{Amount, PayToken},
     providers::Invoice,
+    storage::accounts::LinkedAccount,
 };
 
 #[derive(Debug, Clone, FromRow)]
@@ -53,31 +54,37 @@ impl InvoiceRow {
     }
 }
 
+/// Who may see an invoice (`$2` is the user): its owner, or the staff member who made
+/// it while they are still staff of its account.
+const VISIBLE: &str = "(owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
+    WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))";
+
 const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at, pay_token, display_name, via_inline, ended_file_id";
 
 fn rupiah(a: Amount) -> Option<i64> {
     a.whole_rupiah()
 }
 
-/// Records a new invoice and starts watching it, in one transaction. `None` if the
+/// Records a new invoice on `account` (made by a staff member, or by the owner when
+/// `made_by` is `None`) and starts watching it, in one transaction. `None` if the
 /// gateway's amounts are not whole rupiah (a gateway answer the bot cannot keep).
 pub async fn insert(
     pool: &PgPool,
-    owner_id: i64,
-    account_id: i64,
-    label: &str,
-    display_name: Option<&str>,
+    account: &LinkedAccount,
+    made_by: Option<i64>,
     invoice: &Invoice,
     payload: Option<&str>,
 ) -> sqlx::Result<Option<InvoiceRow>> {
+    let (owner_id, account_id, label) = (account.owner_id, account.id, account.label.as_str());
+    let display_name = account.display_name.as_deref();
     let (Some(amount), Some(fee), Some(total)) = (rupiah(invoice.amount), rupiah(invoice.fee), rupiah(invoice.total))
     else {
         return Ok(None);
     };
     let mut tx = pool.begin().await?;
     let row: InvoiceRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11) RETURNING {COLUMNS}"
+        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12) RETURNING {COLUMNS}"
     )))
     .bind(owner_id)
     .bind(account_id)
@@ -90,6 +97,7 @@ pub async fn insert(
     .bind(payload)
     .bind(invoice.expires_at.map(|t| t.with_timezone(&Utc)))
     .bind(display_name)
+    .bind(made_by)
     .fetch_one(&mut *tx)
     .await?;
     // Watched until paid or expired (and a little past the expiry, for a late answer).
@@ -119,22 +127,23 @@ pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) 
     Ok(())
 }
 
-pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND owner_id = $2")))
+/// One invoice the user may see ([`VISIBLE`]).
+pub async fn get(pool: &PgPool, user_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND {VISIBLE}")))
         .bind(id)
-        .bind(owner_id)
+        .bind(user_id)
         .fetch_optional(pool)
         .await
 }
 
-/// One of the user's invoices by the gateway's id (or our number).
-pub async fn find(pool: &PgPool, owner_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
+/// One of the invoices the user may see, by the gateway's id (or our number).
+pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM invoices WHERE owner_id = $1 AND (gateway_invoice_id = $2 OR id::text = $2)
+        "SELECT {COLUMNS} FROM invoices WHERE (gateway_invoice_id = $1 OR id::text = $1) AND {VISIBLE}
          ORDER BY created_at DESC LIMIT 1"
     )))
-    .bind(owner_id)
     .bind(reference.trim())
+    .bind(user_id)
     .fetch_optional(pool)
     .await
 }
@@ -152,29 +161,37 @@ pub async fn set_status(pool: &PgPool, id: i64, status: &str) -> sqlx::Result<()
     Ok(())
 }
 
-/// A page of the user's invoices, newest first, and how many there are.
-pub async fn page(pool: &PgPool, owner_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
+/// A page of the invoices the user may see, newest first, and how many there are: an
+/// owner's all, a staff member's those they made.
+pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
     let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM invoices WHERE owner_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        "SELECT {COLUMNS} FROM invoices WHERE (owner_id = $1 OR made_by = $1) AND {}
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+        VISIBLE.replace("$2", "$1")
     )))
-    .bind(owner_id)
+    .bind(user_id)
     .bind(i64::from(per_page))
     .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
     .fetch_all(pool)
     .await?;
-    let total: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM invoices WHERE owner_id = $1").bind(owner_id).fetch_one(pool).await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM invoices WHERE (owner_id = $1 OR made_by = $1) AND {}",
+        VISIBLE.replace("$2", "$1")
+    )))
+    .bind(user_id)
+    .fetch_one(pool)
+    .await?;
     Ok((rows, total))
 }
 
 /// The invoice's pay token: the one it has, or `fresh` if it had none. `None` if the
-/// invoice is not the owner's.
-pub async fn share(pool: &PgPool, owner_id: i64, id: i64, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
-    let token: Option<String> = sqlx::query_scalar(
-        "UPDATE invoices SET pay_token = COALESCE(pay_token, $3) WHERE id = $1 AND owner_id = $2 RETURNING pay_token",
-    )
+/// user may not see the invoice.
+pub async fn share(pool: &PgPool, user_id: i64, id: i64, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
+    let token: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "UPDATE invoices SET pay_token = COALESCE(pay_token, $3) WHERE id = $1 AND {VISIBLE} RETURNING pay_token"
+    )))
     .bind(id)
-    .bind(owner_id)
+    .bind(user_id)
     .bind(fresh.as_str())
     .fetch_optional(pool)
     .await?;

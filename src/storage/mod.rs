@@ -7,6 +7,7 @@ pub mod dialogue;
 pub mod invoices;
 pub mod outbox;
 pub mod reports;
+pub mod staff;
 pub mod static_qris;
 pub mod users;
 pub mod watches;

@@ -2,6 +2,7 @@
 
 use sqlx::PgPool;
 
+use super::staff::StaffRole;
 use crate::i18n::Lang;
 
 /// What the bot knows about a user when an update arrives.
@@ -12,6 +13,8 @@ pub struct UserRow {
     pub language: Option<Lang>,
     /// Telegram's `language_code` as last seen.
     pub language_code: Option<String>,
+    /// Staff of someone's accounts (read with the row, so a removal counts at once).
+    pub staff: StaffRole,
 }
 
 impl UserRow {
@@ -28,7 +31,7 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
     // when something changed (first contact, a new language_code, a user back after
     // blocking the bot); otherwise the conflict still locks it, which is why an update
     // starts with the plain read of `touch_with_dialogue` and comes here only for a change.
-    let (language, language_code): (Option<String>, Option<String>) = sqlx::query_as(
+    let (language, language_code, active, removed): (Option<String>, Option<String>, bool, bool) = sqlx::query_as(
         "WITH upsert AS (
             INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
             ON CONFLICT (telegram_id) DO UPDATE
@@ -37,15 +40,23 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
                   OR users.blocked_at IS NOT NULL
             RETURNING language, language_code
          )
-         SELECT language, language_code FROM upsert
-         UNION ALL
-         SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)",
+         SELECT r.language, r.language_code,
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL),
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL)
+         FROM (SELECT language, language_code FROM upsert
+               UNION ALL
+               SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)) r",
     )
     .bind(telegram_id)
     .bind(language_code)
     .fetch_one(pool)
     .await?;
-    Ok(UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code })
+    Ok(UserRow {
+        telegram_id,
+        language: language.as_deref().and_then(Lang::parse),
+        language_code,
+        staff: StaffRole::from_flags(active, removed),
+    })
 }
 
 /// A chat's dialogue as stored: its state, and whether it is still alive (not expired).
@@ -61,9 +72,11 @@ pub async fn touch_with_dialogue(
     language_code: Option<&str>,
     chat_id: i64,
 ) -> sqlx::Result<(UserRow, Option<StoredDialogue>)> {
-    type Row = (Option<String>, Option<String>, Option<bool>, Option<serde_json::Value>, Option<bool>);
-    let (language, known_code, blocked, state, alive): Row = sqlx::query_as(
-        "SELECT u.language, u.language_code, u.blocked_at IS NOT NULL, d.state, d.expires_at > now()
+    type Row = (Option<String>, Option<String>, Option<bool>, Option<serde_json::Value>, Option<bool>, bool, bool);
+    let (language, known_code, blocked, state, alive, active, removed): Row = sqlx::query_as(
+        "SELECT u.language, u.language_code, u.blocked_at IS NOT NULL, d.state, d.expires_at > now(),
+                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NULL),
+                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NOT NULL)
          FROM (SELECT 1) AS one
          LEFT JOIN users u ON u.telegram_id = $1
          LEFT JOIN dialogues d ON d.chat_id = $2",
@@ -75,7 +88,12 @@ pub async fn touch_with_dialogue(
     let dialogue = state.map(|s| (s, alive.unwrap_or(false)));
     let unchanged = blocked == Some(false) && (language_code.is_none() || known_code.as_deref() == language_code);
     let user = if unchanged {
-        UserRow { telegram_id, language: language.as_deref().and_then(Lang::parse), language_code: known_code }
+        UserRow {
+            telegram_id,
+            language: language.as_deref().and_then(Lang::parse),
+            language_code: known_code,
+            staff: StaffRole::from_flags(active, removed),
+        }
     } else {
         touch(pool, telegram_id, language_code).await?
     };
@@ -84,15 +102,20 @@ pub async fn touch_with_dialogue(
 
 /// What the bot knows about a user, without recording a visit (for notifications).
 pub async fn get(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Option<UserRow>> {
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT language, language_code FROM users WHERE telegram_id = $1")
-            .bind(telegram_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(language, language_code)| UserRow {
+    let row: Option<(Option<String>, Option<String>, bool, bool)> = sqlx::query_as(
+        "SELECT language, language_code,
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL),
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL)
+         FROM users WHERE telegram_id = $1",
+    )
+    .bind(telegram_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(language, language_code, active, removed)| UserRow {
         telegram_id,
         language: language.as_deref().and_then(Lang::parse),
         language_code,
+        staff: StaffRole::from_flags(active, removed),
     }))
 }
 

@@ -143,6 +143,30 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 crate::metrics::notifications_queued(inserted);
             }
         }
+        // An invoice a staff member made: they hear of it too (as they asked in /notify),
+        // while they are still staff of the account; their card is quoted.
+        if watch.kind == WatchKind::Invoice && !(cancelled_here && change.state != "paid") {
+            for (key, event) in &change.events {
+                let inserted = sqlx::query(
+                    "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
+                     SELECT u.telegram_id, u.chat_id, $3, $4 || ':staff', $5, CASE WHEN i.chat_id = u.chat_id THEN i.message_id END
+                     FROM invoices i JOIN users u ON u.telegram_id = i.made_by
+                     WHERE i.account_id = $1 AND i.gateway_invoice_id = $2 AND u.notify_invoices AND u.blocked_at IS NULL
+                       AND EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = i.made_by AND s.account_id = i.account_id
+                                   AND s.removed_at IS NULL)
+                     ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
+                )
+                .bind(watch.account_id)
+                .bind(&watch.gateway_id)
+                .bind(watch.id)
+                .bind(key)
+                .bind(sqlx::types::Json(event))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                crate::metrics::notifications_queued(inserted);
+            }
+        }
         match &change.record {
             Some(Record::Invoice { status }) => {
                 sqlx::query("UPDATE invoices SET status = $3, settled_at = now(), updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")

@@ -24,7 +24,8 @@ fn qris_client(app: &TestApp) -> merchant_bot::providers::Gateway {
 /// Makes an invoice at the simulator and records it as the bot does (with its watch).
 async fn invoice_for(app: &TestApp, user: &TestUser, account_id: i64, rupiah: i64) -> String {
     let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
-    invoices::insert(&app.db.pool, user.id, account_id, "kasir", None, &invoice, None).await.unwrap().unwrap();
+    let account = merchant_bot::storage::accounts::get(&app.db.pool, user.id, account_id).await.unwrap().unwrap();
+    invoices::insert(&app.db.pool, &account, None, &invoice, None).await.unwrap().unwrap();
     invoice.id
 }
 
