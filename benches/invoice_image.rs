@@ -1,7 +1,8 @@
 //! Renders the invoice image and the report's sales chart many times and prints the
 //! median and p99 time and the PNG size of each. Run in release mode:
 //! `cargo bench --bench invoice_image` (`-- --write docs/invoice.png` also writes the
-//! invoice image, `--write-chart docs/report-chart.png` the chart).
+//! invoice image, `--write-paid docs/invoice-paid.png` the same card stamped as paid,
+//! `--write-chart docs/report-chart.png` the chart).
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,7 @@ use merchant_bot::{
     domain::Amount,
     qr::{
         payload::sample_static,
-        render::{invoice_png, sample_card},
+        render::{Card, invoice_png, sample_card},
     },
     reports::chart::{ChartText, sales_chart_png},
 };
@@ -47,6 +48,11 @@ fn main() {
     let card = sample_card();
     let png = measure("invoice image", 500, || invoice_png(&payload, &card).expect("renders"));
     write_if_asked("--write", &png);
+    // The card once the invoice is paid: the code faded and stamped (the card refresher
+    // draws this for every card of an ended invoice).
+    let paid = Card { stamp: Some("LUNAS".into()), ..card.clone() };
+    let png = measure("stamped invoice image", 500, || invoice_png(&payload, &paid).expect("renders"));
+    write_if_asked("--write-paid", &png);
 
     // A month of sales, as /report month shows it: quieter at the start of the week.
     let buckets: Vec<i64> =

@@ -293,6 +293,11 @@ fn print_demo_guide(sim: &str, database: &str, key_file: Option<&str>, running: 
          \x20 /deposit 25000\n\
          \nPay that invoice as a customer would (its id is on the invoice image):\n\
          \x20 curl -X POST {sim}/_sim/qris/invoices/<id>/pay\n\
+         \nSell from any chat (open the links from a second Telegram account):\n\
+         \x20 Share with customer, under an invoice: a pay link that opens its card\n\
+         \x20 @<your bot> 25000 in any chat: an inline invoice (first switch on /setinline\n\
+         \x20   and /setinlinefeedback in @BotFather)\n\
+         \x20 /staff, then Invite: a one-time link for a cashier\n\
          \nThe other demo accounts for /link:\n\
          \x20 bukalapak  user_id {bl_user}  api_key {bl_key}  (withdraw password {bl_password}, bank_account_id {bl_bank})\n\
          \x20 snap       partner_id {snap_partner}  client_secret {snap_secret}  account_id {snap_account}\n",
