@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::period::datetime,
+    domain::{InvoiceState, period::datetime},
     i18n::{Html, Lang},
     qr::{
         image::QrImageError,
@@ -47,7 +47,7 @@ pub fn caption(row: &InvoiceRow, audience: Audience, lang: Lang) -> String {
     if let Some(t) = &row.expires_at {
         lines.push(tr!(lang, "invoice-expires", at = local(t, lang)));
     }
-    lines.push(tr!(lang, "invoice-status", status = Html(crate::i18n::status(&row.status, lang))));
+    lines.push(tr!(lang, "invoice-status", status = Html(crate::i18n::status(row.status.as_str(), lang))));
     if audience == Audience::Customer && !row.is_final() {
         lines.push(String::new());
         lines.push(tr!(lang, "card-footer"));
@@ -56,12 +56,12 @@ pub fn caption(row: &InvoiceRow, audience: Audience, lang: Lang) -> String {
 }
 
 /// The stamp of an ended invoice (`PAID`, `EXPIRED`, `CANCELLED`), in `lang`.
-pub fn stamp(status: &str, lang: Lang) -> Option<String> {
+pub fn stamp(status: InvoiceState, lang: Lang) -> Option<String> {
     match status {
-        "paid" => Some(tr!(lang, "stamp-paid")),
-        "expired" => Some(tr!(lang, "stamp-expired")),
-        "cancelled" => Some(tr!(lang, "stamp-cancelled")),
-        _ => None,
+        InvoiceState::Paid => Some(tr!(lang, "stamp-paid")),
+        InvoiceState::Expired => Some(tr!(lang, "stamp-expired")),
+        InvoiceState::Cancelled => Some(tr!(lang, "stamp-cancelled")),
+        InvoiceState::Pending => None,
     }
 }
 
@@ -89,7 +89,7 @@ pub fn image_card(row: &InvoiceRow, audience: Audience, lang: Lang) -> Card {
         headline: Some((tr!(lang, "card-total"), row.total().format(lang))),
         rows,
         footer: Some(tr!(lang, "card-footer")),
-        stamp: stamp(&row.status, lang),
+        stamp: stamp(row.status, lang),
     }
 }
 

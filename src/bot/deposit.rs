@@ -12,7 +12,7 @@ use teloxide::{
 use super::{ButtonAction, Ctx, HandlerResult, format};
 use crate::{
     cards,
-    domain::{Amount, LinkKind, PayToken},
+    domain::{Amount, InvoiceState, LinkKind, PayToken},
     i18n::escape_html,
     notifier::cards::edit_ended,
     providers::{GatewayError, InvoiceQr, json::jakarta},
@@ -187,7 +187,7 @@ async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -
     if row.is_final() {
         // Stamped, like every other card of the invoice (which the card refresher edits).
         let (bot, lang, place) = (&ctx.bot, ctx.lang, Place::Chat(ctx.chat.0, message.0));
-        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.0, &row.status).await?;
+        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.0, row.status).await?;
         let edited = edit_ended(&ctx.app, bot, &place, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
         match edited {
             Ok(Some(file_id)) => invoices::set_ended_file(&ctx.app.pool, row.id, &file_id).await?,
@@ -227,7 +227,7 @@ async fn refreshed(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, Op
     };
     match gateway.invoice(&row.gateway_invoice_id).await {
         Ok(invoice) => {
-            invoices::set_status(&ctx.app.pool, row.id, invoice.status.as_str()).await?;
+            invoices::set_status(&ctx.app.pool, row.id, invoice.status.into()).await?;
             let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
             Ok((row, None))
         }
@@ -256,7 +256,7 @@ pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerRes
     };
     let is_photo = message.photo().is_some();
     // A paid invoice is asked all the same, so that the gateway's refusal is shown.
-    if row.status == "cancelled" || row.status == "expired" {
+    if matches!(row.status, InvoiceState::Cancelled | InvoiceState::Expired) {
         return show(ctx, message.id, &row, is_photo).await;
     }
     let Some(account_id) = row.account_id else { return ctx.tell(tr!(ctx.lang, "account-gone")).await };
@@ -266,7 +266,7 @@ pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerRes
     };
     match gateway.cancel_invoice(&row.gateway_invoice_id).await {
         Ok(_) => {
-            invoices::set_status(&ctx.app.pool, row.id, "cancelled").await?;
+            invoices::set_status(&ctx.app.pool, row.id, InvoiceState::Cancelled).await?;
             super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceCancelled, &row).await?;
             let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
             show(ctx, message.id, &row, is_photo).await
@@ -312,7 +312,7 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
     let lines: Vec<String> = rows
         .iter()
         .map(|r| {
-            let status = format::status(&r.status, ctx.lang);
+            let status = format::status(r.status.as_str(), ctx.lang);
             format!(
                 "{} — <b>{}</b> — {}\n   <code>{}</code> · {}",
                 local(&r.created_at, ctx),

@@ -14,7 +14,7 @@ use teloxide::{
 use super::{App, Bot, Callback, Ctx, HandlerResult};
 use crate::{
     cards,
-    domain::{LinkKind, PayToken},
+    domain::{InvoiceState, LinkKind, PayToken},
     i18n::{Html, Lang},
     notifier::cards::edit_ended,
     storage::{
@@ -32,10 +32,10 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 
 /// Why a link opens no card: the invoice has ended.
 pub fn ended_text(row: &InvoiceRow, lang: Lang) -> String {
-    match row.status.as_str() {
-        "paid" => tr!(lang, "pay-link-paid"),
-        "cancelled" => tr!(lang, "pay-link-cancelled"),
-        _ => tr!(lang, "pay-link-expired"),
+    match row.status {
+        InvoiceState::Paid => tr!(lang, "pay-link-paid"),
+        InvoiceState::Cancelled => tr!(lang, "pay-link-cancelled"),
+        InvoiceState::Expired | InvoiceState::Pending => tr!(lang, "pay-link-expired"),
     }
 }
 
@@ -104,7 +104,7 @@ async fn checked(app: &App, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool
     };
     match gateway.invoice(&row.gateway_invoice_id).await {
         Ok(invoice) => {
-            invoices::set_status(&app.pool, row.id, invoice.status.as_str()).await?;
+            invoices::set_status(&app.pool, row.id, invoice.status.into()).await?;
             let row = invoices::get(&app.pool, row.owner_id, row.id).await?.unwrap_or(row);
             Ok((row, true))
         }
@@ -126,7 +126,7 @@ pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: P
     };
     let (row, asked) = checked(app, row).await?;
     // A callback answer is plain text: the status words hold no markup.
-    let status = Html(crate::i18n::status(&row.status, lang));
+    let status = Html(crate::i18n::status(row.status.as_str(), lang));
     let toast = if asked {
         tr!(lang, "pay-status-toast", status = status)
     } else {
@@ -135,7 +135,7 @@ pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: P
     bot.answer_callback_query(q.id.clone()).text(toast).await?;
     let Some(message) = q.regular_message().filter(|_| row.is_final()) else { return Ok(()) };
     let (chat, id) = (message.chat.id.0, message.id.0);
-    storage::cards::shown(&app.pool, chat, id, &row.status).await?;
+    storage::cards::shown(&app.pool, chat, id, row.status).await?;
     let (place, is_photo) = (Place::Chat(chat, id), message.photo().is_some());
     match edit_ended(app, bot, &place, is_photo, &row, Audience::Customer, lang, Class::Reply).await {
         Ok(_) => Ok(()),

@@ -3,11 +3,13 @@
 
 mod account;
 pub mod events;
+mod invoice;
 mod money;
 pub mod period;
 mod sharing;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
+pub use invoice::InvoiceState;
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};
 pub use sharing::{DisplayName, DisplayNameError, LinkKind, LinkToken, PayToken};

@@ -19,6 +19,7 @@ use teloxide::{
 use crate::{
     app::App,
     cards,
+    domain::InvoiceState,
     i18n::Lang,
     storage::{
         cards::{Audience, Place, StaleCard},
@@ -126,11 +127,11 @@ fn largest_photo(message: &Message) -> Option<String> {
 /// What a customer is told when the invoice they opened has ended.
 pub fn told(row: &InvoiceRow, lang: Lang) -> Option<String> {
     let seller = cards::seller(row);
-    match row.status.as_str() {
-        "paid" => Some(tr!(lang, "pay-told-paid", seller = seller, amount = row.total().format(lang))),
-        "expired" => Some(tr!(lang, "pay-told-expired", seller = seller)),
-        "cancelled" => Some(tr!(lang, "pay-told-cancelled", seller = seller)),
-        _ => None,
+    match row.status {
+        InvoiceState::Paid => Some(tr!(lang, "pay-told-paid", seller = seller, amount = row.total().format(lang))),
+        InvoiceState::Expired => Some(tr!(lang, "pay-told-expired", seller = seller)),
+        InvoiceState::Cancelled => Some(tr!(lang, "pay-told-cancelled", seller = seller)),
+        InvoiceState::Pending => None,
     }
 }
 
@@ -194,7 +195,7 @@ async fn refresh(app: &App, bot: &Bot, card: &StaleCard) -> anyhow::Result<Optio
         // The card is gone or can no longer be edited (deleted, too old): nothing to do.
         Err(RequestError::Api(ApiError::MessageToEditNotFound | ApiError::MessageCantBeEdited)) => true,
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated | ApiError::ChatNotFound)) => {
-            crate::storage::cards::mark_shown(&app.pool, card, &row.status).await?;
+            crate::storage::cards::mark_shown(&app.pool, card, row.status).await?;
             return Ok(None);
         }
         Err(e) if crate::telegram::refused_as_built(&e).is_some() => {
@@ -203,7 +204,7 @@ async fn refresh(app: &App, bot: &Bot, card: &StaleCard) -> anyhow::Result<Optio
                 telegram = crate::telegram::refused_as_built(&e),
                 "Telegram refused a card edit the bot built"
             );
-            crate::storage::cards::mark_shown(&app.pool, card, &row.status).await?;
+            crate::storage::cards::mark_shown(&app.pool, card, row.status).await?;
             return Ok(None);
         }
         Err(RequestError::RetryAfter(after)) => {
@@ -212,7 +213,7 @@ async fn refresh(app: &App, bot: &Bot, card: &StaleCard) -> anyhow::Result<Optio
         }
         Err(e) if card.attempts + 1 >= MAX_ATTEMPTS => {
             tracing::warn!(card = card.card_id, error = %e, "giving up bringing a card up to date");
-            crate::storage::cards::mark_shown(&app.pool, card, &row.status).await?;
+            crate::storage::cards::mark_shown(&app.pool, card, row.status).await?;
             return Ok(None);
         }
         Err(e) => {
@@ -235,7 +236,7 @@ async fn refresh(app: &App, bot: &Bot, card: &StaleCard) -> anyhow::Result<Optio
             tracing::info!(card = card.card_id, error = %e, "could not tell the customer that the invoice ended");
         }
     }
-    if !crate::storage::cards::mark_shown(&app.pool, card, &row.status).await? {
+    if !crate::storage::cards::mark_shown(&app.pool, card, row.status).await? {
         tracing::warn!(card = card.card_id, "card edited, but the lease was lost: another replica may edit it again");
     }
     Ok(uploaded)

@@ -151,7 +151,7 @@ async fn check(gateway: &Gateway, label: &str, w: &Watch) -> Result<Option<Chang
                     state: state.into(),
                     events: vec![(state.into(), event)],
                     finished: true,
-                    record: Some(Record::Invoice { status: state.into() }),
+                    record: Some(Record::Invoice { status: invoice.status.into() }),
                 })
             }
         }

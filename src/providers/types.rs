@@ -60,6 +60,16 @@ impl InvoiceStatus {
     }
 }
 
+impl From<InvoiceStatus> for crate::domain::InvoiceState {
+    fn from(s: InvoiceStatus) -> crate::domain::InvoiceState {
+        match s {
+            InvoiceStatus::Pending => crate::domain::InvoiceState::Pending,
+            InvoiceStatus::Paid => crate::domain::InvoiceState::Paid,
+            InvoiceStatus::Expired => crate::domain::InvoiceState::Expired,
+        }
+    }
+}
+
 /// Where the invoice's QR comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InvoiceQr {

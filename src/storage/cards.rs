@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 
 use super::invoices::InvoiceRow;
-use crate::i18n::Lang;
+use crate::{domain::InvoiceState, i18n::Lang};
 
 /// Who a card was posted for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -161,13 +161,13 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
 }
 
 /// The claimed card now shows `status`. `false` if the lease was lost meanwhile.
-pub async fn mark_shown(pool: &PgPool, card: &StaleCard, status: &str) -> sqlx::Result<bool> {
+pub async fn mark_shown(pool: &PgPool, card: &StaleCard, status: InvoiceState) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL WHERE id = $1 AND lease_until = $2",
     )
     .bind(card.card_id)
     .bind(card.lease_until)
-    .bind(status)
+    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -191,14 +191,14 @@ pub async fn retry_later(pool: &PgPool, card: &StaleCard, delay: Duration) -> sq
 /// A handler is about to edit the card in `chat`/`message` itself to show `status`:
 /// recorded first, so the refresher does not edit it a second time meanwhile. If the
 /// edit fails, [`reopen`] hands the card back to the refresher.
-pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: &str) -> sqlx::Result<()> {
+pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: InvoiceState) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL
          WHERE chat_id = $1 AND message_id = $2 AND shown_status = 'pending'",
     )
     .bind(chat_id)
     .bind(message_id)
-    .bind(status)
+    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(())

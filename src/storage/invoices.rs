@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 
 use crate::{
-    domain::{Amount, PayToken},
+    domain::{Amount, InvoiceState, PayToken},
     providers::Invoice,
     storage::accounts::LinkedAccount,
 };
@@ -19,7 +19,8 @@ pub struct InvoiceRow {
     amount: i64,
     fee: i64,
     total: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: InvoiceState,
     pub payload: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub chat_id: Option<i64>,
@@ -50,7 +51,7 @@ impl InvoiceRow {
 
     /// Paid, expired or cancelled: nothing will change any more.
     pub fn is_final(&self) -> bool {
-        self.status != "pending"
+        self.status.is_final()
     }
 }
 
@@ -148,14 +149,18 @@ pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<
     .await
 }
 
-pub async fn set_status(pool: &PgPool, id: i64, status: &str) -> sqlx::Result<()> {
+/// Records what the gateway (or the merchant's Cancel) says. An invoice leaves `pending`
+/// once, for good: a later, staler answer never moves an ended invoice.
+pub async fn set_status(pool: &PgPool, id: i64, status: InvoiceState) -> sqlx::Result<()> {
+    if !status.is_final() {
+        return Ok(());
+    }
     sqlx::query(
-        "UPDATE invoices SET status = $2, updated_at = now(),
-                settled_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
-         WHERE id = $1 AND status <> $2",
+        "UPDATE invoices SET status = $2, updated_at = now(), settled_at = now()
+         WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(())

@@ -67,7 +67,7 @@ pub struct Change {
 }
 
 pub enum Record {
-    Invoice { status: String },
+    Invoice { status: crate::domain::InvoiceState },
     Withdrawal { status: String },
 }
 
@@ -172,7 +172,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 sqlx::query("UPDATE invoices SET status = $3, settled_at = now(), updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")
                     .bind(watch.account_id)
                     .bind(&watch.gateway_id)
-                    .bind(status)
+                    .bind(status.as_str())
                     .execute(&mut *tx)
                     .await?;
             }
