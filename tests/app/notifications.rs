@@ -45,6 +45,29 @@ async fn first_look_done(app: &TestApp) {
     }
 }
 
+/// Waits (polling every 20 ms, up to 10 s) until the notifier has nothing left that
+/// could send anything: no invoice watched, every notification sent, every card of an
+/// ended invoice brought up to date. After that, silence is a fact, not a wait.
+pub async fn settled(app: &TestApp) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let busy: i64 = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM watches WHERE kind = 'invoice')
+                  + (SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL AND failed_at IS NULL)
+                  + (SELECT count(*) FROM invoice_cards c JOIN invoices i ON i.id = c.invoice_id
+                     WHERE c.shown_status = 'pending' AND i.status <> 'pending')",
+        )
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+        if busy == 0 {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "the notifier never settled ({busy} left)");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn outbox_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM notification_outbox").fetch_one(&app.db.pool).await.unwrap()
 }
@@ -72,7 +95,7 @@ async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_
     app.control(&format!("/_sim/qris/invoices/{other}/expire"), json!({})).await;
     let expired = app.tg.message(ann.id).await;
     assert!(expired.text.contains("expired unpaid") && expired.text.contains(&other), "{}", expired.text);
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     app.tg.assert_silent(ann.id, Duration::from_millis(10)).await;
     assert_eq!(outbox_count(&app).await, 2);
 }
@@ -106,7 +129,7 @@ async fn two_notifiers_on_one_database_notify_200_changes_exactly_once() {
         let id = ids.iter().find(|id| text.contains(id.as_str())).expect("names its invoice").clone();
         *seen.entry(id).or_default() += 1;
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    settled(&app).await;
     let extra = app.tg.calls().iter().filter(|c| c.method == "sendMessage").count();
     second.shutdown(Duration::from_secs(5)).await;
     assert_eq!(seen.len(), 200);
@@ -144,7 +167,7 @@ async fn a_change_written_by_a_process_that_died_before_sending_is_sent_once_aft
         "{}",
         message.text
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    settled(&app).await;
     app.tg.assert_silent(budi.id, Duration::from_millis(10)).await;
 }
 

@@ -129,7 +129,8 @@ async fn a_customer_opens_the_link_and_both_cards_mark_themselves_paid() {
     // The link does nothing more.
     app.tg.send_text(&budi, &format!("/start {start}"));
     assert!(app.tg.message(budi.id).await.text.contains("sudah dibayar"));
-    app.tg.assert_silent(ani.id, std::time::Duration::from_millis(300)).await;
+    crate::notifications::settled(&app).await;
+    app.tg.assert_silent(ani.id, std::time::Duration::from_millis(10)).await;
 }
 
 #[tokio::test]
@@ -198,7 +199,8 @@ async fn a_cancelled_invoice_stamps_the_card_the_merchant_pressed_at_once() {
         assert!(std::time::Instant::now() < deadline, "the card's new state is never recorded");
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    app.tg.assert_silent(ani.id, std::time::Duration::from_millis(300)).await;
+    crate::notifications::settled(&app).await;
+    app.tg.assert_silent(ani.id, std::time::Duration::from_millis(10)).await;
 }
 
 #[tokio::test]

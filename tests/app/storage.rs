@@ -45,10 +45,19 @@ async fn a_dialogue_survives_a_new_process() {
 #[tokio::test]
 async fn an_idle_dialogue_expires() {
     let db = TestDb::new().await;
-    let storage = PgDialogueStorage::<Flow>::new(db.pool.clone(), Duration::from_millis(300));
+    let storage = PgDialogueStorage::<Flow>::new(db.pool.clone(), Duration::from_secs(600));
     storage.clone().update_dialogue(ChatId(9), Flow::AskAmount { account: 2 }).await.unwrap();
     assert!(storage.clone().get_dialogue(ChatId(9)).await.unwrap().is_some());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ttl: f64 = sqlx::query_scalar("SELECT extract(epoch FROM expires_at - updated_at)::float8 FROM dialogues")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!((ttl - 600.0).abs() < 1.0, "the dialogue lives its timeout: {ttl}");
+    // Eleven idle minutes, as the stored times show them (no test waits for real).
+    sqlx::query("UPDATE dialogues SET updated_at = updated_at - interval '11 minutes', expires_at = expires_at - interval '11 minutes'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(storage.get_dialogue(ChatId(9)).await.unwrap(), None);
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM dialogues").fetch_one(&db.pool).await.unwrap();
     assert_eq!(rows, 0, "the expired row is gone");

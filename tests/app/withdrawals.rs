@@ -101,7 +101,14 @@ async fn a_dana_withdrawal_sends_the_documented_body_once() {
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     app.tg.call("answerCallbackQuery").await;
     app.tg.call("answerCallbackQuery").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // One chat's updates are handled in order: once /help is answered, the press before
+    // it has been handled to the end.
+    app.tg.send_text(&wati, "/help");
+    app.tg
+        .take("the /help answer", |c| {
+            c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("/withdraw"))
+        })
+        .await;
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
     assert_eq!(audit_events(&app).await, ["created", "confirmed", "submitted"]);
     let masked: String = sqlx::query_scalar("SELECT destination_masked FROM withdrawal_audit LIMIT 1")
