@@ -225,12 +225,16 @@ mod tests {
     use super::*;
     use crate::{domain::Amount, qr::payload::sample_static};
 
-    #[test]
-    fn the_code_in_the_image_decodes_to_the_payload() {
-        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567")
+    fn sample_payload() -> String {
+        sample_static("TOKO SIMULASI", "JAKARTA", "1234567")
             .with_amount(Amount::from_rupiah(25_175).unwrap())
             .unwrap()
-            .to_string();
+            .to_string()
+    }
+
+    #[test]
+    fn the_code_in_the_image_decodes_to_the_payload() {
+        let payload = sample_payload();
         let img = invoice_image(&payload, &sample_card()).unwrap();
         let mut prepared =
             rqrr::PreparedImage::prepare_from_greyscale(img.width() as usize, img.height() as usize, |x, y| {
@@ -254,10 +258,7 @@ mod tests {
 
     #[test]
     fn a_stamped_card_cannot_be_scanned_and_shows_the_stamp() {
-        let payload = sample_static("TOKO SIMULASI", "JAKARTA", "1234567")
-            .with_amount(Amount::from_rupiah(25_175).unwrap())
-            .unwrap()
-            .to_string();
+        let payload = sample_payload();
         let plain = invoice_image(&payload, &sample_card()).unwrap();
         let stamped = invoice_image(&payload, &Card { stamp: Some("PAID".into()), ..sample_card() }).unwrap();
         assert_eq!(grids(&plain), 1);
