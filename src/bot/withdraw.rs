@@ -307,7 +307,7 @@ pub async fn on_confirm(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, 
     let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else {
         return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await;
     };
-    if row.status == "draft"
+    if row.status == crate::domain::WithdrawalState::Draft
         && Utc::now() - row.created_at > chrono::Duration::from_std(ctx.app.config.dialogue_timeout)?
     {
         withdrawals::expire(&ctx.app.pool, ctx.user, row.id).await?;

@@ -34,6 +34,15 @@ impl fmt::Display for Provider {
     }
 }
 
+/// Read from the database: a name the CHECK constraint does not allow is an error.
+impl TryFrom<String> for Provider {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Provider, String> {
+        name.parse()
+    }
+}
+
 impl FromStr for Provider {
     type Err = String;
 

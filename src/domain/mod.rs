@@ -7,9 +7,11 @@ mod invoice;
 mod money;
 pub mod period;
 mod sharing;
+mod withdrawal;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
 pub use invoice::InvoiceState;
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};
 pub use sharing::{DisplayName, DisplayNameError, LinkKind, LinkToken, PayToken};
+pub use withdrawal::WithdrawalState;

@@ -11,10 +11,13 @@ pub mod daily;
 
 use chrono::{DateTime, Timelike, Utc};
 
-use crate::{domain::Amount, providers::json::jakarta};
 pub use crate::{
     domain::period::{MAX_DAYS, Period, PeriodError, today},
     storage::reports::{InvoiceEntry, WithdrawalEntry},
+};
+use crate::{
+    domain::{Amount, InvoiceState, WithdrawalState},
+    providers::json::jakarta,
 };
 
 /// How many, how much, and the fees, in whole rupiah.
@@ -141,8 +144,8 @@ pub fn summarize(period: Period, invoices: &[InvoiceEntry], withdrawals: &[Withd
     for i in invoices {
         let Some(at) = i.settled_at.filter(|t| within(*t)) else { continue };
         let figures = accounts.entry(i.account_label.clone()).or_default();
-        match i.status.as_str() {
-            "paid" => {
+        match i.status {
+            InvoiceState::Paid => {
                 figures.paid.add(i.amount, i.fee);
                 let local = at.with_timezone(&jakarta());
                 let slot = if period.one_day() {
@@ -154,17 +157,17 @@ pub fn summarize(period: Period, invoices: &[InvoiceEntry], withdrawals: &[Withd
                     *b += i.amount;
                 }
             }
-            "expired" => figures.expired += 1,
-            "cancelled" => figures.cancelled += 1,
-            _ => {}
+            InvoiceState::Expired => figures.expired += 1,
+            InvoiceState::Cancelled => figures.cancelled += 1,
+            InvoiceState::Pending => {}
         }
     }
     for w in withdrawals.iter().filter(|w| within(w.requested_at)) {
         let figures = accounts.entry(w.account_label.clone()).or_default();
-        match w.status.as_str() {
-            "submitted" | "success" => figures.withdrawn.add(w.amount, w.fee.unwrap_or(0)),
-            "rejected" => figures.rejected += 1,
-            "submitting" | "unknown" => figures.in_doubt += 1,
+        match w.status {
+            s if s.is_sent() => figures.withdrawn.add(w.amount, w.fee.unwrap_or(0)),
+            WithdrawalState::Rejected => figures.rejected += 1,
+            s if s.is_in_doubt() => figures.in_doubt += 1,
             _ => {}
         }
     }

@@ -8,7 +8,8 @@ use sqlx::PgPool;
 pub struct InvoiceEntry {
     pub account_label: String,
     pub gateway_invoice_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: crate::domain::InvoiceState,
     pub amount: i64,
     pub fee: i64,
     pub total: i64,
@@ -22,7 +23,8 @@ pub struct WithdrawalEntry {
     pub id: i64,
     pub account_label: String,
     pub gateway_withdraw_id: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: crate::domain::WithdrawalState,
     pub amount: i64,
     pub fee: Option<i64>,
     pub destination: sqlx::types::Json<crate::providers::Destination>,

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool, Postgres, Transaction, types::Json};
 
 use crate::{
-    domain::{Amount, events::WatchKind},
+    domain::{Amount, Provider, WithdrawalState, events::WatchKind},
     providers::Destination,
 };
 
@@ -33,10 +33,12 @@ pub struct WithdrawalRow {
     pub owner_id: i64,
     pub account_id: Option<i64>,
     pub account_label: String,
-    pub provider: String,
+    #[sqlx(try_from = "String")]
+    pub provider: Provider,
     amount: i64,
     pub destination: Json<Destination>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: WithdrawalState,
     pub gateway_withdraw_id: Option<String>,
     fee: Option<i64>,
     total: Option<i64>,
@@ -185,7 +187,7 @@ pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Optio
 /// A watch on a withdrawal the gateway has, so its owner hears when its status changes.
 async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_id: &str) -> sqlx::Result<()> {
     let Some(account_id) = row.account_id else { return Ok(()) };
-    let kind = if row.provider == "qris" { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
+    let kind = if row.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
     sqlx::query(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
@@ -372,7 +374,7 @@ pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Resu
     )
     .bind(row.account_id)
     .bind(row.owner_id)
-    .bind(&row.provider)
+    .bind(row.provider.as_str())
     .fetch_all(pool)
     .await
 }

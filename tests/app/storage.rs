@@ -325,3 +325,35 @@ async fn a_known_user_is_only_read_when_an_update_starts_and_a_change_is_written
         sqlx::query_scalar("SELECT language_code FROM users WHERE telegram_id = 77").fetch_one(&db.pool).await.unwrap();
     assert_eq!(stored, "en", "a new language code is written");
 }
+
+/// The names a CHECK constraint allows for a column, read from the migrated database.
+async fn allowed_names(pool: &PgPool, constraint: &str) -> std::collections::BTreeSet<String> {
+    let definition: String =
+        sqlx::query_scalar("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = $1")
+            .bind(constraint)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    definition.split('\'').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn the_state_types_name_exactly_what_the_database_allows() {
+    use merchant_bot::domain::{InvoiceState, Provider, WithdrawalState, events::WatchKind};
+    let db = TestDb::new().await;
+    let names = |all: Vec<&str>| all.into_iter().map(str::to_owned).collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(
+        allowed_names(&db.pool, "withdrawals_status_check").await,
+        names(WithdrawalState::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        allowed_names(&db.pool, "invoices_status_check").await,
+        names(InvoiceState::ALL.iter().map(|s| s.as_str()).collect())
+    );
+    assert_eq!(
+        allowed_names(&db.pool, "linked_accounts_provider_check").await,
+        names(Provider::ALL.iter().map(|p| p.as_str()).collect())
+    );
+    let watch_kinds = allowed_names(&db.pool, "watches_kind_check").await;
+    assert_eq!(watch_kinds, names(WatchKind::ALL.iter().map(|k| k.as_str()).collect()));
+}
