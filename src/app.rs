@@ -15,6 +15,27 @@ use crate::{
     telegram::{Limiter, SendLimits},
 };
 
+/// The time as the bot's rules read it: the real time, plus an offset that only tests
+/// move ([`Clock::advance`]) to let hours pass without waiting for them. (The database's
+/// own `now()` in SQL is not moved by it: tests that need the stored times older move
+/// those instead.)
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Moves this clock forward by `by` (tests).
+    pub fn advance(&self, by: std::time::Duration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub pool: PgPool,
@@ -27,6 +48,8 @@ pub struct App {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// The bot's username, as Telegram answered `getMe` at start-up (for pay links).
     pub username: Arc<std::sync::OnceLock<String>>,
+    /// The time the rules read (real in production, movable in tests).
+    pub clock: Arc<Clock>,
 }
 
 /// How many updates one process handles at once. Above it, an update waits before its
@@ -47,7 +70,15 @@ impl App {
         let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
         let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit)));
         let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_UPDATES_IN_FLIGHT));
-        App { pool, config: Arc::new(config), gateways, limiter, in_flight, username: Arc::default() }
+        App {
+            pool,
+            config: Arc::new(config),
+            gateways,
+            limiter,
+            in_flight,
+            username: Arc::default(),
+            clock: Arc::default(),
+        }
     }
 
     /// With sending limits of one's own (tests lift the per-chat pacing).

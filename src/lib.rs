@@ -7,7 +7,8 @@
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
 //! - [`metrics`]: the counters behind `/metrics`.
 //! - [`domain`]: the merchant's words as types (`Amount`, `Provider`, `Credentials`,
-//!   `AccountLabel`, `Period`) and what a notification says (`events`).
+//!   `AccountLabel`, `DisplayName`, `LinkToken`, `InvoiceState`, `WithdrawalState`,
+//!   `Period`) and what a notification says (`events`).
 //! - [`config`]: the typed configuration read from the environment and flags.
 //! - [`providers`]: one client per gateway, the shared HTTP layer, tolerant JSON helpers.
 //! - [`qr`]: QRIS payloads (TLV, CRC16), the invoice image, reading QR codes.
@@ -19,7 +20,7 @@
 //! - [`withdrawals`], [`pin`], [`reports`]: rules without Telegram: a withdrawal sent at
 //!   most once and settled when in doubt; the PIN hash; a period's figures, the sales
 //!   chart, the CSV export and the daily summary.
-//! - [`app`]: `App`, what every part reaches (pool, config, gateways); [`telegram`]: the
+//! - [`app`]: `App`, what every part reaches (pool, config, gateways, clock); [`telegram`]: the
 //!   Bot API client type and what Telegram's refusals mean.
 //! - [`notifier`]: the poller, the outbox sender, the daily summary loop; [`http`]:
 //!   `/healthz`, `/metrics` and the webhook's server.

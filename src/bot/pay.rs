@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile},
@@ -40,8 +39,8 @@ pub fn ended_text(row: &InvoiceRow, lang: Lang) -> String {
 }
 
 /// Pending at the gateway's word, but past its expiry: ended all the same for a customer.
-fn past_expiry(row: &InvoiceRow) -> bool {
-    row.expires_at.is_some_and(|t| t <= Utc::now())
+fn past_expiry(app: &App, row: &InvoiceRow) -> bool {
+    row.expires_at.is_some_and(|t| t <= app.clock.now())
 }
 
 /// `/start pay_<token>`: the customer's card.
@@ -57,7 +56,7 @@ pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
     if row.is_final() {
         return ctx.tell(ended_text(&row, ctx.lang)).await;
     }
-    if past_expiry(&row) {
+    if past_expiry(&ctx.app, &row) {
         return ctx.tell(tr!(ctx.lang, "pay-link-expired")).await;
     }
     let lang = ctx.lang;

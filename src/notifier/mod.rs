@@ -73,7 +73,7 @@ impl Notifier {
             tokio::spawn(run_loop("daily summary", rx.clone(), Duration::from_secs(30), usize::MAX, move || {
                 let app = daily_app.clone();
                 async move {
-                    let queued = crate::reports::daily::queue_due(&app.pool, chrono::Utc::now()).await?;
+                    let queued = crate::reports::daily::queue_due(&app.pool, app.clock.now()).await?;
                     Ok(queued as usize)
                 }
             }));

@@ -128,7 +128,7 @@ pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) 
     Ok(())
 }
 
-/// One invoice the user may see ([`VISIBLE`]).
+/// One invoice the user may see (its owner, or the staff member who made it).
 pub async fn get(pool: &PgPool, user_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND {VISIBLE}")))
         .bind(id)

@@ -192,6 +192,22 @@ async fn a_cancelled_invoice_stamps_the_card_the_merchant_pressed_at_once() {
 }
 
 #[tokio::test]
+async fn a_link_opened_after_the_invoice_s_expiry_says_so_before_any_gateway_does() {
+    let app = TestApp::spawn().await;
+    let ani = TestUser::new(9941, "Ani", Some("en"));
+    let budi = TestUser::new(9942, "Budi", Some("en"));
+    app.link(&ani, "kasir", demo_qris()).await;
+    let (_, start) = shared_invoice(&app, &ani, "10000").await;
+    // Two days later (the bot's clock moved, nobody waits): the gateway has not said so
+    // yet, but the card would show a code nobody can pay any more.
+    app.clock.as_ref().unwrap().advance(std::time::Duration::from_secs(2 * 24 * 3600));
+    app.tg.send_text(&budi, &format!("/start {start}"));
+    let answer = app.tg.message(budi.id).await;
+    assert_eq!(answer.method, "sendMessage", "no card");
+    assert!(answer.text.contains("This invoice has expired"), "{}", answer.text);
+}
+
+#[tokio::test]
 async fn a_display_name_is_checked_and_can_be_cleared() {
     let app = TestApp::spawn().await;
     let ani = TestUser::new(9931, "Ani", Some("en"));

@@ -163,6 +163,8 @@ pub struct TestApp {
     running: Option<Running>,
     /// The running bot's count of updates it may still take on at once.
     pub in_flight: Option<std::sync::Arc<tokio::sync::Semaphore>>,
+    /// The running bot's clock, which a test moves forward instead of waiting.
+    pub clock: Option<std::sync::Arc<merchant_bot::app::Clock>>,
 }
 
 impl TestApp {
@@ -181,7 +183,7 @@ impl TestApp {
         s.snap_api_url = Some(sim.url.clone());
         adjust(&mut s);
         let config = s.config().expect("test settings are valid");
-        let mut app = TestApp { tg, db, sim, config, running: None, in_flight: None };
+        let mut app = TestApp { tg, db, sim, config, running: None, in_flight: None, clock: None };
         app.start().await;
         app
     }
@@ -189,6 +191,7 @@ impl TestApp {
     async fn start(&mut self) {
         let app = test_app(self.db.pool.clone(), self.config.clone());
         self.in_flight = Some(app.in_flight.clone());
+        self.clock = Some(app.clock.clone());
         self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
     }
 
