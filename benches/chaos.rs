@@ -182,7 +182,7 @@ impl Telegram {
         let tg = self.clone();
         tokio::spawn(async move {
             let client = reqwest::Client::new();
-            let secret = merchant_bot::bot::webhook_secret(TOKEN);
+            let secret = merchant_bot::run::webhook_secret(TOKEN);
             let mut first = true;
             loop {
                 let target = {

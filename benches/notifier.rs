@@ -21,13 +21,14 @@ use axum::{
     routing::{get, post},
 };
 use merchant_bot::{
-    bot::{App, build_bot},
+    app::App,
     config::Settings,
     crypto::MasterKey,
     domain::{AccountLabel, Credentials},
     notifier::Notifier,
     providers::HttpOptions,
     storage,
+    telegram::build_bot,
 };
 use serde_json::{Value, json};
 use sqlx::PgPool;

@@ -1,5 +1,5 @@
 //! What every part of the running bot can reach: the database, the configuration (with
-//! the master key) and the gateway clients. Built once at start-up (`bot::start`), cloned
+//! the master key) and the gateway clients. Built once at start-up (`run::start`), cloned
 //! cheaply into each handler and background task.
 
 use std::sync::Arc;
@@ -94,4 +94,13 @@ impl App {
     pub async fn user(&self, user: &User) -> sqlx::Result<UserRow> {
         storage::users::touch(&self.pool, user.id.0 as i64, user.language_code.as_deref()).await
     }
+}
+
+/// The message a panic was raised with (`panic!("…")` gives a `&str` or a `String`).
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

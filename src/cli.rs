@@ -12,10 +12,11 @@ use tracing_subscriber::{
 };
 
 use crate::{
-    bot::{self, App, RunOptions},
+    app::App,
     config::{Cli, Command, Config, ConfigError, LogFormat, Settings},
     crypto::MasterKey,
     local_postgres::LocalPostgres,
+    run::{self, RunOptions},
     storage,
 };
 
@@ -78,7 +79,7 @@ fn init_logging(settings: &Settings) -> Result<(), ConfigError> {
     // happens in a handler) instead of Rust's plain "thread … panicked at" text.
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let what = bot::commands::panic_text(info.payload());
+        let what = crate::app::panic_text(info.payload());
         tracing::error!(panic = what, location, "panic");
     }));
     Ok(())
@@ -153,9 +154,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Runs the bot until SIGINT or SIGTERM; `started` is called once it takes updates.
-async fn run_bot(config: Config, started: impl FnOnce(&bot::Running)) -> anyhow::Result<()> {
+async fn run_bot(config: Config, started: impl FnOnce(&run::Running)) -> anyhow::Result<()> {
     let pool = storage::connect_and_migrate(&config.database_url).await?;
-    let running = bot::start(App::new(pool, config), RunOptions::default()).await?;
+    let running = run::start(App::new(pool, config), RunOptions::default()).await?;
     started(&running);
     let token = running.shutdown_token();
     tokio::spawn(async move {
@@ -275,7 +276,7 @@ async fn demo(
     result
 }
 
-fn print_demo_guide(sim: &str, database: &str, key_file: Option<&str>, running: &bot::Running) {
+fn print_demo_guide(sim: &str, database: &str, key_file: Option<&str>, running: &run::Running) {
     let demo = &crate::simulator::DEMO;
     let key = match key_file {
         Some(path) => format!("{path} (mode 0600; it decrypts the linked accounts: keep it with the database)"),

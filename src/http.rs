@@ -1,5 +1,5 @@
 //! The HTTP side on `LISTEN_ADDR`, in both update modes: `/healthz` and `/metrics` (and,
-//! in webhook mode, the webhook itself, merged in by [`crate::bot::start`]).
+//! in webhook mode, the webhook itself, merged in by [`crate::run::start`]).
 
 use std::time::Duration;
 

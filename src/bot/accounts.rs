@@ -7,13 +7,13 @@ use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format};
 use crate::{
     domain::{DisplayName, DisplayNameError, Provider},
     i18n::Html,
-    storage::accounts::{self, AccountError},
+    services::accounts::{self, AccountError},
     tr,
 };
 
 /// The list and its buttons, as a new message or replacing `message`.
 pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>) -> HandlerResult {
-    let list = accounts::list(&ctx.app.pool, ctx.user).await?;
+    let list = accounts::list(&ctx.app, ctx.user).await?;
     let mut text = notice.map(|n| format!("{n}\n\n")).unwrap_or_default();
     if list.is_empty() {
         text.push_str(&tr!(ctx.lang, "accounts-none"));
@@ -58,11 +58,8 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
 }
 
 pub async fn make_default(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
-    let notice = match accounts::set_default(&ctx.app.pool, ctx.user, account_id).await {
-        Ok(()) => {
-            let account = accounts::get(&ctx.app.pool, ctx.user, account_id).await?;
-            account.map(|a| tr!(ctx.lang, "accounts-default-set", label = a.label.as_str()))
-        }
+    let notice = match accounts::make_default(&ctx.app, ctx.user, account_id).await {
+        Ok(a) => Some(tr!(ctx.lang, "accounts-default-set", label = a.label.as_str())),
         Err(AccountError::NotFound) => Some(tr!(ctx.lang, "account-gone")),
         Err(e) => return Err(e.into()),
     };
@@ -70,7 +67,7 @@ pub async fn make_default(ctx: &Ctx, message: MessageId, account_id: i64) -> Han
 }
 
 pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
-    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+    let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
         return show(ctx, Some(message), Some(tr!(ctx.lang, "account-gone"))).await;
     };
     let yes =
@@ -86,11 +83,8 @@ pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> Handl
 }
 
 pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
-    let notice = match accounts::unlink(&ctx.app.pool, ctx.app.key(), ctx.user, account_id).await {
-        Ok(removed) => {
-            tracing::info!(account_id, "account unlinked");
-            tr!(ctx.lang, "accounts-unlinked", label = removed.label.as_str())
-        }
+    let notice = match accounts::unlink(&ctx.app, ctx.user, account_id).await {
+        Ok(removed) => tr!(ctx.lang, "accounts-unlinked", label = removed.label.as_str()),
         Err(AccountError::NotFound) => tr!(ctx.lang, "account-gone"),
         Err(e) => return Err(e.into()),
     };
@@ -99,7 +93,7 @@ pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerRe
 
 /// The display-name button: asks for the name customers see.
 pub async fn ask_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64) -> HandlerResult {
-    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+    let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
     dialogue.update(State::DisplayName { account_id }).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -127,7 +121,7 @@ pub async fn on_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64
         },
     };
     dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let Some(account) = accounts::set_display_name(&ctx.app.pool, ctx.user, account_id, name.as_ref()).await? else {
+    let Some(account) = accounts::set_display_name(&ctx.app, ctx.user, account_id, name.as_ref()).await? else {
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
     let notice = match &name {

@@ -258,7 +258,7 @@ impl App {
         owner: i64,
         text: impl Into<String>,
         action: ButtonAction,
-    ) -> sqlx::Result<InlineKeyboardButton> {
+    ) -> anyhow::Result<InlineKeyboardButton> {
         // A dialogue's buttons live as long as the dialogue. Confirm lives until the
         // abandoned draft is expired (twice the dialogue's time), so a late press still
         // hears that the withdrawal expired; a second press is answered harmlessly.
@@ -267,7 +267,7 @@ impl App {
             a if a.single_use() => self.config.dialogue_timeout,
             _ => NAVIGATION_TTL,
         };
-        let id = crate::storage::actions::create(&self.pool, owner, &action, ttl, action.single_use()).await?;
+        let id = crate::services::buttons::store(self, owner, &action, ttl, action.single_use()).await?;
         Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
     }
 }

@@ -9,9 +9,10 @@ use super::{
 };
 use crate::{
     providers::VaKind,
-    storage::{
+    services::{
         self,
-        actions::{self, ActionRefused},
+        buttons::{self, ActionRefused},
+        staff::StaffRole,
     },
     tr,
 };
@@ -48,9 +49,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
             return commands::report(&ctx, "language", result).await;
         }
         Callback::FirstStep(step) => {
-            if seen.staff() == crate::storage::staff::StaffRole::Active
-                && !matches!(step, FirstStep::Deposit | FirstStep::Help)
-            {
+            if seen.staff() == StaffRole::Active && !matches!(step, FirstStep::Deposit | FirstStep::Help) {
                 bot.answer_callback_query(q.id.clone())
                     .text(tr!(lang, "staff-button-refused"))
                     .show_alert(true)
@@ -64,7 +63,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
             let result = start::first_step(&ctx, &dialogue, step).await;
             return commands::report(&ctx, "first step", result).await;
         }
-        Callback::Action(id) => actions::take::<ButtonAction>(&app.pool, id, presser).await,
+        Callback::Action(id) => buttons::take::<ButtonAction>(&app, id, presser).await,
         Callback::Pay(token) => {
             let result = pay::press(&bot, &app, lang, &q, token).await;
             return commands::report(&ctx, "pay status", result).await;
@@ -86,7 +85,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
         }
     };
     // Staff press only the buttons of invoices; a member removed meanwhile, none of theirs.
-    if seen.staff() == crate::storage::staff::StaffRole::Active && !super::staff::button_for_staff(&action) {
+    if seen.staff() == StaffRole::Active && !super::staff::button_for_staff(&action) {
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "staff-button-refused")).show_alert(true).await?;
         return Ok(());
     }
@@ -160,7 +159,7 @@ async fn run(
 }
 
 async fn set_language(ctx: &Ctx, message: &Message, new: crate::i18n::Lang) -> HandlerResult {
-    storage::users::set_language(&ctx.app.pool, ctx.user, new).await?;
+    services::users::set_language(&ctx.app, ctx.user, new).await?;
     let ctx = Ctx { lang: new, ..ctx.clone() };
     ctx.edit(message.id, tr!(new, "language-set"), None).await?;
     if message.chat.is_private()

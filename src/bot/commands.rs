@@ -11,7 +11,7 @@ use super::{
     App, Bot, ChatDialogue, Ctx, HandlerResult, ReadCommand, Seen, State, deposit, fallback_lang, link, notify, pin,
     qris_static, reads, start, withdraw,
 };
-use crate::{i18n::Lang, secret::looks_like_secret, tr};
+use crate::{i18n::Lang, secret::looks_like_secret, services, tr};
 
 #[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
 #[command(rename_rule = "lowercase")]
@@ -169,15 +169,6 @@ impl Command {
     }
 }
 
-/// Whether `owner` enabled this group for their own data.
-async fn group_enabled(app: &App, chat: ChatId, owner: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2)")
-        .bind(chat.0)
-        .bind(owner)
-        .fetch_one(&app.pool)
-        .await
-}
-
 /// `/group on|off` in a group: show (or stop showing) the sender's own balances, lists
 /// and invoices there. Secrets are never asked in a group either way.
 async fn group(ctx: &Ctx, msg: &Message, args: &str) -> HandlerResult {
@@ -186,19 +177,11 @@ async fn group(ctx: &Ctx, msg: &Message, args: &str) -> HandlerResult {
     }
     match args.trim() {
         "on" => {
-            sqlx::query("INSERT INTO enabled_groups (chat_id, owner_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(ctx.chat.0)
-                .bind(ctx.user)
-                .execute(&ctx.app.pool)
-                .await?;
+            services::groups::enable(&ctx.app, ctx.chat.0, ctx.user).await?;
             ctx.tell(tr!(ctx.lang, "group-enabled")).await
         }
         "off" => {
-            sqlx::query("DELETE FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2")
-                .bind(ctx.chat.0)
-                .bind(ctx.user)
-                .execute(&ctx.app.pool)
-                .await?;
+            services::groups::disable(&ctx.app, ctx.chat.0, ctx.user).await?;
             ctx.tell(tr!(ctx.lang, "group-disabled")).await
         }
         _ => ctx.tell(tr!(ctx.lang, "group-usage")).await,
@@ -262,15 +245,6 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
     Ok(())
 }
 
-/// The message a panic was raised with (`panic!("…")` gives a `&str` or a `String`).
-pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
 /// Handles one update: every log line it writes carries the update's id, and the
 /// message keys it renders are remembered for [`report`]. A panic in the handler is
 /// caught here: logged with the update id, answered with the generic apology, and the
@@ -315,7 +289,7 @@ pub async fn in_update(
         super::webhook_ack::handled(update.id.0);
         return caught.unwrap_or(Ok(()));
     };
-    let what = panic_text(panic.as_ref());
+    let what = crate::app::panic_text(panic.as_ref());
     // The span is attached to the future, never entered across an await: an entered
     // guard held over one would lend this update's span to whatever else runs on the
     // thread meanwhile.
@@ -365,7 +339,7 @@ async fn handle_tracked(
     let Some(ctx) = context(&bot, &app, &msg, &seen) else { return Ok(()) };
     if cmd.private()
         && !msg.chat.is_private()
-        && !(cmd.shows_only() && group_enabled(&app, msg.chat.id, ctx.user).await?)
+        && !(cmd.shows_only() && services::groups::enabled(&app, msg.chat.id.0, ctx.user).await?)
     {
         ctx.say(tr!(ctx.lang, "private-only", bot = me.username())).await?;
         return Ok(());

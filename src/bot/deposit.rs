@@ -12,27 +12,14 @@ use teloxide::{
 use super::{ButtonAction, Ctx, HandlerResult, format};
 use crate::{
     cards,
-    domain::{Amount, InvoiceState, LinkKind, PayToken},
+    domain::Amount,
     i18n::escape_html,
     notifier::cards::edit_ended,
-    providers::{GatewayError, InvoiceQr, json::jakarta},
-    qr::{
-        decode::{DecodeError, decode_qr_blocking},
-        payload::Qris,
-    },
-    storage::{
-        self,
-        cards::{Audience, Place},
-        invoices::{self, InvoiceRow},
-        staff::AuditAction,
-    },
+    providers::{GatewayError, json::jakarta},
+    services::invoices::{self, Audience, Cancelled, CreateError, InvoiceRow, Place, Qr, Shared, Unchecked},
     telegram::Class,
     tr,
 };
-
-/// What `qris_image` may weigh, and how long fetching it may take.
-const IMAGE_LIMIT: usize = 1024 * 1024;
-const IMAGE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub const INVOICES_PER_PAGE: u32 = 5;
 
@@ -69,79 +56,27 @@ pub(super) async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Opti
     Ok(Some(InlineKeyboardMarkup::new([vec![refresh, cancel], vec![share]])))
 }
 
-/// The invoice's QR: the gateway's payload, or the one decoded from its image. If the
-/// image cannot be read, the image itself (to show as it is) and why.
-pub(super) enum Qr {
-    Payload(String),
-    Image { bytes: Vec<u8>, why: String },
-    Missing { why: String },
-}
-
-pub(super) async fn qr_of(app: &super::App, qr: &InvoiceQr) -> Qr {
-    match qr {
-        InvoiceQr::Payload(p) => {
-            if let Err(e) = Qris::parse(p) {
-                // Shown as issued all the same: the bot never rewrites a gateway's payload.
-                tracing::warn!(error = %e, "the gateway's qris_string is not a valid QRIS");
-            }
-            Qr::Payload(p.clone())
-        }
-        InvoiceQr::ImageUrl(raw) => {
-            let Ok(url) = Url::parse(raw) else {
-                return Qr::Missing { why: format!("qris_image is not a URL: {raw:?}") };
-            };
-            let gateway = app.config.qris_api_url.as_ref();
-            let bytes = match app.gateways.http().fetch_image(&url, gateway, IMAGE_LIMIT, IMAGE_TIMEOUT).await {
-                Ok(bytes) => bytes,
-                Err(e) => return Qr::Missing { why: format!("qris_image could not be fetched: {e}") },
-            };
-            match decode_qr_blocking(bytes).await {
-                (_, Err(e @ (DecodeError::NotAnImage | DecodeError::TooLarge))) => {
-                    // Telegram would refuse it too: nothing of it is shown.
-                    Qr::Missing { why: format!("qris_image is not a usable image: {e}") }
-                }
-                (bytes, Err(e)) => Qr::Image { bytes, why: format!("qris_image holds no QR code: {e}") },
-                (bytes, Ok(text)) => match Qris::parse(&text) {
-                    Ok(_) => Qr::Payload(text),
-                    Err(e) => Qr::Image { bytes, why: format!("qris_image holds no valid QRIS: {e}") },
-                },
-            }
-        }
-        InvoiceQr::None => Qr::Missing { why: "the gateway gave neither qris_string nor qris_image".into() },
-    }
-}
-
 /// Creates the invoice on one of the user's QRIS accounts and sends it.
 pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amount_text: &str) -> HandlerResult {
     let amount = match Amount::parse_user(amount_text, max_deposit(ctx)) {
         Ok(a) => a,
         Err(e) => return ctx.send_or_edit(message, format::amount_error(&e, ctx.lang), None).await,
     };
-    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
+    let account = match super::reads::client(ctx, account_id).await? {
         Ok(found) => found,
         Err(text) => return ctx.send_or_edit(message, text, None).await,
     };
     if let Some(id) = message {
-        ctx.edit(id, tr!(ctx.lang, "invoice-creating", label = account.label.as_str()), None).await?;
+        ctx.edit(id, tr!(ctx.lang, "invoice-creating", label = account.account.label.as_str()), None).await?;
     }
     let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::UploadPhoto).await;
-    let invoice = match gateway.create_invoice(amount).await {
-        Ok(invoice) => invoice,
-        Err(e) => return ctx.tell(super::reads::gateway_error(ctx, &account, &e)).await,
+    let (row, qr) = match invoices::create(&ctx.app, ctx.user, &account, amount).await? {
+        Ok(made) => made,
+        Err(CreateError::Failed(e)) => return ctx.tell(super::reads::gateway_error(ctx, &account.account, &e)).await,
+        Err(CreateError::NotWholeRupiah) => {
+            return ctx.tell(GatewayError::Unexpected(String::new()).user_text(ctx.lang)).await;
+        }
     };
-    let qr = qr_of(&ctx.app, &invoice.qr).await;
-    let payload = match &qr {
-        Qr::Payload(p) => Some(p.as_str()),
-        _ => None,
-    };
-    // Staff make invoices on their owner's account: the owner's, made by them.
-    let made_by = (account.owner_id != ctx.user).then_some(ctx.user);
-    let Some(row) = invoices::insert(&ctx.app.pool, &account, made_by, &invoice, payload).await? else {
-        tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
-        return ctx.tell(GatewayError::Unexpected(String::new()).user_text(ctx.lang)).await;
-    };
-    // Written as soon as the invoice exists at the gateway.
-    super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceCreated, &row).await?;
     let keyboard = keyboard(ctx, &row).await?;
     let text = caption(ctx, &row);
     let photo = match &qr {
@@ -175,10 +110,7 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amou
             }
         }
     };
-    invoices::set_message(&ctx.app.pool, row.id, ctx.chat.0, sent.id.0).await?;
-    storage::cards::insert(&ctx.app.pool, row.id, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, is_photo)
-        .await?;
-    tracing::info!(invoice_id = row.id, "invoice created");
+    invoices::posted(&ctx.app, &row, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, is_photo).await?;
     Ok(())
 }
 
@@ -187,13 +119,13 @@ async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -
     if row.is_final() {
         // Stamped, like every other card of the invoice (which the card refresher edits).
         let (bot, lang, place) = (&ctx.bot, ctx.lang, Place::Chat(ctx.chat.0, message.0));
-        storage::cards::shown(&ctx.app.pool, ctx.chat.0, message.0, row.status).await?;
+        invoices::card_shown(&ctx.app, ctx.chat.0, message.0, row.status).await?;
         let edited = edit_ended(&ctx.app, bot, &place, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
         match edited {
-            Ok(Some(file_id)) => invoices::set_ended_file(&ctx.app.pool, row.id, &file_id).await?,
+            Ok(Some(file_id)) => invoices::set_ended_file(&ctx.app, row, &file_id).await?,
             Ok(None) => {}
             Err(e) => {
-                storage::cards::reopen(&ctx.app.pool, ctx.chat.0, message.0).await?;
+                invoices::card_reopen(&ctx.app, ctx.chat.0, message.0).await?;
                 return Err(e.into());
             }
         }
@@ -217,27 +149,17 @@ async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -
 /// Asks the gateway for the status, records it, and returns the row (and an error
 /// text if the gateway could not tell).
 async fn refreshed(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, Option<String>)> {
-    if row.is_final() {
-        return Ok((row, None));
-    }
-    let Some(account_id) = row.account_id else { return Ok((row, None)) };
-    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
-        Ok(found) => found,
-        Err(text) => return Ok((row, Some(text))),
-    };
-    match gateway.invoice(&row.gateway_invoice_id).await {
-        Ok(invoice) => {
-            invoices::set_status(&ctx.app.pool, row.id, invoice.status.into()).await?;
-            let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
-            Ok((row, None))
-        }
-        Err(e) => Ok((row, Some(super::reads::gateway_error(ctx, &account, &e)))),
-    }
+    let (row, unchecked) = invoices::refresh(&ctx.app, ctx.user, ctx.accounts().await?, row).await?;
+    let problem = unchecked.map(|why| match why {
+        Unchecked::Unusable(why) => super::reads::unusable(ctx, &why),
+        Unchecked::Failed(account, e) => super::reads::gateway_error(ctx, &account, &e),
+    });
+    Ok((row, problem))
 }
 
 /// The Check status button.
 pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
-    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
+    let Some(row) = invoices::get(&ctx.app, ctx.user, invoice_id).await? else {
         return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
     };
     let (row, problem) = refreshed(ctx, row).await?;
@@ -251,29 +173,15 @@ pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerRe
 /// The Cancel invoice button. A paid invoice cannot be cancelled: the gateway's refusal
 /// is shown and the caption brought up to date.
 pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
-    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
+    let Some(row) = invoices::get(&ctx.app, ctx.user, invoice_id).await? else {
         return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
     };
     let is_photo = message.photo().is_some();
-    // A paid invoice is asked all the same, so that the gateway's refusal is shown.
-    if matches!(row.status, InvoiceState::Cancelled | InvoiceState::Expired) {
-        return show(ctx, message.id, &row, is_photo).await;
-    }
-    let Some(account_id) = row.account_id else { return ctx.tell(tr!(ctx.lang, "account-gone")).await };
-    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
-        Ok(found) => found,
-        Err(text) => return ctx.tell(text).await,
-    };
-    match gateway.cancel_invoice(&row.gateway_invoice_id).await {
-        Ok(_) => {
-            invoices::set_status(&ctx.app.pool, row.id, InvoiceState::Cancelled).await?;
-            super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceCancelled, &row).await?;
-            let row = invoices::get(&ctx.app.pool, ctx.user, row.id).await?.unwrap_or(row);
-            show(ctx, message.id, &row, is_photo).await
-        }
-        Err(e) => {
-            ctx.tell(super::reads::gateway_error(ctx, &account, &e)).await?;
-            let (row, _) = refreshed(ctx, row).await?;
+    match invoices::cancel(&ctx.app, ctx.user, ctx.accounts().await?, row).await? {
+        Cancelled::Now(row) | Cancelled::Ended(row) => show(ctx, message.id, &row, is_photo).await,
+        Cancelled::Unusable(why) => ctx.tell(super::reads::unusable(ctx, &why)).await,
+        Cancelled::Refused { row, account, error } => {
+            ctx.tell(super::reads::gateway_error(ctx, &account, &error)).await?;
             show(ctx, message.id, &row, is_photo).await
         }
     }
@@ -285,7 +193,7 @@ pub async fn one(ctx: &Ctx, reference: &str) -> HandlerResult {
     if reference.is_empty() {
         return ctx.tell(tr!(ctx.lang, "invoice-usage")).await;
     }
-    let Some(row) = invoices::find(&ctx.app.pool, ctx.user, reference).await? else {
+    let Some(row) = invoices::find(&ctx.app, ctx.user, reference).await? else {
         return ctx.tell(tr!(ctx.lang, "invoice-unknown", id = reference)).await;
     };
     ctx.typing().await;
@@ -302,7 +210,7 @@ pub async fn one(ctx: &Ctx, reference: &str) -> HandlerResult {
 
 /// `/invoices`: the invoices made through the bot, newest first, paged.
 pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerResult {
-    let (rows, total) = invoices::page(&ctx.app.pool, ctx.user, page, INVOICES_PER_PAGE).await?;
+    let (rows, total) = invoices::page(&ctx.app, ctx.user, page, INVOICES_PER_PAGE).await?;
     let pages = ((total as u32).div_ceil(INVOICES_PER_PAGE)).max(1);
     let mut text = tr!(ctx.lang, "invoices-title");
     text.push_str("\n\n");
@@ -342,18 +250,11 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
 /// The Share with customer button: the invoice's pay link (made on the first press), as
 /// text the merchant can copy anywhere and a button that opens Telegram's share sheet.
 pub async fn share(ctx: &Ctx, invoice_id: i64) -> HandlerResult {
-    let Some(row) = invoices::get(&ctx.app.pool, ctx.user, invoice_id).await? else {
-        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
+    let (row, link) = match invoices::share(&ctx.app, ctx.user, invoice_id).await? {
+        Shared::Link(row, link) => (row, link),
+        Shared::Gone => return ctx.tell(tr!(ctx.lang, "callback-stale")).await,
+        Shared::Ended(row) => return ctx.tell(super::pay::ended_text(&row, ctx.lang)).await,
     };
-    if row.is_final() {
-        return ctx.tell(super::pay::ended_text(&row, ctx.lang)).await;
-    }
-    let Some(token) = invoices::share(&ctx.app.pool, ctx.user, invoice_id, &PayToken::generate()).await? else {
-        return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
-    };
-    super::staff::audit_invoice(ctx, row.owner_id, AuditAction::InvoiceShared, &row).await?;
-    let username = ctx.app.username.get().ok_or_else(|| anyhow::anyhow!("the bot's username is not known yet"))?;
-    let link = token.link(username, LinkKind::Pay);
     let note =
         tr!(ctx.lang, "share-telegram-text", amount = row.total().format(ctx.lang), seller = cards::seller(&row));
     let mut share_url = Url::parse("https://t.me/share/url").expect("a URL");

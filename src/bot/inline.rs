@@ -24,13 +24,12 @@ use teloxide::{
 use super::{App, Bot, Callback, Ctx, HandlerResult, commands, deposit};
 use crate::{
     cards,
-    domain::{Amount, LinkKind, PayToken, Provider},
+    domain::{Amount, LinkKind, Provider},
     i18n::Lang,
-    storage::{
+    services::{
         self,
         accounts::LinkedAccount,
-        cards::Audience,
-        invoices::{self, InvoiceRow},
+        invoices::{self, Audience, CreateError, InvoiceRow},
     },
     tr,
 };
@@ -40,8 +39,8 @@ use crate::{
 const WAIT: &str = "inline:wait";
 
 async fn lang_of(app: &App, user: &teloxide::types::User) -> Lang {
-    match storage::users::get(&app.pool, user.id.0 as i64).await {
-        Ok(Some(row)) => row.lang(),
+    match services::users::lang_of(app, user.id.0 as i64).await {
+        Ok(Some(lang)) => lang,
         _ => Lang::from_telegram(user.language_code.as_deref()),
     }
 }
@@ -82,7 +81,7 @@ fn parse_result_id(id: &str) -> Option<(i64, i64)> {
 
 /// The merchant's QRIS accounts (the ones that make invoices), default first.
 async fn invoicing_accounts(app: &App, user: i64) -> anyhow::Result<Vec<LinkedAccount>> {
-    let all = storage::accounts::list(&app.pool, user).await?;
+    let all = services::accounts::list(app, user).await?;
     Ok(all.into_iter().filter(|a| a.provider == Provider::Qris).collect())
 }
 
@@ -165,29 +164,20 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
     };
     // The merchant's own context: their private chat, where their copy of the card goes.
     let ctx = Ctx::new(bot.clone(), app.clone(), lang, user, ChatId(user));
-    let (account, gateway) = match super::reads::client(&ctx, account_id).await? {
+    let account = match super::reads::client(&ctx, account_id).await? {
         // Inline mode is the owner's: the accounts offered are their own QRIS accounts.
-        Ok(found) if found.0.provider == Provider::Qris && found.0.owner_id == user => found,
+        Ok(found) if found.account.provider == Provider::Qris && found.account.owner_id == user => found,
         Ok(_) => return Ok(say(tr!(lang, "callback-stale")).await?),
         Err(text) => return Ok(say(text).await?),
     };
-    let invoice = match gateway.create_invoice(amount).await {
-        Ok(invoice) => invoice,
-        Err(e) => return Ok(say(super::reads::gateway_error(&ctx, &account, &e)).await?),
+    let row = match invoices::create(&app, user, &account, amount).await? {
+        Ok((row, _)) => row,
+        Err(CreateError::Failed(e)) => return Ok(say(super::reads::gateway_error(&ctx, &account.account, &e)).await?),
+        Err(CreateError::NotWholeRupiah) => {
+            return Ok(say(crate::providers::GatewayError::Unexpected(String::new()).user_text(lang)).await?);
+        }
     };
-    let qr = deposit::qr_of(&app, &invoice.qr).await;
-    let payload = match &qr {
-        deposit::Qr::Payload(p) => Some(p.as_str()),
-        _ => None,
-    };
-    let Some(row) = invoices::insert(&app.pool, &account, None, &invoice, payload).await? else {
-        tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
-        return Ok(say(crate::providers::GatewayError::Unexpected(String::new()).user_text(lang)).await?);
-    };
-    let token = PayToken::generate();
-    invoices::mark_inline(&app.pool, row.id, &token).await?;
-    let row = invoices::get(&app.pool, user, row.id).await?.unwrap_or(row);
-    let token = row.pay_token.as_deref().and_then(PayToken::parse).unwrap_or(token);
+    let (row, token) = invoices::mark_inline(&app, user, row).await?;
     tracing::info!(invoice_id = row.id, "invoice created from inline mode");
 
     let file_id = merchant_copy(&ctx, &row).await;
@@ -216,7 +206,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
             return Err(e.into());
         }
     };
-    storage::cards::insert_inline(&app.pool, row.id, &inline_id, lang, is_photo).await?;
+    invoices::posted_inline(&app, &row, &inline_id, lang, is_photo).await?;
     Ok(())
 }
 
@@ -256,13 +246,7 @@ async fn merchant_copy(ctx: &Ctx, row: &InvoiceRow) -> Option<String> {
             return None;
         }
     };
-    let pool = &ctx.app.pool;
-    if let Err(e) = invoices::set_message(pool, row.id, ctx.chat.0, sent.id.0).await {
-        tracing::warn!(invoice_id = row.id, error = %e, "the merchant copy's place could not be recorded");
-    }
-    if let Err(e) =
-        storage::cards::insert(pool, row.id, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, true).await
-    {
+    if let Err(e) = invoices::posted(&ctx.app, row, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, true).await {
         tracing::warn!(invoice_id = row.id, error = %e, "the merchant copy could not be recorded");
     }
     sent.photo().and_then(|sizes| sizes.iter().max_by_key(|p| p.width * p.height)).map(|p| p.file.id.0.clone())

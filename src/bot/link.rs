@@ -2,7 +2,6 @@
 //! credential in its own message, deleted as soon as it is read → verified with a
 //! harmless gateway call → stored sealed, echoed only masked.
 
-use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardMarkup, MessageId},
@@ -10,69 +9,25 @@ use teloxide::{
 
 use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format, state::SealedPartial};
 use crate::{
-    crypto::Sealed,
     domain::{AccountLabel, Credentials, LabelError, Provider},
     i18n::Html,
-    providers::GatewayError,
     secret::Secret,
-    storage::accounts::{self, AccountError},
+    services::linking::{self, LinkError, credentials, fields},
     tr,
 };
 
-/// The credential fields of a provider, in the order they are asked. The secret one is
-/// last, so it is used right away and never waits in the dialogue.
-pub fn fields(provider: Provider) -> &'static [&'static str] {
-    match provider {
-        Provider::Bukalapak => &["user_id", "api_key"],
-        Provider::Qris => &["api_key"],
-        Provider::Snap => &["partner_id", "account_id", "client_secret"],
-    }
-}
-
-fn credentials(provider: Provider, values: &[String]) -> Option<Credentials> {
-    Some(match provider {
-        Provider::Bukalapak => {
-            let [user_id, api_key] = values else { return None };
-            Credentials::Bukalapak { user_id: user_id.clone(), api_key: Secret::new(api_key.clone()) }
-        }
-        Provider::Qris => {
-            let [api_key] = values else { return None };
-            Credentials::Qris { api_key: Secret::new(api_key.clone()) }
-        }
-        Provider::Snap => {
-            let [partner_id, account_id, client_secret] = values else { return None };
-            Credentials::Snap {
-                partner_id: partner_id.clone(),
-                client_secret: Secret::new(client_secret.clone()),
-                account_id: account_id.clone(),
-            }
-        }
-    })
-}
-
-fn partial_aad(chat: ChatId) -> Vec<u8> {
-    format!("merchant-bot link dialogue v1\0chat={}", chat.0).into_bytes()
-}
-
 fn seal_partial(ctx: &Ctx, values: &[String]) -> SealedPartial {
-    let sealed = ctx.app.key().seal(&serde_json::to_vec(values).expect("strings serialize"), &partial_aad(ctx.chat));
-    SealedPartial { ciphertext: B64.encode(sealed.ciphertext), nonce: B64.encode(sealed.nonce), key_id: sealed.key_id }
+    linking::seal_partial(&ctx.app, ctx.chat.0, values)
 }
 
 fn open_partial(ctx: &Ctx, partial: &Option<SealedPartial>) -> Option<Vec<String>> {
-    let Some(p) = partial else { return Some(Vec::new()) };
-    let sealed = Sealed {
-        ciphertext: B64.decode(&p.ciphertext).ok()?,
-        nonce: B64.decode(&p.nonce).ok()?,
-        key_id: p.key_id.clone(),
-    };
-    serde_json::from_slice(&ctx.app.key().open(&sealed, &partial_aad(ctx.chat)).ok()?).ok()
+    linking::open_partial(&ctx.app, ctx.chat.0, partial)
 }
 
 /// `/link`: the provider buttons (only the providers whose gateway is configured).
 pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue) -> HandlerResult {
     let mut rows = Vec::new();
-    for provider in ctx.app.gateways.urls().offered() {
+    for provider in linking::offered(&ctx.app) {
         rows.push(vec![
             ctx.app
                 .button(ctx.user, format::provider(provider, ctx.lang), ButtonAction::LinkProvider { provider })
@@ -90,9 +45,7 @@ pub async fn on_provider(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId,
     if !matches!(dialogue.get().await.map_err(|e| anyhow::anyhow!("{e}"))?, Some(State::LinkProvider)) {
         return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await;
     }
-    let taken: Vec<String> =
-        accounts::list(&ctx.app.pool, ctx.user).await?.into_iter().map(|a| a.label.to_string()).collect();
-    let suggested = (1..).map(|n| format!("{provider}-{n}")).find(|l| !taken.contains(l)).expect("some number is free");
+    let suggested = linking::suggest_label(&ctx.app, ctx.user, provider).await?;
     let button = ctx
         .app
         .button(
@@ -120,7 +73,7 @@ pub async fn on_label(ctx: &Ctx, dialogue: &ChatDialogue, provider: Provider, ra
             return Ok(());
         }
     };
-    let existing = accounts::list(&ctx.app.pool, ctx.user).await?.into_iter().find(|a| a.label == label);
+    let existing = linking::existing(&ctx.app, ctx.user, &label).await?;
     if let Some(existing) = existing {
         let replace = ctx
             .app
@@ -184,7 +137,7 @@ pub async fn on_credential(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, st
     // Deleted before anything else can fail.
     super::delete_secret_message(ctx, msg).await?;
     let field = fields(provider)[step];
-    if value.is_empty() || value.chars().count() > 256 || value.chars().any(char::is_whitespace) {
+    if !linking::is_plausible(&value) {
         ctx.say(tr!(ctx.lang, "link-field-invalid", field = field)).await?;
         return Ok(());
     }
@@ -213,41 +166,31 @@ async fn finish(
     let provider_name = format::provider(provider, ctx.lang);
     let checking = ctx.say(tr!(ctx.lang, "link-checking", provider = &provider_name)).await?;
     let first_field = fields(provider)[0];
-    let verified = match ctx.app.gateways.client(&credentials) {
-        Ok(client) => client.verify().await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = verified {
-        let text = match &e {
-            GatewayError::CredentialsRejected { .. } => {
-                tr!(ctx.lang, "link-rejected", provider = &provider_name, field = first_field)
-            }
-            other => tr!(ctx.lang, "link-failed", error = Html(other.user_text(ctx.lang)), field = first_field),
-        };
-        tracing::info!(provider = provider.as_str(), error = %e, "linking: the credentials did not verify");
-        ctx.edit(checking.id, text, None).await?;
-        // Start the fields over: the user may retry or /cancel.
-        dialogue
-            .update(State::LinkCredential { provider, label, replace, step: 0, partial: None })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        return Ok(());
-    }
     let label = AccountLabel::parse(&label).map_err(|e| anyhow::anyhow!("a label checked earlier: {e}"))?;
-    let stored = if replace {
-        accounts::replace(&ctx.app.pool, ctx.app.key(), ctx.user, &label, &credentials).await
-    } else {
-        accounts::insert(&ctx.app.pool, ctx.app.key(), ctx.user, &label, &credentials).await
-    };
-    let account = match stored {
+    let account = match linking::link(&ctx.app, ctx.user, &label, &credentials, replace).await? {
         Ok(account) => account,
-        Err(AccountError::LabelTaken) | Err(AccountError::NotFound) => {
+        Err(LinkError::LabelChanged) => {
             // Another device linked or unlinked this label meanwhile.
             ctx.edit(checking.id, tr!(ctx.lang, "link-label-changed"), None).await?;
             dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             return Ok(());
         }
-        Err(e) => return Err(e.into()),
+        Err(e @ (LinkError::Rejected(_) | LinkError::Unverified(_))) => {
+            let text = match &e {
+                LinkError::Unverified(other) => {
+                    tr!(ctx.lang, "link-failed", error = Html(other.user_text(ctx.lang)), field = first_field)
+                }
+                _ => tr!(ctx.lang, "link-rejected", provider = &provider_name, field = first_field),
+            };
+            ctx.edit(checking.id, text, None).await?;
+            // Start the fields over: the user may retry or /cancel.
+            let label = label.to_string();
+            dialogue
+                .update(State::LinkCredential { provider, label, replace, step: 0, partial: None })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            return Ok(());
+        }
     };
     dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let masked: Vec<String> = masked_fields(&credentials)
@@ -264,19 +207,6 @@ async fn finish(
         default = Html(default)
     );
     ctx.edit(checking.id, text, None).await?;
-    tracing::info!(provider = provider.as_str(), account_id = account.id, "account linked");
-    if provider == Provider::Bukalapak {
-        // Incoming money: the newest mutation id is the cursor.
-        crate::storage::watches::watch(
-            &ctx.app.pool,
-            ctx.user,
-            account.id,
-            crate::domain::events::WatchKind::Mutations,
-            "credits",
-            None,
-        )
-        .await?;
-    }
     Ok(())
 }
 

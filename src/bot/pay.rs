@@ -3,8 +3,6 @@
 //! Check status button. The token is the only permission: it opens this one invoice and
 //! nothing else of the merchant, and only while the invoice is pending.
 
-use std::time::Duration;
-
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile},
@@ -16,18 +14,10 @@ use crate::{
     domain::{InvoiceState, LinkKind, PayToken},
     i18n::{Html, Lang},
     notifier::cards::edit_ended,
-    storage::{
-        self,
-        cards::{Audience, Place},
-        invoices::{self, InvoiceRow},
-    },
+    services::invoices::{self, Audience, InvoiceRow, Place},
     telegram::Class,
     tr,
 };
-
-/// Customers' presses ask the gateway at most this often per invoice; in between they
-/// are told the status last seen.
-pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 
 /// Why a link opens no card: the invoice has ended.
 pub fn ended_text(row: &InvoiceRow, lang: Lang) -> String {
@@ -38,15 +28,10 @@ pub fn ended_text(row: &InvoiceRow, lang: Lang) -> String {
     }
 }
 
-/// Pending at the gateway's word, but past its expiry: ended all the same for a customer.
-fn past_expiry(app: &App, row: &InvoiceRow) -> bool {
-    row.expires_at.is_some_and(|t| t <= app.clock.now())
-}
-
 /// `/start pay_<token>`: the customer's card.
 pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
     let found = match PayToken::from_start(parameter, LinkKind::Pay) {
-        Some(token) => invoices::by_token(&ctx.app.pool, &token).await?.map(|row| (token, row)),
+        Some(token) => invoices::by_token(&ctx.app, &token).await?.map(|row| (token, row)),
         None => None,
     };
     let Some((token, row)) = found else {
@@ -56,7 +41,7 @@ pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
     if row.is_final() {
         return ctx.tell(ended_text(&row, ctx.lang)).await;
     }
-    if past_expiry(&ctx.app, &row) {
+    if invoices::past_expiry(&ctx.app, &row) {
         return ctx.tell(tr!(ctx.lang, "pay-link-expired")).await;
     }
     let lang = ctx.lang;
@@ -71,47 +56,9 @@ pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
         None => ctx.say_with(format!("{caption}\n\n{}", tr!(lang, "invoice-no-qr")), keyboard).await?,
     };
     let is_photo = sent.photo().is_some();
-    storage::cards::insert(&ctx.app.pool, row.id, Audience::Customer, ctx.chat.0, sent.id.0, lang, is_photo).await?;
+    invoices::posted(&ctx.app, &row, Audience::Customer, ctx.chat.0, sent.id.0, lang, is_photo).await?;
     tracing::info!(invoice_id = row.id, "a customer opened a pay link");
     Ok(())
-}
-
-/// Asks the merchant's gateway for the invoice's status (at most every [`CHECK_EVERY`])
-/// and records it; the row as it is now, and whether the gateway was asked.
-async fn checked(app: &App, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool)> {
-    let Some(account_id) = row.account_id else { return Ok((row, true)) };
-    if row.is_final() {
-        return Ok((row, true));
-    }
-    if !invoices::take_check(&app.pool, row.id, CHECK_EVERY).await? {
-        return Ok((row, false));
-    }
-    let (_, credentials) =
-        match storage::accounts::with_credentials(&app.pool, app.key(), row.owner_id, account_id).await {
-            Ok(found) => found,
-            Err(e) => {
-                tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no usable account");
-                return Ok((row, true));
-            }
-        };
-    let gateway = match app.gateways.client(&credentials) {
-        Ok(gateway) => gateway,
-        Err(e) => {
-            tracing::warn!(invoice_id = row.id, error = %e, "a customer's status check found no gateway client");
-            return Ok((row, true));
-        }
-    };
-    match gateway.invoice(&row.gateway_invoice_id).await {
-        Ok(invoice) => {
-            invoices::set_status(&app.pool, row.id, invoice.status.into()).await?;
-            let row = invoices::get(&app.pool, row.owner_id, row.id).await?.unwrap_or(row);
-            Ok((row, true))
-        }
-        Err(e) => {
-            tracing::info!(invoice_id = row.id, error = %e, "a customer's status check: the gateway could not tell");
-            Ok((row, true))
-        }
-    }
 }
 
 /// Check status on a customer's card (a pay link's, or an inline message anyone in its
@@ -119,11 +66,11 @@ async fn checked(app: &App, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, bool
 /// buttons) at once when the invoice has ended; an inline card is left to the card
 /// refresher, which has the stamped image Telegram needs for it.
 pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: PayToken) -> HandlerResult {
-    let Some(row) = invoices::by_token(&app.pool, &token).await? else {
+    let Some(row) = invoices::by_token(app, &token).await? else {
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "pay-link-invalid")).await?;
         return Ok(());
     };
-    let (row, asked) = checked(app, row).await?;
+    let (row, asked) = invoices::customer_check(app, row).await?;
     // A callback answer is plain text: the status words hold no markup.
     let status = Html(crate::i18n::status(row.status.as_str(), lang));
     let toast = if asked {
@@ -134,14 +81,14 @@ pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: P
     bot.answer_callback_query(q.id.clone()).text(toast).await?;
     let Some(message) = q.regular_message().filter(|_| row.is_final()) else { return Ok(()) };
     let (chat, id) = (message.chat.id.0, message.id.0);
-    storage::cards::shown(&app.pool, chat, id, row.status).await?;
+    invoices::card_shown(app, chat, id, row.status).await?;
     let (place, is_photo) = (Place::Chat(chat, id), message.photo().is_some());
     match edit_ended(app, bot, &place, is_photo, &row, Audience::Customer, lang, Class::Reply).await {
         Ok(_) => Ok(()),
         // A card the bot did not post in this chat (a forwarded copy): the answer was enough.
         Err(teloxide::RequestError::Api(teloxide::ApiError::MessageCantBeEdited)) => Ok(()),
         Err(e) => {
-            storage::cards::reopen(&app.pool, chat, id).await?;
+            invoices::card_reopen(app, chat, id).await?;
             Err(e.into())
         }
     }

@@ -7,42 +7,17 @@ use teloxide::{prelude::*, types::InlineKeyboardMarkup};
 use super::{
     ButtonAction, ChatDialogue, Ctx, HandlerResult, State, buttons::PinChoice, dialogue_err, format, state::PinNext,
 };
-use crate::{domain::Amount, pin, storage::users, tr};
+use crate::{
+    domain::Amount,
+    services::pin::{self, PinCheck},
+    tr,
+};
 
-/// What a typed PIN turned out to be.
-pub enum PinCheck {
-    Right,
-    /// Wrong; `left` more tries before withdrawals lock.
-    Wrong {
-        left: i32,
-    },
-    /// Wrong too often (now or before): withdrawals and PIN changes are locked.
-    Locked,
-}
-
-/// Reads a PIN message (deleted at once) and checks it against the stored hash. A wrong
-/// one counts towards the lock; a right one clears the count.
+/// Reads a PIN message (deleted at once) and checks it.
 pub async fn check_typed(ctx: &Ctx, msg: &Message) -> anyhow::Result<PinCheck> {
     let typed = msg.text().unwrap_or_default().trim().to_owned();
     super::delete_secret_message(ctx, msg).await?;
-    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
-    // The try is counted before the (slow) hash check, so parallel guesses cannot
-    // exceed the limit; a right PIN gives it back.
-    let Some(tries) = users::pin_attempt(&ctx.app.pool, ctx.user, pin::MAX_FAILURES, pin::LOCK_MINUTES).await? else {
-        return Ok(PinCheck::Locked);
-    };
-    let right = match &state.hash {
-        Some(hash) => pin::verify(typed, hash.clone()).await,
-        None => false,
-    };
-    if right {
-        users::pin_succeeded(&ctx.app.pool, ctx.user).await?;
-        return Ok(PinCheck::Right);
-    }
-    if tries >= pin::MAX_FAILURES {
-        return Ok(PinCheck::Locked);
-    }
-    Ok(PinCheck::Wrong { left: pin::MAX_FAILURES - tries })
+    pin::check(&ctx.app, ctx.user, typed).await
 }
 
 fn threshold_text(ctx: &Ctx, rupiah: i64) -> String {
@@ -51,7 +26,7 @@ fn threshold_text(ctx: &Ctx, rupiah: i64) -> String {
 
 /// `/pin`: what is set, with buttons.
 pub async fn menu(ctx: &Ctx) -> HandlerResult {
-    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
+    let state = pin::state(&ctx.app, ctx.user).await?;
     let (text, choices) = match &state.hash {
         None => (tr!(ctx.lang, "pin-none"), vec![(PinChoice::Set, tr!(ctx.lang, "button-pin-set"))]),
         Some(_) => (
@@ -73,7 +48,7 @@ pub async fn menu(ctx: &Ctx) -> HandlerResult {
 
 /// A menu button.
 pub async fn on_choice(ctx: &Ctx, dialogue: &ChatDialogue, choice: PinChoice) -> HandlerResult {
-    let has_pin = users::pin_state(&ctx.app.pool, ctx.user).await?.hash.is_some();
+    let has_pin = pin::state(&ctx.app, ctx.user).await?.hash.is_some();
     let (text, state) = match (choice, has_pin) {
         (PinChoice::Set, false) => (tr!(ctx.lang, "pin-ask-new"), State::PinNew),
         (PinChoice::Change, true) => (tr!(ctx.lang, "pin-ask-current"), State::PinCurrent { next: PinNext::Change }),
@@ -103,7 +78,7 @@ pub async fn on_current(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, next:
             dialogue.update(State::PinNew).await.map_err(dialogue_err)
         }
         PinNext::Remove => {
-            users::set_pin(&ctx.app.pool, ctx.user, None).await?;
+            pin::remove(&ctx.app, ctx.user).await?;
             dialogue.exit().await.map_err(dialogue_err)?;
             ctx.tell(tr!(ctx.lang, "pin-removed")).await
         }
@@ -118,10 +93,9 @@ pub async fn on_current(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, next:
 pub async fn on_new(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message) -> HandlerResult {
     let typed = msg.text().unwrap_or_default().trim().to_owned();
     super::delete_secret_message(ctx, msg).await?;
-    if !pin::is_valid(&typed) {
+    let Ok(hash) = pin::hash_new(typed).await? else {
         return ctx.tell(tr!(ctx.lang, "pin-invalid")).await;
-    }
-    let hash = pin::hash(typed).await?;
+    };
     ctx.say(tr!(ctx.lang, "pin-ask-repeat")).await?;
     dialogue.update(State::PinRepeat { hash }).await.map_err(dialogue_err)
 }
@@ -129,13 +103,12 @@ pub async fn on_new(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message) -> Handle
 pub async fn on_repeat(ctx: &Ctx, dialogue: &ChatDialogue, msg: &Message, hash: String) -> HandlerResult {
     let typed = msg.text().unwrap_or_default().trim().to_owned();
     super::delete_secret_message(ctx, msg).await?;
-    if !pin::verify(typed, hash.clone()).await {
+    if !pin::repeated(typed, &hash).await {
         ctx.say(tr!(ctx.lang, "pin-mismatch")).await?;
         return dialogue.update(State::PinNew).await.map_err(dialogue_err);
     }
-    users::set_pin(&ctx.app.pool, ctx.user, Some(&hash)).await?;
+    let threshold = pin::set(&ctx.app, ctx.user, &hash).await?;
     dialogue.exit().await.map_err(dialogue_err)?;
-    let threshold = users::pin_state(&ctx.app.pool, ctx.user).await?.threshold;
     ctx.tell(tr!(ctx.lang, "pin-saved", threshold = threshold_text(ctx, threshold))).await
 }
 
@@ -149,7 +122,7 @@ pub async fn on_threshold(ctx: &Ctx, dialogue: &ChatDialogue, text: &str) -> Han
             Err(e) => return ctx.tell(format::amount_error(&e, ctx.lang)).await,
         }
     };
-    users::set_pin_threshold(&ctx.app.pool, ctx.user, rupiah).await?;
+    pin::set_threshold(&ctx.app, ctx.user, rupiah).await?;
     dialogue.exit().await.map_err(dialogue_err)?;
     ctx.tell(tr!(ctx.lang, "pin-threshold-saved", threshold = threshold_text(ctx, rupiah))).await
 }

@@ -3,8 +3,6 @@
 //! answers with a dynamic QRIS for that amount (tag 01 = 12, tag 54 = amount, CRC
 //! recomputed). No payment provider issues such a code, so no confirmation can follow.
 
-use std::time::Duration;
-
 use reqwest::Url;
 use teloxide::{
     prelude::*,
@@ -15,16 +13,12 @@ use super::{ButtonAction, Ctx, HandlerResult, deposit::max_deposit, format};
 use crate::{
     domain::Amount,
     qr::{
-        decode::{DecodeError, decode_qr_blocking},
-        payload::{PayloadError, Qris},
+        payload::PayloadError,
         render::{Card, invoice_png_blocking},
     },
-    storage::static_qris,
+    services::static_qris::{self, PhotoRead},
     tr,
 };
-
-const PHOTO_LIMIT: usize = 10 * 1024 * 1024;
-const PHOTO_TIMEOUT: Duration = Duration::from_secs(20);
 
 fn invalid_reason(e: &PayloadError, ctx: &Ctx) -> String {
     match e {
@@ -52,30 +46,17 @@ pub async fn on_photo(ctx: &Ctx, msg: &Message) -> HandlerResult {
         config.token,
         file.path
     ))?;
-    let telegram = Some(&config.api_url);
-    let bytes = match ctx.app.gateways.http().fetch_image(&url, telegram, PHOTO_LIMIT, PHOTO_TIMEOUT).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not download a photo");
-            return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await;
+    let qris = match static_qris::read_photo(&ctx.app, &url, &config.api_url).await {
+        PhotoRead::Static(qris) => qris,
+        PhotoRead::Unavailable => return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await,
+        PhotoRead::NoCode => return ctx.tell(tr!(ctx.lang, "qris-photo-no-code")).await,
+        PhotoRead::Invalid(e) => {
+            return ctx.tell(tr!(ctx.lang, "qris-photo-invalid", reason = invalid_reason(&e, ctx))).await;
         }
+        PhotoRead::Dynamic => return ctx.tell(tr!(ctx.lang, "qris-photo-dynamic")).await,
     };
-    let text = match decode_qr_blocking(bytes).await.1 {
-        Ok(text) => text,
-        Err(DecodeError::NotAnImage | DecodeError::TooLarge) => {
-            return ctx.tell(tr!(ctx.lang, "qris-photo-unavailable")).await;
-        }
-        Err(_) => return ctx.tell(tr!(ctx.lang, "qris-photo-no-code")).await,
-    };
-    let qris = match Qris::parse(&text) {
-        Ok(q) => q,
-        Err(e) => return ctx.tell(tr!(ctx.lang, "qris-photo-invalid", reason = invalid_reason(&e, ctx))).await,
-    };
-    if !qris.is_static() {
-        return ctx.tell(tr!(ctx.lang, "qris-photo-dynamic")).await;
-    }
     let mut question = tr!(ctx.lang, "qris-photo-found", merchant = qris.merchant_name(), city = qris.merchant_city());
-    if let Some(current) = static_qris::get(&ctx.app.pool, ctx.user).await? {
+    if let Some(current) = static_qris::get(&ctx.app, ctx.user).await? {
         question.push_str("\n\n");
         question.push_str(&tr!(ctx.lang, "qris-photo-replaces", merchant = current.merchant_name));
     }
@@ -90,20 +71,16 @@ pub async fn on_photo(ctx: &Ctx, msg: &Message) -> HandlerResult {
 
 /// The Save button.
 pub async fn save(ctx: &Ctx, message: MessageId, payload: &str) -> HandlerResult {
-    // Checked again: the payload came back from storage, not from the decoder.
-    let qris = match Qris::parse(payload) {
-        Ok(q) if q.is_static() => q,
-        _ => return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
+    let Some(qris) = static_qris::save(&ctx.app, ctx.user, payload).await? else {
+        return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await;
     };
-    static_qris::save(&ctx.app.pool, ctx.user, payload, qris.merchant_name()).await?;
     ctx.edit(message, tr!(ctx.lang, "qris-saved", merchant = qris.merchant_name()), None).await
 }
 
 /// `/qris` (what is stored, how to use it) and `/qris <amount>`.
 pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
-    let stored = static_qris::get(&ctx.app.pool, ctx.user).await?;
     if args.trim().is_empty() {
-        let text = match &stored {
+        let text = match &static_qris::get(&ctx.app, ctx.user).await? {
             Some(s) => tr!(ctx.lang, "qris-current", merchant = &s.merchant_name),
             None => tr!(ctx.lang, "qris-none"),
         };
@@ -113,9 +90,9 @@ pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
         Ok(a) => a,
         Err(e) => return ctx.tell(format::amount_error(&e, ctx.lang)).await,
     };
-    let Some(stored) = stored else { return ctx.tell(tr!(ctx.lang, "qris-none")).await };
-    let merchant = Qris::parse(&stored.payload)?;
-    let dynamic = merchant.with_amount(amount)?;
+    let Some((merchant, dynamic)) = static_qris::with_amount(&ctx.app, ctx.user, amount).await? else {
+        return ctx.tell(tr!(ctx.lang, "qris-none")).await;
+    };
     let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::UploadPhoto).await;
     let card = Card {
         title: merchant.merchant_name().to_owned(),

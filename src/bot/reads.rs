@@ -9,8 +9,8 @@ use super::{ButtonAction, Ctx, HandlerResult, ReadCommand, VaKindArg, format};
 use crate::{
     domain::Provider,
     i18n::{Html, escape_html},
-    providers::{BalanceSource, Capability, Destination, Gateway, GatewayError, MutationKind, Page, VaKind},
-    storage::accounts::LinkedAccount,
+    providers::{BalanceSource, Capability, Destination, GatewayError, MutationKind, Page, VaKind},
+    services::accounts::{self, LinkedAccount, Unusable, Usable},
     tr,
 };
 
@@ -37,21 +37,17 @@ pub(super) fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
     names.join(" / ")
 }
 
-/// A client for one of the user's accounts, or the message that says why not.
-pub(super) async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<(LinkedAccount, Gateway), String>> {
-    let Some((account, credentials)) = ctx.accounts().await?.iter().find(|(a, _)| a.id == account_id) else {
-        return Ok(Err(tr!(ctx.lang, "account-gone")));
-    };
-    let credentials = match credentials {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "stored credentials cannot be opened");
-            return Ok(Err(tr!(ctx.lang, "account-unreadable", label = account.label.as_str())));
-        }
-    };
-    match ctx.app.gateways.client(credentials) {
-        Ok(gateway) => Ok(Ok((account.clone(), gateway))),
-        Err(e) => Ok(Err(e.user_text(ctx.lang))),
+/// One of the user's accounts opened for gateway calls, or the message that says why not.
+pub(super) async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<Usable, String>> {
+    Ok(accounts::open(&ctx.app, ctx.accounts().await?, account_id).map_err(|why| unusable(ctx, &why)))
+}
+
+/// Why an account cannot be used, in words: the one place this is said.
+pub(super) fn unusable(ctx: &Ctx, why: &Unusable) -> String {
+    match why {
+        Unusable::Gone => tr!(ctx.lang, "account-gone"),
+        Unusable::Unreadable(account) => tr!(ctx.lang, "account-unreadable", label = account.label.as_str()),
+        Unusable::NoClient(_, e) => e.user_text(ctx.lang),
     }
 }
 
@@ -87,10 +83,11 @@ pub async fn balance(ctx: &Ctx, args: &str) -> HandlerResult {
 }
 
 async fn balance_line(ctx: &Ctx, account: &LinkedAccount) -> anyhow::Result<String> {
-    let (account, gateway) = match client(ctx, account.id).await? {
+    let gateway = match client(ctx, account.id).await? {
         Ok(found) => found,
         Err(message) => return Ok(message),
     };
+    let account = &gateway.account;
     let provider = format::provider(account.provider, ctx.lang);
     Ok(match gateway.balance().await {
         Ok(b) => {
@@ -115,7 +112,7 @@ async fn balance_line(ctx: &Ctx, account: &LinkedAccount) -> anyhow::Result<Stri
             }
             line
         }
-        Err(e) => gateway_error(ctx, &account, &e),
+        Err(e) => gateway_error(ctx, account, &e),
     })
 }
 
@@ -227,10 +224,11 @@ pub async fn run(
     arg: Option<String>,
     page: u32,
 ) -> HandlerResult {
-    let (account, gateway) = match client(ctx, account_id).await? {
+    let gateway = match client(ctx, account_id).await? {
         Ok(found) => found,
         Err(text) => return ctx.send_or_edit(message, text, None).await,
     };
+    let account = &gateway.account;
     let label = account.label.as_str();
     let lang = ctx.lang;
     let listed = match command {
@@ -313,28 +311,24 @@ pub async fn run(
             let text = match gateway.disbursement(&id).await {
                 Ok(d) => {
                     if d.status == crate::providers::DisbursementStatus::Pending {
-                        // Watched for a week, until it succeeds or fails.
-                        let week = Some(std::time::Duration::from_secs(7 * 24 * 3600));
-                        crate::storage::watches::watch(
-                            &ctx.app.pool,
+                        crate::services::notifications::watch_disbursement(
+                            &ctx.app,
                             ctx.user,
                             account.id,
-                            crate::domain::events::WatchKind::Disbursement,
                             &d.transaction_id,
-                            week,
                         )
                         .await?;
                     }
                     disbursement_text(ctx, label, &d)
                 }
-                Err(e) => gateway_error(ctx, &account, &e),
+                Err(e) => gateway_error(ctx, account, &e),
             };
             return ctx.send_or_edit(message, text, None).await;
         }
     };
     let (text, pages) = match listed {
         Ok(rendered) => rendered,
-        Err(e) => return ctx.send_or_edit(message, gateway_error(ctx, &account, &e), None).await,
+        Err(e) => return ctx.send_or_edit(message, gateway_error(ctx, account, &e), None).await,
     };
     let mut row: Vec<InlineKeyboardButton> = Vec::new();
     if page > 1 {

@@ -7,13 +7,13 @@ use super::{Ctx, HandlerResult};
 use crate::{
     i18n::{Html, Lang},
     reports::{self, Figures, Period, PeriodError, chart::ChartText},
-    storage::{self, reports::InvoiceDay},
+    services::reports::{self as reports_service, Histories},
     tr,
 };
 
 /// The period the user typed, or why it is not one (already said to the user).
 async fn period(ctx: &Ctx, args: &str, usage: &str) -> Result<Option<Period>, anyhow::Error> {
-    let today = reports::today(chrono::Utc::now());
+    let today = reports::today(ctx.app.clock.now());
     let why = match Period::parse(args, today) {
         Ok(p) => return Ok(Some(p)),
         Err(PeriodError::Unreadable) => tr!(ctx.lang, "report-bad-period", usage = Html(usage.to_owned())),
@@ -109,12 +109,7 @@ pub fn chart_text(lang: Lang, report: &reports::Report) -> ChartText {
 
 pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
     let Some(period) = period(ctx, args, "/report").await? else { return Ok(()) };
-    let pool = &ctx.app.pool;
-    let invoices =
-        storage::reports::invoices(pool, ctx.user, InvoiceDay::Settled, period.start(), period.end()).await?;
-    let withdrawals = storage::reports::withdrawals_requested(pool, ctx.user, period.start(), period.end()).await?;
-    let mut report = reports::summarize(period, &invoices, &withdrawals);
-    let histories = gateway_histories(ctx, &mut report).await?;
+    let (report, histories) = reports_service::report(&ctx.app, ctx.user, ctx.accounts().await?, period).await?;
     if report.total.paid.count > 0 {
         let texts = chart_text(ctx.lang, &report);
         let buckets = report.buckets.clone();
@@ -124,65 +119,6 @@ pub async fn report(ctx: &Ctx, args: &str) -> HandlerResult {
         ctx.send(ctx.bot.send_photo(ctx.chat, InputFile::memory(png).file_name(name)).caption(caption)).await?;
     }
     ctx.tell(text(ctx.lang, &report, &histories)).await
-}
-
-/// Which accounts' gateway histories were read for the report, and which could not be.
-#[derive(Clone, Debug, Default)]
-pub struct Histories {
-    pub read: Vec<String>,
-    pub failed: Vec<String>,
-}
-
-/// Adds to `report` the withdrawals that the gateways' own histories show were made
-/// outside the bot (QRIS and Bukalapak keep one; SNAP's disbursements are not
-/// withdrawals of the account). Read until it is seen to be newest first and older than
-/// the period, or to its end, at most [`reports::HISTORY_PAGES`] pages; an account whose
-/// history cannot be read that far is named in the report.
-async fn gateway_histories(ctx: &Ctx, report: &mut reports::Report) -> anyhow::Result<Histories> {
-    let mut histories = Histories::default();
-    let known: std::collections::HashSet<String> = sqlx::query_scalar(
-        "SELECT gateway_withdraw_id FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL",
-    )
-    .bind(ctx.user)
-    .fetch_all(&ctx.app.pool)
-    .await?
-    .into_iter()
-    .collect();
-    for account in ctx.account_list().await? {
-        if account.provider == crate::domain::Provider::Snap {
-            continue;
-        }
-        let label = account.label.as_str().to_owned();
-        let Ok((_, gateway)) = super::reads::client(ctx, account.id).await? else {
-            histories.failed.push(label);
-            continue;
-        };
-        let mut outside = reports::Tally::default();
-        let mut order = crate::providers::HistoryOrder::new(report.period.start());
-        let mut complete = false;
-        for page in 1..=reports::HISTORY_PAGES {
-            match gateway.withdrawals(page, 20, None).await {
-                Ok(p) => {
-                    outside.merge(&reports::outside_withdrawals(report.period, &p.items, &known, &mut order));
-                    if order.reached_back() || !p.has_next(20) {
-                        complete = true;
-                        break;
-                    }
-                }
-                Err(e) => {
-                    tracing::info!(provider = account.provider.as_str(), error = %e, "withdrawal history unreadable for a report");
-                    break;
-                }
-            }
-        }
-        if complete {
-            report.add_outside(&label, outside);
-            histories.read.push(label);
-        } else {
-            histories.failed.push(label);
-        }
-    }
-    Ok(histories)
 }
 
 /// What `/export` exports.
@@ -203,15 +139,13 @@ pub async fn export(ctx: &Ctx, args: &str) -> HandlerResult {
     // A whole month unless said otherwise.
     let rest = if rest.trim().is_empty() { "month" } else { rest };
     let Some(period) = period(ctx, rest, "/export invoices").await? else { return Ok(()) };
-    let pool = &ctx.app.pool;
     let (rows, bytes, name) = match what {
         Export::Invoices => {
-            let entries =
-                storage::reports::invoices(pool, ctx.user, InvoiceDay::Created, period.start(), period.end()).await?;
+            let entries = reports_service::invoices_made(&ctx.app, ctx.user, period).await?;
             (entries.len(), reports::csv::invoices(&entries), "invoices")
         }
         Export::Withdrawals => {
-            let entries = storage::reports::withdrawals_requested(pool, ctx.user, period.start(), period.end()).await?;
+            let entries = reports_service::withdrawals_requested(&ctx.app, ctx.user, period).await?;
             (entries.len(), reports::csv::withdrawals(&entries), "withdrawals")
         }
     };

@@ -4,8 +4,6 @@
 //! they made; every other command is refused with a clear answer, and written to the
 //! audit log.
 
-use std::time::Duration;
-
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardMarkup, MessageId},
@@ -13,17 +11,11 @@ use teloxide::{
 
 use super::{ButtonAction, Ctx, HandlerResult, Seen};
 use crate::{
-    domain::{LinkKind, LinkToken, Provider},
+    domain::Provider,
     i18n::{Html, escape_html},
-    storage::{
-        self,
-        staff::{AuditAction, Joined, StaffRole},
-    },
+    services::staff::{self, AuditLine, Joined, StaffRole},
     tr,
 };
-
-/// How long an invite works.
-pub const INVITE_TTL: Duration = Duration::from_secs(24 * 3600);
 /// Audit lines shown under `/staff`.
 const RECENT: i64 = 8;
 
@@ -32,16 +24,7 @@ const RECENT: i64 = 8;
 pub async fn refusal(ctx: &Ctx, seen: &Seen, allowed: bool, command: &str) -> anyhow::Result<Option<String>> {
     match seen.staff() {
         StaffRole::Active if !allowed => {
-            sqlx::query(
-                "INSERT INTO staff_audit (owner_id, staff_id, action, detail)
-                 SELECT DISTINCT owner_id, $1, 'refused', jsonb_build_object('command', $2::text)
-                 FROM staff WHERE staff_id = $1 AND removed_at IS NULL",
-            )
-            .bind(ctx.user)
-            .bind(command)
-            .execute(&ctx.app.pool)
-            .await?;
-            tracing::info!(command, "a staff member was refused a command");
+            staff::refused(&ctx.app, ctx.user, command).await?;
             Ok(Some(tr!(ctx.lang, "staff-refused", command = format!("/{command}"))))
         }
         StaffRole::Removed if matches!(command, "deposit" | "invoice" | "invoices") => {
@@ -68,7 +51,7 @@ pub fn button_for_staff(action: &ButtonAction) -> bool {
 /// invite buttons and the latest audit lines.
 pub async fn show(ctx: &Ctx, message: Option<MessageId>, seen: &Seen) -> HandlerResult {
     if seen.staff() == StaffRole::Active {
-        let lines: Vec<String> = storage::staff::employers(&ctx.app.pool, ctx.user)
+        let lines: Vec<String> = staff::employers(&ctx.app, ctx.user)
             .await?
             .into_iter()
             .map(|(label, name)| match name {
@@ -87,7 +70,7 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, seen: &Seen) -> Handler
     if qris.is_empty() {
         return ctx.send_or_edit(message, tr!(ctx.lang, "staff-need-qris"), None).await;
     }
-    let members = storage::staff::members(&ctx.app.pool, ctx.user).await?;
+    let members = staff::members(&ctx.app, ctx.user).await?;
     let mut text = tr!(ctx.lang, "staff-title");
     text.push_str("\n\n");
     if members.is_empty() {
@@ -111,7 +94,7 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, seen: &Seen) -> Handler
         let action = ButtonAction::StaffInvite { account_ids: qris.iter().map(|a| a.id).collect() };
         rows.push(vec![ctx.app.button(ctx.user, tr!(ctx.lang, "button-staff-invite-all"), action).await?]);
     }
-    let recent = storage::staff::recent(&ctx.app.pool, ctx.user, RECENT).await?;
+    let recent = staff::recent(&ctx.app, ctx.user, RECENT).await?;
     if !recent.is_empty() {
         text.push('\n');
         text.push_str(&tr!(ctx.lang, "staff-recent"));
@@ -124,7 +107,7 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, seen: &Seen) -> Handler
     ctx.send_or_edit(message, text, Some(InlineKeyboardMarkup::new(rows))).await
 }
 
-fn audit_line(ctx: &Ctx, line: &storage::staff::AuditLine) -> String {
+fn audit_line(ctx: &Ctx, line: &AuditLine) -> String {
     let when = super::format::datetime(&line.at.fixed_offset(), ctx.lang);
     let who = line.name.clone().unwrap_or_else(|| tr!(ctx.lang, "staff-you"));
     let detail = |key: &str| line.detail.get(key).map(|v| v.as_str().map(str::to_owned).unwrap_or(v.to_string()));
@@ -150,10 +133,9 @@ fn audit_line(ctx: &Ctx, line: &storage::staff::AuditLine) -> String {
 
 /// An Invite button: a one-time link for these accounts.
 pub async fn invite(ctx: &Ctx, account_ids: &[i64]) -> HandlerResult {
-    let token = LinkToken::generate();
-    if !storage::staff::invite(&ctx.app.pool, ctx.user, account_ids, &token, INVITE_TTL).await? {
+    let Some(link) = staff::invite(&ctx.app, ctx.user, account_ids).await? else {
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
-    }
+    };
     let labels: Vec<String> = ctx
         .account_list()
         .await?
@@ -161,17 +143,13 @@ pub async fn invite(ctx: &Ctx, account_ids: &[i64]) -> HandlerResult {
         .filter(|a| account_ids.contains(&a.id))
         .map(|a| a.label.as_str().to_owned())
         .collect();
-    let username = ctx.app.username.get().ok_or_else(|| anyhow::anyhow!("the bot's username is not known yet"))?;
-    let link = token.link(username, LinkKind::Staff);
-    tracing::info!(accounts = ?account_ids, "a staff invite was made");
     ctx.tell(tr!(ctx.lang, "staff-invite", link = link, accounts = labels.join(", "))).await
 }
 
 /// A Remove button: the member loses every account of this owner at once, and is told.
 pub async fn remove(ctx: &Ctx, message: MessageId, staff_id: i64, seen: &Seen) -> HandlerResult {
-    if storage::staff::remove(&ctx.app.pool, ctx.user, staff_id).await? {
-        tracing::info!(staff_id, "a staff member was removed");
-        let lang = storage::users::get(&ctx.app.pool, staff_id).await?.map(|u| u.lang()).unwrap_or(ctx.lang);
+    if let Some(lang) = staff::remove(&ctx.app, ctx.user, staff_id).await? {
+        let lang = lang.unwrap_or(ctx.lang);
         let chat = teloxide::types::ChatId(staff_id);
         let told = ctx.app.limiter.send_bulk(chat, ctx.bot.send_message(chat, tr!(lang, "staff-you-were-removed")));
         if let Err(e) = told.await {
@@ -183,16 +161,13 @@ pub async fn remove(ctx: &Ctx, message: MessageId, staff_id: i64, seen: &Seen) -
 
 /// `/start staff_<token>`: joins the owner's staff.
 pub async fn join(ctx: &Ctx, msg: &teloxide::types::Message, parameter: &str) -> HandlerResult {
-    let Some(token) = LinkToken::from_start(parameter, LinkKind::Staff) else {
-        return ctx.tell(tr!(ctx.lang, "staff-invite-invalid")).await;
-    };
     let name = msg.from.as_ref().map(|u| u.full_name()).unwrap_or_default();
     let name = if name.trim().is_empty() { format!("#{}", ctx.user) } else { name };
-    match storage::staff::join(&ctx.app.pool, &token, ctx.user, &name).await? {
+    let (joined, owner_lang) = staff::join(&ctx.app, parameter, ctx.user, &name).await?;
+    match joined {
         Joined::Joined { owner_id, labels } => {
-            tracing::info!(owner_id, "a staff member joined");
             let accounts = labels.join(", ");
-            let lang = storage::users::get(&ctx.app.pool, owner_id).await?.map(|u| u.lang()).unwrap_or(ctx.lang);
+            let lang = owner_lang.unwrap_or(ctx.lang);
             let chat = teloxide::types::ChatId(owner_id);
             let text = tr!(lang, "staff-joined-owner", name = name.as_str(), accounts = accounts.as_str());
             if let Err(e) = ctx.app.limiter.send_bulk(chat, ctx.bot.send_message(chat, text)).await {
@@ -205,22 +180,4 @@ pub async fn join(ctx: &Ctx, msg: &teloxide::types::Message, parameter: &str) ->
         Joined::Yourself => ctx.tell(tr!(ctx.lang, "staff-invite-yourself")).await,
         Joined::HasAccounts => ctx.tell(tr!(ctx.lang, "staff-invite-has-accounts")).await,
     }
-}
-
-/// Writes what a staff member did with an invoice to their owner's audit log.
-pub async fn audit_invoice(
-    ctx: &Ctx,
-    owner_id: i64,
-    action: AuditAction,
-    invoice: &storage::invoices::InvoiceRow,
-) -> sqlx::Result<()> {
-    if owner_id == ctx.user {
-        return Ok(());
-    }
-    let detail = serde_json::json!({
-        "invoice": invoice.gateway_invoice_id,
-        "label": invoice.account_label,
-        "total": invoice.total().whole_rupiah(),
-    });
-    storage::staff::audit(&ctx.app.pool, owner_id, Some(ctx.user), action, detail).await
 }

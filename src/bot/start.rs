@@ -18,7 +18,7 @@ pub async fn start(ctx: &Ctx, msg: &Message, parameter: &str, seen: &super::Seen
     if parameter.trim().starts_with("staff_") && msg.chat.is_private() {
         return super::staff::join(ctx, msg, parameter).await;
     }
-    if seen.staff() == crate::storage::staff::StaffRole::Active {
+    if seen.staff() == crate::services::staff::StaffRole::Active {
         return super::staff::show(ctx, None, seen).await;
     }
     let name = msg.from.as_ref().map(|u| u.first_name.clone()).unwrap_or_default();

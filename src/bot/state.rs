@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Amount, Provider};
+pub use crate::services::linking::SealedPartial;
 
 /// Where a chat's dialogue stands. `Idle` means no dialogue: commands are read as such.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,12 +51,4 @@ pub enum PinNext {
     Change,
     Remove,
     Threshold,
-}
-
-/// Credential fields collected so far, sealed with the chat bound in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SealedPartial {
-    pub ciphertext: String,
-    pub nonce: String,
-    pub key_id: String,
 }

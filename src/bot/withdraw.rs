@@ -4,37 +4,37 @@
 //! Bukalapak password (read once, deleted, never kept) → submitted once → the result
 //! replaces the summary.
 
-use chrono::Utc;
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardMarkup, MessageId},
 };
 
-use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, dialogue_err, format, pin::PinCheck, reads};
+use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, dialogue_err, format, reads};
 use crate::{
-    domain::{Amount, AmountError, Provider},
+    domain::{Amount, AmountError, BankAccountId, DanaName, DanaNumber, Provider},
     i18n::{Html, escape_html},
     providers::{Capability, Destination, GatewayError},
     secret::Secret,
-    storage::{
+    services::{
         accounts::{self, LinkedAccount},
-        users,
-        withdrawals::{self, WithdrawalRow},
+        pin::{self, PinCheck},
+        withdrawals::{self, Confirmed, Next, NotReady, WithdrawalRow},
     },
     tr,
-    withdrawals::{Outcome, submit},
+    withdrawals::Outcome,
 };
+
+fn locked_text(ctx: &Ctx, until: chrono::DateTime<chrono::Utc>) -> String {
+    tr!(
+        ctx.lang,
+        "withdraw-locked",
+        until = format::datetime(&until.with_timezone(&crate::providers::json::jakarta()), ctx.lang)
+    )
+}
 
 /// A locked PIN stops withdrawals; the message says until when.
 async fn locked(ctx: &Ctx) -> anyhow::Result<Option<String>> {
-    let state = users::pin_state(&ctx.app.pool, ctx.user).await?;
-    Ok(state.locked_until.filter(|t| *t > Utc::now()).map(|t| {
-        tr!(
-            ctx.lang,
-            "withdraw-locked",
-            until = format::datetime(&t.with_timezone(&crate::providers::json::jakarta()), ctx.lang)
-        )
-    }))
+    Ok(pin::locked_until(&ctx.app, ctx.user).await?.map(|t| locked_text(ctx, t)))
 }
 
 /// `/withdraw [label]`.
@@ -81,7 +81,7 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
 
 /// The account button.
 pub async fn on_account(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, account_id: i64) -> HandlerResult {
-    match accounts::get(&ctx.app.pool, ctx.user, account_id).await? {
+    match accounts::get(&ctx.app, ctx.user, account_id).await? {
         Some(account) => ask_amount(ctx, dialogue, &account, Some(message)).await,
         None => ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await,
     }
@@ -94,9 +94,9 @@ async fn ask_amount(
     message: Option<MessageId>,
 ) -> HandlerResult {
     ctx.typing().await;
-    let balance = match super::reads::client(ctx, account.id).await? {
-        Ok((_, gateway)) => gateway.balance().await.ok().map(|b| b.amount),
-        Err(text) => return ctx.send_or_edit(message, text, None).await,
+    let balance = match accounts::open(&ctx.app, ctx.accounts().await?, account.id) {
+        Ok(usable) => withdrawals::balance(&usable).await,
+        Err(why) => return ctx.send_or_edit(message, reads::unusable(ctx, &why), None).await,
     };
     let provider = format::provider(account.provider, ctx.lang);
     let mut text = tr!(ctx.lang, "withdraw-from", label = account.label.as_str(), provider = provider);
@@ -127,7 +127,7 @@ pub async fn on_amount(
         }
         Err(e) => return ctx.tell(format::amount_error(&e, ctx.lang)).await,
     };
-    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+    let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
         dialogue.exit().await.map_err(dialogue_err)?;
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
@@ -135,7 +135,7 @@ pub async fn on_amount(
 }
 
 async fn ask_destination(ctx: &Ctx, dialogue: &ChatDialogue, account: &LinkedAccount, amount: Amount) -> HandlerResult {
-    let recent = withdrawals::recent_destinations(&ctx.app.pool, ctx.user, account.id, 3).await?;
+    let recent = withdrawals::recent_destinations(&ctx.app, ctx.user, account.id).await?;
     let mut rows = Vec::new();
     for destination in recent {
         let text = destination_text(&destination, ctx);
@@ -166,16 +166,6 @@ fn destination_text(d: &Destination, ctx: &Ctx) -> String {
     }
 }
 
-/// A DANA number: `08…` or `628…`, 10 to 15 digits (spaces, dashes and a leading `+`
-/// are ignored).
-pub fn parse_dana_number(text: &str) -> Option<String> {
-    let digits: String = text.trim().trim_start_matches('+').chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let ok = digits.bytes().all(|b| b.is_ascii_digit())
-        && (10..=15).contains(&digits.len())
-        && (digits.starts_with("08") || digits.starts_with("628"));
-    ok.then_some(digits)
-}
-
 pub async fn on_dana_number(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
@@ -183,7 +173,7 @@ pub async fn on_dana_number(
     amount: Amount,
     text: &str,
 ) -> HandlerResult {
-    let Some(number) = parse_dana_number(text) else {
+    let Some(number) = DanaNumber::parse(text).map(DanaNumber::into_inner) else {
         return ctx.tell(tr!(ctx.lang, "withdraw-bad-dana-number")).await;
     };
     ctx.say(tr!(ctx.lang, "withdraw-ask-dana-name")).await?;
@@ -198,12 +188,9 @@ pub async fn on_dana_name(
     number: String,
     text: &str,
 ) -> HandlerResult {
-    let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let ok = (2..=50).contains(&name.chars().count())
-        && name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-'));
-    if !ok {
+    let Some(name) = DanaName::parse(text).map(DanaName::into_inner) else {
         return ctx.tell(tr!(ctx.lang, "withdraw-bad-dana-name")).await;
-    }
+    };
     summary(ctx, dialogue, account_id, amount, Destination::Dana { number, name }, None).await
 }
 
@@ -214,11 +201,10 @@ pub async fn on_bank_account(
     amount: Amount,
     text: &str,
 ) -> HandlerResult {
-    let id = text.trim();
-    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    let Some(id) = BankAccountId::parse(text).map(BankAccountId::into_inner) else {
         return ctx.tell(tr!(ctx.lang, "withdraw-bad-bank-account")).await;
-    }
-    summary(ctx, dialogue, account_id, amount, Destination::BankAccount { id: id.to_owned() }, None).await
+    };
+    summary(ctx, dialogue, account_id, amount, Destination::BankAccount { id }, None).await
 }
 
 /// A recent-destination button.
@@ -252,20 +238,10 @@ async fn summary(
     destination: Destination,
     message: Option<MessageId>,
 ) -> HandlerResult {
-    let Some(account) = accounts::get(&ctx.app.pool, ctx.user, account_id).await? else {
+    let Some((account, row)) = withdrawals::draft(&ctx.app, ctx.user, account_id, amount, &destination).await? else {
         dialogue.exit().await.map_err(dialogue_err)?;
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
-    let row = withdrawals::create_draft(
-        &ctx.app.pool,
-        ctx.user,
-        account.id,
-        account.label.as_str(),
-        account.provider.as_str(),
-        amount,
-        &destination,
-    )
-    .await?;
     let confirm = ctx
         .app
         .button(ctx.user, tr!(ctx.lang, "button-confirm"), ButtonAction::WithdrawConfirm { withdrawal_id: row.id })
@@ -304,24 +280,17 @@ fn summary_text(ctx: &Ctx, row: &WithdrawalRow, account: &LinkedAccount) -> Stri
 
 /// ✅ Confirm: taken once; then the PIN, the password, or the submit.
 pub async fn on_confirm(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, withdrawal_id: i64) -> HandlerResult {
-    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else {
-        return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await;
-    };
-    if row.status == crate::domain::WithdrawalState::Draft
-        && Utc::now() - row.created_at > chrono::Duration::from_std(ctx.app.config.dialogue_timeout)?
-    {
-        withdrawals::expire(&ctx.app.pool, ctx.user, row.id).await?;
-        return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await;
-    }
-    let Some(row) = withdrawals::confirm(&ctx.app.pool, ctx.user, row.id).await? else {
+    let row = match withdrawals::confirm(&ctx.app, ctx.user, withdrawal_id).await? {
+        Confirmed::Ready(row) => *row,
+        Confirmed::Unknown => return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
+        Confirmed::Expired => return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await,
         // A second press, another device or another process was first: nothing more.
-        return Ok(());
+        Confirmed::Taken => return Ok(()),
+        Confirmed::Locked(until) => {
+            dialogue.exit().await.map_err(dialogue_err)?;
+            return ctx.edit(message, locked_text(ctx, until), None).await;
+        }
     };
-    if let Some(text) = locked(ctx).await? {
-        withdrawals::cancel(&ctx.app.pool, ctx.user, row.id).await?;
-        dialogue.exit().await.map_err(dialogue_err)?;
-        return ctx.edit(message, text, None).await;
-    }
     next_step(ctx, dialogue, &row, message, true).await
 }
 
@@ -333,24 +302,23 @@ async fn next_step(
     message: MessageId,
     pin_pending: bool,
 ) -> HandlerResult {
-    let pin_state = users::pin_state(&ctx.app.pool, ctx.user).await?;
-    let needs_pin =
-        pin_pending && pin_state.hash.is_some() && row.amount() > format::rupiah(pin_state.threshold.max(0) as u64);
-    if needs_pin {
-        ctx.edit(message, tr!(ctx.lang, "withdraw-ask-pin"), None).await?;
-        return dialogue
-            .update(State::WithdrawPin { withdrawal_id: row.id, message: message.0 })
-            .await
-            .map_err(dialogue_err);
+    match withdrawals::next_step(&ctx.app, ctx.user, row, pin_pending).await? {
+        Next::Pin => {
+            ctx.edit(message, tr!(ctx.lang, "withdraw-ask-pin"), None).await?;
+            dialogue
+                .update(State::WithdrawPin { withdrawal_id: row.id, message: message.0 })
+                .await
+                .map_err(dialogue_err)
+        }
+        Next::Password => {
+            ctx.edit(message, tr!(ctx.lang, "withdraw-ask-password"), None).await?;
+            dialogue
+                .update(State::WithdrawPassword { withdrawal_id: row.id, message: message.0 })
+                .await
+                .map_err(dialogue_err)
+        }
+        Next::Submit => finish(ctx, dialogue, row.id, message, None).await,
     }
-    if matches!(row.destination.0, Destination::BankAccount { .. }) {
-        ctx.edit(message, tr!(ctx.lang, "withdraw-ask-password"), None).await?;
-        return dialogue
-            .update(State::WithdrawPassword { withdrawal_id: row.id, message: message.0 })
-            .await
-            .map_err(dialogue_err);
-    }
-    finish(ctx, dialogue, row.id, message, None).await
 }
 
 /// The PIN message: deleted, checked; five wrong in a row lock withdrawals.
@@ -365,13 +333,13 @@ pub async fn on_pin(
         PinCheck::Right => {}
         PinCheck::Wrong { left } => return ctx.tell(tr!(ctx.lang, "withdraw-wrong-pin", left = left as i64)).await,
         PinCheck::Locked => {
-            withdrawals::cancel(&ctx.app.pool, ctx.user, withdrawal_id).await?;
+            withdrawals::cancel(&ctx.app, ctx.user, withdrawal_id).await?;
             dialogue.exit().await.map_err(dialogue_err)?;
             let text = locked(ctx).await?.unwrap_or_else(|| tr!(ctx.lang, "withdraw-cancelled"));
             return ctx.edit(message, text, None).await;
         }
     }
-    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else { return Ok(()) };
+    let Some(row) = withdrawals::get(&ctx.app, ctx.user, withdrawal_id).await? else { return Ok(()) };
     next_step(ctx, dialogue, &row, message, false).await
 }
 
@@ -400,19 +368,14 @@ async fn finish(
     password: Option<Secret>,
 ) -> HandlerResult {
     dialogue.exit().await.map_err(dialogue_err)?;
-    let Some(row) = withdrawals::get(&ctx.app.pool, ctx.user, withdrawal_id).await? else { return Ok(()) };
-    let Some(account_id) = row.account_id else { return ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await };
-    let (account, gateway) = match super::reads::client(ctx, account_id).await? {
-        Ok(found) => found,
-        Err(text) => {
-            withdrawals::cancel(&ctx.app.pool, ctx.user, row.id).await?;
-            return ctx.edit(message, text, None).await;
-        }
+    let (row, account) = match withdrawals::prepare(&ctx.app, ctx.user, ctx.accounts().await?, withdrawal_id).await? {
+        Ok(ready) => ready,
+        Err(NotReady::Gone) => return Ok(()),
+        Err(NotReady::Unusable(why)) => return ctx.edit(message, reads::unusable(ctx, &why), None).await,
     };
     ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await?;
-    let outcome = match submit(&ctx.app.pool, &gateway, ctx.user, row.id, ctx.app.config.submit_lease(), password).await
-    {
-        Ok((_, outcome)) => outcome,
+    let (outcome, new_balance) = match withdrawals::send(&ctx.app, ctx.user, &row, &account, password).await {
+        Ok(sent) => sent,
         Err(e) => {
             // The request may have gone out before the failure: not "nothing changed".
             tracing::error!(withdrawal_id = row.id, error = format!("{e:#}"), "recording a withdrawal failed");
@@ -421,10 +384,6 @@ async fn finish(
     };
     let text = match outcome {
         Outcome::Submitted(receipt) => {
-            let new_balance = match receipt.new_balance {
-                Some(b) => Some(b),
-                None => gateway.balance().await.ok().map(|b| b.amount),
-            };
             let mut lines = vec![
                 tr!(
                     ctx.lang,
@@ -454,7 +413,6 @@ async fn finish(
         Outcome::Unknown => tr!(ctx.lang, "withdraw-unknown"),
         Outcome::AlreadyTaken => return Ok(()),
     };
-    tracing::info!(withdrawal_id = row.id, provider = account.provider.as_str(), "withdrawal finished");
     ctx.edit(message, text, None).await
 }
 
@@ -465,7 +423,7 @@ pub async fn on_cancel(
     message: Option<MessageId>,
     withdrawal_id: i64,
 ) -> HandlerResult {
-    let cancelled = withdrawals::cancel(&ctx.app.pool, ctx.user, withdrawal_id).await?;
+    let cancelled = withdrawals::cancel(&ctx.app, ctx.user, withdrawal_id).await?;
     if let Some(
         State::WithdrawConfirm { withdrawal_id: w, .. }
         | State::WithdrawPin { withdrawal_id: w, .. }
@@ -477,18 +435,4 @@ pub async fn on_cancel(
     }
     let text = if cancelled.is_some() { tr!(ctx.lang, "withdraw-cancelled") } else { tr!(ctx.lang, "callback-stale") };
     ctx.send_or_edit(message, text, None).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dana_numbers() {
-        assert_eq!(parse_dana_number("0812-3456-7890").as_deref(), Some("081234567890"));
-        assert_eq!(parse_dana_number("+62 812 3456 7890").as_deref(), Some("6281234567890"));
-        for bad in ["12345", "0712345678", "08123", "0812345678901234", "08123abc890", ""] {
-            assert_eq!(parse_dana_number(bad), None, "{bad}");
-        }
-    }
 }

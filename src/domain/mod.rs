@@ -14,4 +14,4 @@ pub use invoice::InvoiceState;
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};
 pub use sharing::{DisplayName, DisplayNameError, LinkKind, LinkToken, PayToken};
-pub use withdrawal::WithdrawalState;
+pub use withdrawal::{BankAccountId, DanaName, DanaNumber, WithdrawalState};

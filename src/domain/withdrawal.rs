@@ -101,3 +101,85 @@ mod tests {
         assert!(WithdrawalState::try_from("SUCCESS".to_owned()).is_err());
     }
 }
+
+/// A DANA number to withdraw to: `08…` or `628…`, 10 to 15 digits (spaces, dashes and
+/// a leading `+` are ignored when typed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DanaNumber(String);
+
+impl DanaNumber {
+    pub fn parse(text: &str) -> Option<DanaNumber> {
+        let digits: String = text.trim().trim_start_matches('+').chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let ok = digits.bytes().all(|b| b.is_ascii_digit())
+            && (10..=15).contains(&digits.len())
+            && (digits.starts_with("08") || digits.starts_with("628"));
+        ok.then_some(DanaNumber(digits))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// The name on a DANA account: 2 to 50 letters, spaces, dots, apostrophes and dashes
+/// (runs of spaces made one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DanaName(String);
+
+impl DanaName {
+    pub fn parse(text: &str) -> Option<DanaName> {
+        let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let ok = (2..=50).contains(&name.chars().count())
+            && name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '.' | '\'' | '-'));
+        ok.then_some(DanaName(name))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A Bukalapak `bank_account_id`: 1 to 20 digits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BankAccountId(String);
+
+impl BankAccountId {
+    pub fn parse(text: &str) -> Option<BankAccountId> {
+        let id = text.trim();
+        let ok = !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| BankAccountId(id.to_owned()))
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod destination_tests {
+    use super::*;
+
+    #[test]
+    fn dana_numbers() {
+        assert_eq!(DanaNumber::parse("0812-3456-7890").map(DanaNumber::into_inner).as_deref(), Some("081234567890"));
+        assert_eq!(
+            DanaNumber::parse("+62 812 3456 7890").map(DanaNumber::into_inner).as_deref(),
+            Some("6281234567890")
+        );
+        for bad in ["12345", "0712345678", "08123", "0812345678901234", "08123abc890", ""] {
+            assert_eq!(DanaNumber::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dana_names_and_bank_account_ids() {
+        assert_eq!(DanaName::parse("  Siti   Rahma ").map(DanaName::into_inner).as_deref(), Some("Siti Rahma"));
+        for bad in ["S", "Siti <b>", "Siti1", &"a".repeat(51)] {
+            assert_eq!(DanaName::parse(bad), None, "{bad}");
+        }
+        assert_eq!(BankAccountId::parse(" 12345 ").map(BankAccountId::into_inner).as_deref(), Some("12345"));
+        for bad in ["", "12a", "123456789012345678901", "-1"] {
+            assert_eq!(BankAccountId::parse(bad), None, "{bad}");
+        }
+    }
+}

@@ -71,7 +71,7 @@ where
                     .bind(chat_id.0)
                     .fetch_optional(&self.pool)
                     .await?;
-            Ok(read_stored(&self.pool, chat_id, row).await?)
+            Ok(read_stored(&self.pool, chat_id.0, row).await?)
         })
     }
 }
@@ -81,7 +81,7 @@ where
 /// reads as none; one that no longer parses reads as none.
 pub async fn read_stored<D: DeserializeOwned>(
     pool: &PgPool,
-    chat_id: ChatId,
+    chat_id: i64,
     row: Option<StoredDialogue>,
 ) -> sqlx::Result<Option<D>> {
     match row {
@@ -89,10 +89,10 @@ pub async fn read_stored<D: DeserializeOwned>(
         Some((_, false)) => {
             // Only the expired version is removed: a concurrent update wins.
             sqlx::query("DELETE FROM dialogues WHERE chat_id = $1 AND expires_at <= now()")
-                .bind(chat_id.0)
+                .bind(chat_id)
                 .execute(pool)
                 .await?;
-            tracing::debug!(chat_id = chat_id.0, "dialogue expired");
+            tracing::debug!(chat_id, "dialogue expired");
             Ok(None)
         }
         Some((state, true)) => match serde_json::from_value(state) {
@@ -100,7 +100,7 @@ pub async fn read_stored<D: DeserializeOwned>(
             Err(e) => {
                 // A state written by an older version that no longer parses:
                 // start over rather than leave the chat stuck.
-                tracing::warn!(chat_id = chat_id.0, error = %e, "stored dialogue state no longer parses; starting over");
+                tracing::warn!(chat_id, error = %e, "stored dialogue state no longer parses; starting over");
                 Ok(None)
             }
         },

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod actions;
 pub mod cards;
 pub mod dialogue;
+pub mod groups;
 pub mod invoices;
 pub mod outbox;
 pub mod reports;

@@ -81,3 +81,17 @@ pub async fn withdrawals_requested(
     .fetch_all(pool)
     .await
 }
+
+/// The gateway ids of the user's withdrawals made through the bot.
+pub async fn known_gateway_withdrawals(
+    pool: &PgPool,
+    owner_id: i64,
+) -> sqlx::Result<std::collections::HashSet<String>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT gateway_withdraw_id FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL",
+    )
+    .bind(owner_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(ids.into_iter().collect())
+}

@@ -266,3 +266,19 @@ pub async fn owner_of(pool: &PgPool, staff_id: i64, account_id: i64) -> sqlx::Re
         .fetch_optional(pool)
         .await
 }
+
+/// Writes a refused command of an active member to the audit log of every owner they
+/// work for; whether they are an active member at all.
+pub async fn refused(pool: &PgPool, staff_id: i64, command: &str) -> sqlx::Result<bool> {
+    let written = sqlx::query(
+        "INSERT INTO staff_audit (owner_id, staff_id, action, detail)
+         SELECT DISTINCT owner_id, $1, 'refused', jsonb_build_object('command', $2::text)
+         FROM staff WHERE staff_id = $1 AND removed_at IS NULL",
+    )
+    .bind(staff_id)
+    .bind(command)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}

@@ -3,7 +3,7 @@
 use sqlx::PgPool;
 
 use super::staff::StaffRole;
-use crate::i18n::Lang;
+use crate::{domain::events::NotifyKind, i18n::Lang};
 
 /// What the bot knows about a user when an update arrives.
 #[derive(Debug, Clone)]
@@ -210,5 +210,51 @@ pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> 
     .bind(telegram_id)
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// Each kind of notification, on or off (all on for a user the bot has not seen).
+pub async fn notify_settings(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Vec<(NotifyKind, bool)>> {
+    let row: Option<(bool, bool, bool, bool)> = sqlx::query_as(
+        "SELECT notify_invoices, notify_withdrawals, notify_mutations, notify_disbursements
+         FROM users WHERE telegram_id = $1",
+    )
+    .bind(telegram_id)
+    .fetch_optional(pool)
+    .await?;
+    let (invoices, withdrawals, mutations, disbursements) = row.unwrap_or((true, true, true, true));
+    Ok(NotifyKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let on = match kind {
+                NotifyKind::Invoices => invoices,
+                NotifyKind::Withdrawals => withdrawals,
+                NotifyKind::Mutations => mutations,
+                NotifyKind::Disbursements => disbursements,
+            };
+            (kind, on)
+        })
+        .collect())
+}
+
+/// Switches one kind of notification (one fixed statement per kind: no column name is
+/// ever formatted into SQL).
+pub async fn toggle_notify(pool: &PgPool, telegram_id: i64, kind: NotifyKind) -> sqlx::Result<()> {
+    let sql = match kind {
+        NotifyKind::Invoices => {
+            "UPDATE users SET notify_invoices = NOT notify_invoices, updated_at = now() WHERE telegram_id = $1"
+        }
+        NotifyKind::Withdrawals => {
+            "UPDATE users SET notify_withdrawals = NOT notify_withdrawals, updated_at = now() WHERE telegram_id = $1"
+        }
+        NotifyKind::Mutations => {
+            "UPDATE users SET notify_mutations = NOT notify_mutations, updated_at = now() WHERE telegram_id = $1"
+        }
+        NotifyKind::Disbursements => {
+            "UPDATE users SET notify_disbursements = NOT notify_disbursements, updated_at = now() \
+             WHERE telegram_id = $1"
+        }
+    };
+    sqlx::query(sql).bind(telegram_id).execute(pool).await?;
     Ok(())
 }

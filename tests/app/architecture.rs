@@ -142,12 +142,13 @@ fn the_top_level_modules_form_layers_without_a_cycle() {
 #[test]
 fn nothing_below_the_chat_layer_imports_it_and_storage_does_not_import_the_notifier() {
     let all = imports();
-    // The update tree is started only by the binary's subcommands.
+    // The update tree is started only by `run` (start-up and shutdown).
     let bot_users: Vec<&String> = all.iter().filter(|(_, n)| n.contains_key("bot")).map(|(m, _)| m).collect();
-    assert_eq!(bot_users, ["cli"], "only cli starts the bot");
+    assert_eq!(bot_users, ["run"], "only run starts the bot");
     let lower = [
         "app",
         "cards",
+        "config",
         "crypto",
         "domain",
         "i18n",
@@ -158,12 +159,13 @@ fn nothing_below_the_chat_layer_imports_it_and_storage_does_not_import_the_notif
         "qr",
         "reports",
         "secret",
+        "services",
         "storage",
         "telegram",
         "withdrawals",
     ];
     for module in lower {
-        for upper in ["bot", "http", "cli"] {
+        for upper in ["bot", "http", "run", "cli"] {
             if let Some(places) = all.get(module).and_then(|n| n.get(upper)) {
                 panic!("{module} imports {upper}, a layer above it: {places:?}");
             }
@@ -172,6 +174,65 @@ fn nothing_below_the_chat_layer_imports_it_and_storage_does_not_import_the_notif
     if let Some(places) = all.get("storage").and_then(|n| n.get("notifier")) {
         panic!("storage imports the notifier: {places:?}");
     }
+    // The use cases sit under the chat layer and the background tasks.
+    for upper in ["notifier", "http"] {
+        if let Some(places) = all.get("services").and_then(|n| n.get(upper)) {
+            panic!("services imports {upper}, a layer above it: {places:?}");
+        }
+    }
+}
+
+/// Whether `code` contains `word` not followed by more of an identifier
+/// (`providers::Gateway` is not named by `providers::GatewayError`).
+fn names(code: &str, word: &str) -> bool {
+    code.match_indices(word).any(|(i, _)| {
+        let next = code[i + word.len()..].chars().next();
+        !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !word.ends_with(|c: char| c.is_ascii_alphanumeric())
+    })
+}
+
+/// Each line of the `.rs` files under `src/<dir>` (comments dropped) that names one of
+/// `words`, with its place.
+fn lines_naming(dir: &str, words: &[&str]) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    let mut found = vec![];
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (number, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    if words.iter().any(|w| names(code, w)) {
+                        found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_chat_layer_names_no_database_and_no_gateway_client() {
+    // Handlers parse, call a use case in `services`, and render its result: the pool,
+    // SQL, the records' modules and the gateways' clients are the use cases' business.
+    let found = lines_naming(
+        "bot",
+        &["PgPool", ".pool", "sqlx", "storage::", "gateways", "Gateway", "Gateways", "providers::http"],
+    );
+    assert!(found.is_empty(), "src/bot/ names the database or a gateway client:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_use_cases_know_nothing_of_telegram_or_of_words() {
+    // A use case returns a typed result or error; the chat layer puts it into words.
+    let found = lines_naming("services", &["teloxide", "tr!(", "crate::telegram", "translate("]);
+    assert!(found.is_empty(), "src/services/ names Telegram or renders words:\n{}", found.join("\n"));
 }
 
 #[test]
@@ -179,6 +240,10 @@ fn the_import_reader_sees_grouped_and_single_imports() {
     let code = "use crate::{\n    app::App,\n    storage::{self, reports::InvoiceDay},\n    tr,\n};\nlet x = crate::bot::start;";
     assert_eq!(grouped_modules(code), ["app", "storage", "tr"]);
     assert_eq!(named_modules("let x = crate::bot::start; crate::tr!(lang, \"k\")"), ["bot", "tr"]);
+    assert!(names("let g: Gateway = x;", "Gateway"));
+    assert!(!names("let e: GatewayError = x;", "Gateway"));
+    assert!(names("app.pool.clone()", ".pool"));
+    assert!(!names("app.pooled", ".pool"));
     let mut graph = BTreeMap::new();
     graph.insert("a".to_owned(), BTreeSet::from(["b".to_owned()]));
     graph.insert("b".to_owned(), BTreeSet::from(["a".to_owned()]));

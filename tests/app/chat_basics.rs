@@ -230,7 +230,7 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
     let tg = crate::support::FakeTelegram::start().await;
     let db = crate::support::TestDb::new().await;
     let config = crate::support::settings(&tg, &db).config().unwrap();
-    let bot = merchant_bot::bot::build_bot(&config);
+    let bot = merchant_bot::telegram::build_bot(&config);
     let app = merchant_bot::bot::App::new(db.pool.clone(), config.clone());
     crate::support::logs::captured();
     // From text, as it arrives from Telegram (teloxide's Update does not read a `Value`).

@@ -1,6 +1,6 @@
 //! What an operator sees: /healthz, /metrics, and webhook mode.
 
-use merchant_bot::bot::webhook_secret;
+use merchant_bot::run::webhook_secret;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, TestUser, fake_telegram::BOT_TOKEN};

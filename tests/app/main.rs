@@ -15,6 +15,7 @@ mod notifications;
 mod pay_links;
 mod reads;
 mod reports;
+mod services;
 mod staff;
 mod storage;
 mod support;

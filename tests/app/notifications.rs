@@ -4,10 +4,10 @@
 use std::{collections::HashMap, time::Duration};
 
 use merchant_bot::{
-    bot::build_bot,
     domain::{Amount, events::WatchKind},
     notifier::Notifier,
     storage::{invoices, watches},
+    telegram::build_bot,
 };
 use serde_json::json;
 

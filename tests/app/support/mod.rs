@@ -15,12 +15,13 @@ use std::{
 
 use merchant_bot::telegram::SendLimits;
 use merchant_bot::{
-    bot::{self, App, RunOptions, Running},
+    app::App,
     config::{Config, Settings},
     crypto::MasterKey,
     domain::{AccountLabel, Credentials},
     local_postgres::LocalPostgres,
     providers::HttpOptions,
+    run::{self, RunOptions, Running},
     simulator::{self, DEMO},
     storage,
 };
@@ -192,7 +193,7 @@ impl TestApp {
         let app = test_app(self.db.pool.clone(), self.config.clone());
         self.in_flight = Some(app.in_flight.clone());
         self.clock = Some(app.clock.clone());
-        self.running = Some(bot::start(app, test_options()).await.expect("the bot starts"));
+        self.running = Some(run::start(app, test_options()).await.expect("the bot starts"));
     }
 
     /// Where the running bot serves /healthz, /metrics and the webhook.

@@ -1,0 +1,29 @@
+//! Who sent an update: their row and their chat's dialogue, read together at the start
+//! of every update; their language.
+
+use crate::{app::App, i18n::Lang, storage};
+
+pub use crate::storage::users::UserRow;
+
+/// Records the sender (a plain read for a user seen before) and reads the chat's
+/// dialogue state in the same round trip; the state as stored, `None` if there is none
+/// or it expired.
+pub async fn enter<S: serde::de::DeserializeOwned>(
+    app: &App,
+    user: i64,
+    language_code: Option<&str>,
+    chat: i64,
+) -> anyhow::Result<(UserRow, Option<S>)> {
+    let (row, stored) = storage::users::touch_with_dialogue(&app.pool, user, language_code, chat).await?;
+    let state = storage::dialogue::read_stored(&app.pool, chat, stored).await?;
+    Ok((row, state))
+}
+
+/// The language a user chose (or Telegram's for them), if the bot knows the user.
+pub async fn lang_of(app: &App, user: i64) -> sqlx::Result<Option<Lang>> {
+    Ok(storage::users::get(&app.pool, user).await?.map(|u| u.lang()))
+}
+
+pub async fn set_language(app: &App, user: i64, lang: Lang) -> sqlx::Result<()> {
+    storage::users::set_language(&app.pool, user, lang).await
+}
