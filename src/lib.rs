@@ -22,9 +22,14 @@
 //!   chart, the CSV export and the daily summary.
 //! - [`app`]: `App`, what every part reaches (pool, config, gateways, clock); [`telegram`]: the
 //!   Bot API client type and what Telegram's refusals mean.
+//! - [`services`]: the use cases (accounts, linking, invoices, withdrawals, PIN, staff,
+//!   static QRIS, notification settings, reports): `&App` and the user in, a typed result
+//!   out; the chat layer's only way to the database and the gateways.
 //! - [`notifier`]: the poller, the outbox sender, the daily summary loop; [`http`]:
 //!   `/healthz`, `/metrics` and the webhook's server.
-//! - [`bot`]: the update tree (`schema()`), handlers and typed callback data.
+//! - [`bot`]: the update tree (`schema()`), handlers and typed callback data: parse, call
+//!   a use case, render the reply.
+//! - [`run`]: start-up and one shutdown for the bot and its background tasks.
 //! - [`cli`]: the subcommands (`run`, `demo`, `migrate`, `keygen`, `rotate-key`,
 //!   `healthcheck`, `simulate`); `main.rs` only calls it.
 
@@ -44,7 +49,9 @@ pub mod pin;
 pub mod providers;
 pub mod qr;
 pub mod reports;
+pub mod run;
 pub mod secret;
+pub mod services;
 pub mod simulator;
 pub mod storage;
 pub mod telegram;
