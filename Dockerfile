@@ -5,8 +5,8 @@
 #   docker run --env-file bot.env -e MASTER_KEY_FILE=/run/secrets/master_key \
 #              -v "$PWD/master.key:/run/secrets/master_key:ro" merchant-bot
 #
-# Queries are plain runtime SQL (tested against PostgreSQL) and the migrations are
-# embedded with sqlx::migrate!, so the build needs no database: SQLX_OFFLINE is set
+# The queries checked at compile time use the committed .sqlx/ data and the migrations
+# are embedded with sqlx::migrate!, so the build needs no database: SQLX_OFFLINE is set
 # to make sure it never tries to reach one.
 #
 # No container engine runs where this project is developed: `.ci/docker-replay` runs this
@@ -30,6 +30,7 @@ RUN mkdir -p src benches \
 
 # 2. The bot itself (the benchmark programs are copied so the manifest stays valid).
 COPY migrations migrations
+COPY .sqlx .sqlx
 COPY locales locales
 COPY benches benches
 COPY src src

@@ -25,14 +25,14 @@ pub async fn create<A: Serialize>(
     single_use: bool,
 ) -> sqlx::Result<i64> {
     let json = serde_json::to_value(action).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "INSERT INTO pending_actions (owner_id, action, expires_at, single_use)
          VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id",
+        owner,
+        json,
+        ttl.as_secs_f64(),
+        single_use
     )
-    .bind(owner)
-    .bind(json)
-    .bind(ttl.as_secs_f64())
-    .bind(single_use)
     .fetch_one(pool)
     .await
 }
@@ -41,13 +41,13 @@ pub async fn create<A: Serialize>(
 /// consumed in the same statement, so two presses (two devices, two bot processes)
 /// cannot both take it.
 pub async fn take<A: DeserializeOwned>(pool: &PgPool, id: i64, presser: i64) -> sqlx::Result<Result<A, ActionRefused>> {
-    let taken: Option<serde_json::Value> = sqlx::query_scalar(
+    let taken: Option<serde_json::Value> = sqlx::query_scalar!(
         "UPDATE pending_actions SET used_at = CASE WHEN single_use THEN now() ELSE used_at END
          WHERE id = $1 AND owner_id = $2 AND used_at IS NULL AND expires_at > now()
          RETURNING action",
+        id,
+        presser
     )
-    .bind(id)
-    .bind(presser)
     .fetch_optional(pool)
     .await?;
     if let Some(json) = taken {
@@ -55,7 +55,7 @@ pub async fn take<A: DeserializeOwned>(pool: &PgPool, id: i64, presser: i64) -> 
         return Ok(serde_json::from_value(json).map_err(|_| ActionRefused::Stale));
     }
     let owner: Option<i64> =
-        sqlx::query_scalar("SELECT owner_id FROM pending_actions WHERE id = $1").bind(id).fetch_optional(pool).await?;
+        sqlx::query_scalar!("SELECT owner_id FROM pending_actions WHERE id = $1", id).fetch_optional(pool).await?;
     Ok(Err(match owner {
         Some(owner) if owner != presser => ActionRefused::NotYours,
         _ => ActionRefused::Stale,
@@ -64,7 +64,7 @@ pub async fn take<A: DeserializeOwned>(pool: &PgPool, id: i64, presser: i64) -> 
 
 /// Forgets expired actions; returns how many.
 pub async fn purge_expired(pool: &PgPool) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM pending_actions WHERE expires_at < now() - interval '1 day'")
+    Ok(sqlx::query!("DELETE FROM pending_actions WHERE expires_at < now() - interval '1 day'")
         .execute(pool)
         .await?
         .rows_affected())

@@ -3,26 +3,28 @@
 use sqlx::PgPool;
 
 pub async fn enabled(pool: &PgPool, chat_id: i64, owner_id: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2)")
-        .bind(chat_id)
-        .bind(owner_id)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2) AS "enabled!""#,
+        chat_id,
+        owner_id
+    )
+    .fetch_one(pool)
+    .await
 }
 
 pub async fn enable(pool: &PgPool, chat_id: i64, owner_id: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO enabled_groups (chat_id, owner_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(chat_id)
-        .bind(owner_id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO enabled_groups (chat_id, owner_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        chat_id,
+        owner_id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 pub async fn disable(pool: &PgPool, chat_id: i64, owner_id: i64) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2")
-        .bind(chat_id)
-        .bind(owner_id)
+    sqlx::query!("DELETE FROM enabled_groups WHERE chat_id = $1 AND owner_id = $2", chat_id, owner_id)
         .execute(pool)
         .await?;
     Ok(())

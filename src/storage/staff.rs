@@ -64,13 +64,15 @@ pub async fn audit<'e>(
     action: AuditAction,
     detail: serde_json::Value,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO staff_audit (owner_id, staff_id, action, detail) VALUES ($1, $2, $3, $4)")
-        .bind(owner_id)
-        .bind(staff_id)
-        .bind(action.as_str())
-        .bind(detail)
-        .execute(executor)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO staff_audit (owner_id, staff_id, action, detail) VALUES ($1, $2, $3, $4)",
+        owner_id,
+        staff_id,
+        action.as_str(),
+        detail
+    )
+    .execute(executor)
+    .await?;
     Ok(())
 }
 
@@ -84,24 +86,24 @@ pub async fn invite(
     ttl: Duration,
 ) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let owned: Vec<i64> = sqlx::query_scalar(
+    let owned: Vec<i64> = sqlx::query_scalar!(
         "SELECT id FROM linked_accounts WHERE owner_id = $1 AND provider = 'qris' AND id = ANY($2) ORDER BY id",
+        owner_id,
+        accounts
     )
-    .bind(owner_id)
-    .bind(accounts)
     .fetch_all(&mut *tx)
     .await?;
     if owned.is_empty() {
         return Ok(false);
     }
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO staff_invites (token, owner_id, account_ids, expires_at)
          VALUES ($1, $2, $3, now() + make_interval(secs => $4))",
+        token.as_str(),
+        owner_id,
+        &owned,
+        ttl.as_secs_f64()
     )
-    .bind(token.as_str())
-    .bind(owner_id)
-    .bind(&owned)
-    .bind(ttl.as_secs_f64())
     .execute(&mut *tx)
     .await?;
     audit(&mut *tx, owner_id, None, AuditAction::Invited, serde_json::json!({ "accounts": owned })).await?;
@@ -128,13 +130,14 @@ async fn lock_invite(
     tx: &mut Transaction<'_, Postgres>,
     token: &LinkToken,
 ) -> sqlx::Result<Option<(i64, Vec<i64>, bool)>> {
-    sqlx::query_as(
-        "SELECT owner_id, account_ids, used_at IS NULL AND expires_at > now() FROM staff_invites
-         WHERE token = $1 FOR UPDATE",
+    let row = sqlx::query!(
+        r#"SELECT owner_id, account_ids, used_at IS NULL AND expires_at > now() AS "usable!" FROM staff_invites
+         WHERE token = $1 FOR UPDATE"#,
+        token.as_str()
     )
-    .bind(token.as_str())
     .fetch_optional(&mut **tx)
-    .await
+    .await?;
+    Ok(row.map(|r| (r.owner_id, r.account_ids, r.usable)))
 }
 
 /// Opens an invite for `staff_id` (named `name`), in one transaction: the invite is used
@@ -150,28 +153,26 @@ pub async fn join(pool: &PgPool, token: &LinkToken, staff_id: i64, name: &str) -
     if owner_id == staff_id {
         return Ok(Joined::Yourself);
     }
-    let own: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $1)")
-        .bind(staff_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let own: bool =
+        sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $1) AS "own!""#, staff_id)
+            .fetch_one(&mut *tx)
+            .await?;
     if own {
         return Ok(Joined::HasAccounts);
     }
-    let labels: Vec<String> = sqlx::query_scalar(
-        "INSERT INTO staff (owner_id, staff_id, account_id, name)
+    let labels: Vec<String> = sqlx::query_scalar!(
+        r#"INSERT INTO staff (owner_id, staff_id, account_id, name)
          SELECT $1, $2, a.id, $4 FROM linked_accounts a WHERE a.owner_id = $1 AND a.id = ANY($3)
          ON CONFLICT (staff_id, account_id) DO UPDATE SET removed_at = NULL, name = EXCLUDED.name, owner_id = EXCLUDED.owner_id
-         RETURNING (SELECT label FROM linked_accounts WHERE id = account_id)",
+         RETURNING (SELECT label FROM linked_accounts WHERE id = account_id) AS "label!""#,
+        owner_id,
+        staff_id,
+        &accounts,
+        name
     )
-    .bind(owner_id)
-    .bind(staff_id)
-    .bind(&accounts)
-    .bind(name)
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("UPDATE staff_invites SET used_by = $2, used_at = now() WHERE token = $1")
-        .bind(token.as_str())
-        .bind(staff_id)
+    sqlx::query!("UPDATE staff_invites SET used_by = $2, used_at = now() WHERE token = $1", token.as_str(), staff_id)
         .execute(&mut *tx)
         .await?;
     if labels.is_empty() {
@@ -194,40 +195,42 @@ pub struct Member {
 
 /// The owner's current staff, by name.
 pub async fn members(pool: &PgPool, owner_id: i64) -> sqlx::Result<Vec<Member>> {
-    let rows: Vec<(i64, String, Vec<String>)> = sqlx::query_as(
-        "SELECT s.staff_id, min(s.name), array_agg(a.label ORDER BY a.label)
+    sqlx::query_as!(
+        Member,
+        r#"SELECT s.staff_id, min(s.name) AS "name!", array_agg(a.label ORDER BY a.label) AS "labels!"
          FROM staff s JOIN linked_accounts a ON a.id = s.account_id
-         WHERE s.owner_id = $1 AND s.removed_at IS NULL GROUP BY s.staff_id ORDER BY min(s.name), s.staff_id",
+         WHERE s.owner_id = $1 AND s.removed_at IS NULL GROUP BY s.staff_id ORDER BY min(s.name), s.staff_id"#,
+        owner_id
     )
-    .bind(owner_id)
     .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|(staff_id, name, labels)| Member { staff_id, name, labels }).collect())
+    .await
 }
 
 /// The accounts a member may invoice on, with their owner's display names (for the
 /// member's own `/staff`).
 pub async fn employers(pool: &PgPool, staff_id: i64) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "SELECT a.label, a.display_name FROM staff s JOIN linked_accounts a ON a.id = s.account_id
          WHERE s.staff_id = $1 AND s.removed_at IS NULL ORDER BY a.label",
+        staff_id
     )
-    .bind(staff_id)
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.label, r.display_name)).collect())
 }
 
 /// Removes a member from all of the owner's accounts, at once. `false` if they were not
 /// (or no longer) staff of this owner.
 pub async fn remove(pool: &PgPool, owner_id: i64, staff_id: i64) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let removed =
-        sqlx::query("UPDATE staff SET removed_at = now() WHERE owner_id = $1 AND staff_id = $2 AND removed_at IS NULL")
-            .bind(owner_id)
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let removed = sqlx::query!(
+        "UPDATE staff SET removed_at = now() WHERE owner_id = $1 AND staff_id = $2 AND removed_at IS NULL",
+        owner_id,
+        staff_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if removed > 0 {
         audit(&mut *tx, owner_id, Some(staff_id), AuditAction::Removed, serde_json::json!({})).await?;
     }
@@ -246,37 +249,39 @@ pub struct AuditLine {
 
 /// The owner's latest audit lines, newest first.
 pub async fn recent(pool: &PgPool, owner_id: i64, limit: i64) -> sqlx::Result<Vec<AuditLine>> {
-    let rows: Vec<(DateTime<Utc>, Option<String>, String, serde_json::Value)> = sqlx::query_as(
-        "SELECT l.at, (SELECT min(s.name) FROM staff s WHERE s.staff_id = l.staff_id AND s.owner_id = l.owner_id),
+    sqlx::query_as!(
+        AuditLine,
+        r#"SELECT l.at, (SELECT min(s.name) FROM staff s WHERE s.staff_id = l.staff_id AND s.owner_id = l.owner_id) AS "name?",
                 l.action, l.detail
-         FROM staff_audit l WHERE l.owner_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2",
+         FROM staff_audit l WHERE l.owner_id = $1 ORDER BY l.at DESC, l.id DESC LIMIT $2"#,
+        owner_id,
+        limit
     )
-    .bind(owner_id)
-    .bind(limit)
     .fetch_all(pool)
-    .await?;
-    Ok(rows.into_iter().map(|(at, name, action, detail)| AuditLine { at, name, action, detail }).collect())
+    .await
 }
 
 /// The owner a staff member works for on `account_id`, if they still do.
 pub async fn owner_of(pool: &PgPool, staff_id: i64, account_id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT owner_id FROM staff WHERE staff_id = $1 AND account_id = $2 AND removed_at IS NULL")
-        .bind(staff_id)
-        .bind(account_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar!(
+        "SELECT owner_id FROM staff WHERE staff_id = $1 AND account_id = $2 AND removed_at IS NULL",
+        staff_id,
+        account_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Writes a refused command of an active member to the audit log of every owner they
 /// work for; whether they are an active member at all.
 pub async fn refused(pool: &PgPool, staff_id: i64, command: &str) -> sqlx::Result<bool> {
-    let written = sqlx::query(
+    let written = sqlx::query!(
         "INSERT INTO staff_audit (owner_id, staff_id, action, detail)
-         SELECT DISTINCT owner_id, $1, 'refused', jsonb_build_object('command', $2::text)
+         SELECT DISTINCT owner_id, $1::bigint, 'refused', jsonb_build_object('command', $2::text)
          FROM staff WHERE staff_id = $1 AND removed_at IS NULL",
+        staff_id,
+        command
     )
-    .bind(staff_id)
-    .bind(command)
     .execute(pool)
     .await?
     .rows_affected();

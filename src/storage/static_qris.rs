@@ -8,23 +8,20 @@ pub struct StaticQris {
 }
 
 pub async fn get(pool: &PgPool, owner_id: i64) -> sqlx::Result<Option<StaticQris>> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT payload, merchant_name FROM static_qris WHERE owner_id = $1")
-            .bind(owner_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.map(|(payload, merchant_name)| StaticQris { payload, merchant_name }))
+    sqlx::query_as!(StaticQris, "SELECT payload, merchant_name FROM static_qris WHERE owner_id = $1", owner_id)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Stores (or replaces) the user's static QRIS.
 pub async fn save(pool: &PgPool, owner_id: i64, payload: &str, merchant_name: &str) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO static_qris (owner_id, payload, merchant_name) VALUES ($1, $2, $3)
          ON CONFLICT (owner_id) DO UPDATE SET payload = EXCLUDED.payload, merchant_name = EXCLUDED.merchant_name, updated_at = now()",
+        owner_id,
+        payload,
+        merchant_name
     )
-    .bind(owner_id)
-    .bind(payload)
-    .bind(merchant_name)
     .execute(pool)
     .await?;
     Ok(())

@@ -31,8 +31,8 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
     // when something changed (first contact, a new language_code, a user back after
     // blocking the bot); otherwise the conflict still locks it, which is why an update
     // starts with the plain read of `touch_with_dialogue` and comes here only for a change.
-    let (language, language_code, active, removed): (Option<String>, Option<String>, bool, bool) = sqlx::query_as(
-        "WITH upsert AS (
+    let row = sqlx::query!(
+        r#"WITH upsert AS (
             INSERT INTO users (telegram_id, chat_id, language_code) VALUES ($1, $1, $2)
             ON CONFLICT (telegram_id) DO UPDATE
                SET language_code = COALESCE(EXCLUDED.language_code, users.language_code), blocked_at = NULL, updated_at = now()
@@ -40,22 +40,22 @@ pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>)
                   OR users.blocked_at IS NOT NULL
             RETURNING language, language_code
          )
-         SELECT r.language, r.language_code,
-                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL),
-                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL)
+         SELECT r.language AS "language?", r.language_code AS "language_code?",
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL) AS "active!",
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL) AS "removed!"
          FROM (SELECT language, language_code FROM upsert
                UNION ALL
-               SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)) r",
+               SELECT language, language_code FROM users WHERE telegram_id = $1 AND NOT EXISTS (SELECT 1 FROM upsert)) r"#,
+        telegram_id,
+        language_code
     )
-    .bind(telegram_id)
-    .bind(language_code)
     .fetch_one(pool)
     .await?;
     Ok(UserRow {
         telegram_id,
-        language: language.as_deref().and_then(Lang::parse),
-        language_code,
-        staff: StaffRole::from_flags(active, removed),
+        language: row.language.as_deref().and_then(Lang::parse),
+        language_code: row.language_code,
+        staff: StaffRole::from_flags(row.active, row.removed),
     })
 }
 
@@ -72,19 +72,21 @@ pub async fn touch_with_dialogue(
     language_code: Option<&str>,
     chat_id: i64,
 ) -> sqlx::Result<(UserRow, Option<StoredDialogue>)> {
-    type Row = (Option<String>, Option<String>, Option<bool>, Option<serde_json::Value>, Option<bool>, bool, bool);
-    let (language, known_code, blocked, state, alive, active, removed): Row = sqlx::query_as(
-        "SELECT u.language, u.language_code, u.blocked_at IS NOT NULL, d.state, d.expires_at > now(),
-                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NULL),
-                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NOT NULL)
+    let row = sqlx::query!(
+        r#"SELECT u.language AS "language?", u.language_code AS "known_code?",
+                u.blocked_at IS NOT NULL AS "blocked?", d.state AS "state?", d.expires_at > now() AS "alive?",
+                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NULL) AS "active!",
+                EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = $1 AND s.removed_at IS NOT NULL) AS "removed!"
          FROM (SELECT 1) AS one
          LEFT JOIN users u ON u.telegram_id = $1
-         LEFT JOIN dialogues d ON d.chat_id = $2",
+         LEFT JOIN dialogues d ON d.chat_id = $2"#,
+        telegram_id,
+        chat_id
     )
-    .bind(telegram_id)
-    .bind(chat_id)
     .fetch_one(pool)
     .await?;
+    let (language, known_code, blocked, state, alive, active, removed) =
+        (row.language, row.known_code, row.blocked, row.state, row.alive, row.active, row.removed);
     let dialogue = state.map(|s| (s, alive.unwrap_or(false)));
     let unchanged = blocked == Some(false) && (language_code.is_none() || known_code.as_deref() == language_code);
     let user = if unchanged {
@@ -102,43 +104,37 @@ pub async fn touch_with_dialogue(
 
 /// What the bot knows about a user, without recording a visit (for notifications).
 pub async fn get(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Option<UserRow>> {
-    let row: Option<(Option<String>, Option<String>, bool, bool)> = sqlx::query_as(
-        "SELECT language, language_code,
-                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL),
-                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL)
-         FROM users WHERE telegram_id = $1",
+    let row = sqlx::query!(
+        r#"SELECT language, language_code,
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL) AS "active!",
+                EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NOT NULL) AS "removed!"
+         FROM users WHERE telegram_id = $1"#,
+        telegram_id
     )
-    .bind(telegram_id)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(language, language_code, active, removed)| UserRow {
+    Ok(row.map(|r| UserRow {
         telegram_id,
-        language: language.as_deref().and_then(Lang::parse),
-        language_code,
-        staff: StaffRole::from_flags(active, removed),
+        language: r.language.as_deref().and_then(Lang::parse),
+        language_code: r.language_code,
+        staff: StaffRole::from_flags(r.active, r.removed),
     }))
 }
 
 pub async fn set_language(pool: &PgPool, telegram_id: i64, lang: Lang) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET language = $2, updated_at = now() WHERE telegram_id = $1")
-        .bind(telegram_id)
-        .bind(lang.code())
+    sqlx::query!("UPDATE users SET language = $2, updated_at = now() WHERE telegram_id = $1", telegram_id, lang.code())
         .execute(pool)
         .await?;
     Ok(())
 }
 
 /// The user's withdrawal PIN settings.
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Default)]
 pub struct PinState {
-    #[sqlx(rename = "pin_hash")]
     pub hash: Option<String>,
     /// Withdrawals above this many rupiah ask for the PIN.
-    #[sqlx(rename = "pin_threshold")]
     pub threshold: i64,
-    #[sqlx(rename = "pin_failures")]
     pub failures: i32,
-    #[sqlx(rename = "pin_locked_until")]
     pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -149,10 +145,13 @@ impl PinState {
 }
 
 pub async fn pin_state(pool: &PgPool, telegram_id: i64) -> sqlx::Result<PinState> {
-    let row: Option<PinState> = sqlx::query_as(
-        "SELECT pin_hash, pin_threshold, pin_failures, pin_locked_until FROM users WHERE telegram_id = $1",
+    let row = sqlx::query_as!(
+        PinState,
+        r#"SELECT pin_hash AS hash, pin_threshold AS threshold, pin_failures AS failures,
+                  pin_locked_until AS locked_until
+           FROM users WHERE telegram_id = $1"#,
+        telegram_id
     )
-    .bind(telegram_id)
     .fetch_optional(pool)
     .await?;
     Ok(row.unwrap_or_default())
@@ -160,18 +159,18 @@ pub async fn pin_state(pool: &PgPool, telegram_id: i64) -> sqlx::Result<PinState
 
 /// Sets (or with `None` removes) the PIN hash; failures and lock are cleared.
 pub async fn set_pin(pool: &PgPool, telegram_id: i64, hash: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET pin_hash = $2, pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1")
-        .bind(telegram_id)
-        .bind(hash)
-        .execute(pool)
+    sqlx::query!(
+        "UPDATE users SET pin_hash = $2, pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1",
+        telegram_id,
+        hash
+    )
+    .execute(pool)
         .await?;
     Ok(())
 }
 
 pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET pin_threshold = $2, updated_at = now() WHERE telegram_id = $1")
-        .bind(telegram_id)
-        .bind(rupiah)
+    sqlx::query!("UPDATE users SET pin_threshold = $2, updated_at = now() WHERE telegram_id = $1", telegram_id, rupiah)
         .execute(pool)
         .await?;
     Ok(())
@@ -183,7 +182,7 @@ pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> 
 /// and a right PIN lifts it ([`pin_succeeded`]). Returns the tries used so far, or
 /// `None` if PIN checks are locked. A lock that ran out starts the count afresh.
 pub async fn pin_attempt(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes: i64) -> sqlx::Result<Option<i32>> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "UPDATE users SET
             pin_failures = (CASE WHEN pin_locked_until <= now() THEN 0 ELSE pin_failures END) + 1,
             pin_locked_until = CASE
@@ -194,20 +193,20 @@ pub async fn pin_attempt(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes
             updated_at = now()
          WHERE telegram_id = $1 AND (pin_locked_until IS NULL OR pin_locked_until <= now())
          RETURNING pin_failures",
+        telegram_id,
+        max,
+        lock_minutes as i32
     )
-    .bind(telegram_id)
-    .bind(max)
-    .bind(lock_minutes as i32)
     .fetch_optional(pool)
     .await
 }
 
 /// A right PIN: the tries start afresh, and a lock its own try set is lifted.
 pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE users SET pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1",
+        telegram_id
     )
-    .bind(telegram_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -215,14 +214,16 @@ pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> 
 
 /// Each kind of notification, on or off (all on for a user the bot has not seen).
 pub async fn notify_settings(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Vec<(NotifyKind, bool)>> {
-    let row: Option<(bool, bool, bool, bool)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT notify_invoices, notify_withdrawals, notify_mutations, notify_disbursements
          FROM users WHERE telegram_id = $1",
+        telegram_id
     )
-    .bind(telegram_id)
     .fetch_optional(pool)
     .await?;
-    let (invoices, withdrawals, mutations, disbursements) = row.unwrap_or((true, true, true, true));
+    let (invoices, withdrawals, mutations, disbursements) = row
+        .map(|r| (r.notify_invoices, r.notify_withdrawals, r.notify_mutations, r.notify_disbursements))
+        .unwrap_or((true, true, true, true));
     Ok(NotifyKind::ALL
         .into_iter()
         .map(|kind| {
@@ -240,21 +241,24 @@ pub async fn notify_settings(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Ve
 /// Switches one kind of notification (one fixed statement per kind: no column name is
 /// ever formatted into SQL).
 pub async fn toggle_notify(pool: &PgPool, telegram_id: i64, kind: NotifyKind) -> sqlx::Result<()> {
-    let sql = match kind {
-        NotifyKind::Invoices => {
-            "UPDATE users SET notify_invoices = NOT notify_invoices, updated_at = now() WHERE telegram_id = $1"
-        }
-        NotifyKind::Withdrawals => {
-            "UPDATE users SET notify_withdrawals = NOT notify_withdrawals, updated_at = now() WHERE telegram_id = $1"
-        }
-        NotifyKind::Mutations => {
-            "UPDATE users SET notify_mutations = NOT notify_mutations, updated_at = now() WHERE telegram_id = $1"
-        }
-        NotifyKind::Disbursements => {
-            "UPDATE users SET notify_disbursements = NOT notify_disbursements, updated_at = now() \
-             WHERE telegram_id = $1"
-        }
+    let update = match kind {
+        NotifyKind::Invoices => sqlx::query!(
+            "UPDATE users SET notify_invoices = NOT notify_invoices, updated_at = now() WHERE telegram_id = $1",
+            telegram_id
+        ),
+        NotifyKind::Withdrawals => sqlx::query!(
+            "UPDATE users SET notify_withdrawals = NOT notify_withdrawals, updated_at = now() WHERE telegram_id = $1",
+            telegram_id
+        ),
+        NotifyKind::Mutations => sqlx::query!(
+            "UPDATE users SET notify_mutations = NOT notify_mutations, updated_at = now() WHERE telegram_id = $1",
+            telegram_id
+        ),
+        NotifyKind::Disbursements => sqlx::query!(
+            "UPDATE users SET notify_disbursements = NOT notify_disbursements, updated_at = now() WHERE telegram_id = $1",
+            telegram_id
+        ),
     };
-    sqlx::query(sql).bind(telegram_id).execute(pool).await?;
+    update.execute(pool).await?;
     Ok(())
 }
