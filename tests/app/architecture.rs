@@ -9,19 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 fn imports() -> BTreeMap<String, BTreeMap<String, Vec<String>>> {
     let mut out: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![];
-    let mut dirs = vec![src.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    for file in files {
+    for file in rs_files(&src) {
         let relative = file.strip_prefix(&src).unwrap().to_string_lossy().into_owned();
         let module = relative.split('/').next().unwrap().trim_end_matches(".rs").to_owned();
         let text = std::fs::read_to_string(&file).unwrap();
@@ -192,25 +180,34 @@ fn names(code: &str, word: &str) -> bool {
     })
 }
 
-/// Each line of the `.rs` files under `src/<dir>` (comments dropped) that names one of
-/// `words`, with its place.
-fn lines_naming(dir: &str, words: &[&str]) -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
-    let mut found = vec![];
-    let mut dirs = vec![root];
+/// The `.rs` files under `root`, at any depth.
+fn rs_files(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![];
+    let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
                 dirs.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                for (number, line) in text.lines().enumerate() {
-                    let code = line.split("//").next().unwrap_or("");
-                    if words.iter().any(|w| names(code, w)) {
-                        found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
-                    }
-                }
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// Each line of the `.rs` files under `src/<dir>` (comments dropped) that names one of
+/// `words`, with its place.
+fn lines_naming(dir: &str, words: &[&str]) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    let mut found = vec![];
+    for path in rs_files(&root) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if words.iter().any(|w| names(code, w)) {
+                found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
             }
         }
     }
