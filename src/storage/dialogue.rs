@@ -40,7 +40,7 @@ where
 
     fn remove_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<(), Self::Error>> {
         Box::pin(async move {
-            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1").bind(chat_id.0).execute(&self.pool).await?;
+            sqlx::query!("DELETE FROM dialogues WHERE chat_id = $1", chat_id.0).execute(&self.pool).await?;
             Ok(())
         })
     }
@@ -49,15 +49,15 @@ where
         Box::pin(async move {
             let state = serde_json::to_value(&dialogue)?;
             let timeout_ms = i64::try_from(self.timeout.as_millis()).unwrap_or(i64::MAX);
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO dialogues (chat_id, state, updated_at, expires_at)
                  VALUES ($1, $2, now(), now() + make_interval(secs => $3::double precision / 1000))
                  ON CONFLICT (chat_id) DO UPDATE
                     SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at, expires_at = EXCLUDED.expires_at",
+                chat_id.0,
+                state,
+                timeout_ms as f64
             )
-            .bind(chat_id.0)
-            .bind(state)
-            .bind(timeout_ms)
             .execute(&self.pool)
             .await?;
             Ok(())
@@ -66,11 +66,13 @@ where
 
     fn get_dialogue(self: Arc<Self>, chat_id: ChatId) -> BoxFuture<'static, Result<Option<D>, Self::Error>> {
         Box::pin(async move {
-            let row: Option<StoredDialogue> =
-                sqlx::query_as("SELECT state, expires_at > now() FROM dialogues WHERE chat_id = $1")
-                    .bind(chat_id.0)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            let row: Option<StoredDialogue> = sqlx::query!(
+                r#"SELECT state, expires_at > now() AS "alive!" FROM dialogues WHERE chat_id = $1"#,
+                chat_id.0
+            )
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| (r.state, r.alive));
             Ok(read_stored(&self.pool, chat_id.0, row).await?)
         })
     }
@@ -88,8 +90,7 @@ pub async fn read_stored<D: DeserializeOwned>(
         None => Ok(None),
         Some((_, false)) => {
             // Only the expired version is removed: a concurrent update wins.
-            sqlx::query("DELETE FROM dialogues WHERE chat_id = $1 AND expires_at <= now()")
-                .bind(chat_id)
+            sqlx::query!("DELETE FROM dialogues WHERE chat_id = $1 AND expires_at <= now()", chat_id)
                 .execute(pool)
                 .await?;
             tracing::debug!(chat_id, "dialogue expired");
