@@ -302,23 +302,16 @@ async fn next_step(
     message: MessageId,
     pin_pending: bool,
 ) -> HandlerResult {
-    match withdrawals::next_step(&ctx.app, ctx.user, row, pin_pending).await? {
-        Next::Pin => {
-            ctx.edit(message, tr!(ctx.lang, "withdraw-ask-pin"), None).await?;
-            dialogue
-                .update(State::WithdrawPin { withdrawal_id: row.id, message: message.0 })
-                .await
-                .map_err(dialogue_err)
-        }
+    let (withdrawal_id, message_id) = (row.id, message.0);
+    let (question, state) = match withdrawals::next_step(&ctx.app, ctx.user, row, pin_pending).await? {
+        Next::Pin => (tr!(ctx.lang, "withdraw-ask-pin"), State::WithdrawPin { withdrawal_id, message: message_id }),
         Next::Password => {
-            ctx.edit(message, tr!(ctx.lang, "withdraw-ask-password"), None).await?;
-            dialogue
-                .update(State::WithdrawPassword { withdrawal_id: row.id, message: message.0 })
-                .await
-                .map_err(dialogue_err)
+            (tr!(ctx.lang, "withdraw-ask-password"), State::WithdrawPassword { withdrawal_id, message: message_id })
         }
-        Next::Submit => finish(ctx, dialogue, row.id, message, None).await,
-    }
+        Next::Submit => return finish(ctx, dialogue, row.id, message, None).await,
+    };
+    ctx.edit(message, question, None).await?;
+    dialogue.update(state).await.map_err(dialogue_err)
 }
 
 /// The PIN message: deleted, checked; five wrong in a row lock withdrawals.

@@ -106,15 +106,16 @@ pub async fn open_owned(app: &App, owner: i64, account_id: i64) -> Result<Usable
     }
 }
 
+/// The span of one gateway call: the call, the provider and the account (once there is
+/// one); never a credential.
+pub(crate) fn gateway_span(call: &'static str, provider: Provider, account_id: Option<i64>) -> tracing::Span {
+    tracing::info_span!("gateway", call, provider = provider.as_str(), account_id)
+}
+
 /// One span per gateway call.
 macro_rules! call {
     ($self:ident, $name:literal, $call:expr) => {{
-        let span = tracing::info_span!(
-            "gateway",
-            call = $name,
-            provider = $self.account.provider.as_str(),
-            account_id = $self.account.id
-        );
+        let span = gateway_span($name, $self.account.provider, Some($self.account.id));
         tracing::Instrument::instrument($call, span).await
     }};
 }

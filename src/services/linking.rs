@@ -125,7 +125,7 @@ pub async fn link(
     let provider = credentials.provider();
     let verified = match app.gateways.client(credentials) {
         Ok(client) => {
-            let span = tracing::info_span!("gateway", call = "verify", provider = provider.as_str());
+            let span = super::accounts::gateway_span("verify", provider, None);
             tracing::Instrument::instrument(client.verify(), span).await
         }
         Err(e) => Err(e),

@@ -149,12 +149,7 @@ pub async fn send(
     account: &Usable,
     password: Option<Secret>,
 ) -> anyhow::Result<(Outcome, Option<Amount>)> {
-    let span = tracing::info_span!(
-        "gateway",
-        call = "withdraw",
-        provider = account.provider().as_str(),
-        account_id = account.account.id
-    );
+    let span = accounts::gateway_span("withdraw", account.provider(), Some(account.account.id));
     let submitted = submit(&app.pool, account.gateway(), owner, row.id, app.config.submit_lease(), password);
     let (_, outcome) = tracing::Instrument::instrument(submitted, span).await?;
     let new_balance = match &outcome {
