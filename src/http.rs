@@ -19,7 +19,7 @@ pub fn router(app: App) -> Router {
 }
 
 async fn database_up(app: &App) -> bool {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&app.pool);
+    let ping = sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(&app.pool);
     matches!(tokio::time::timeout(Duration::from_secs(2), ping).await, Ok(Ok(1)))
 }
 

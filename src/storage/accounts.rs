@@ -3,7 +3,7 @@
 //! Every read of a credential is by (owner, account): no query here can reach another
 //! user's account.
 
-use sqlx::{PgPool, Row};
+use sqlx::PgPool;
 
 use crate::{
     crypto::{MasterKey, OpenError, Sealed},
@@ -64,20 +64,60 @@ fn open(
     Ok(credentials)
 }
 
-/// The columns of an account's sealed credentials, and of those parked on a withdrawal.
-const ACCOUNT_SEALED: [&str; 3] = ["credentials", "nonce", "key_id"];
-const PARKED_SEALED: [&str; 3] = ["settle_credentials", "settle_nonce", "settle_key_id"];
+/// An account's row as read: the label is checked on the way out ([`AccountRow::account`]).
+struct AccountRow {
+    id: i64,
+    owner_id: i64,
+    provider: Provider,
+    label: String,
+    is_default: bool,
+    display_name: Option<String>,
+}
 
-/// A row's `provider` and its sealed credentials in `columns`; `id` names it in errors.
-fn sealed_in(row: &sqlx::postgres::PgRow, id: i64, columns: [&str; 3]) -> Result<(Provider, Sealed), AccountError> {
-    let provider: String = row.try_get("provider")?;
-    let provider = provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?;
-    let sealed = Sealed {
-        ciphertext: row.try_get(columns[0])?,
-        nonce: row.try_get(columns[1])?,
-        key_id: row.try_get(columns[2])?,
-    };
-    Ok((provider, sealed))
+impl AccountRow {
+    fn account(self) -> Result<LinkedAccount, AccountError> {
+        let label = AccountLabel::parse(&self.label)
+            .map_err(|e| AccountError::Corrupt { account_id: self.id, detail: e.to_string() })?;
+        Ok(LinkedAccount {
+            id: self.id,
+            owner_id: self.owner_id,
+            provider: self.provider,
+            label,
+            is_default: self.is_default,
+            display_name: self.display_name,
+        })
+    }
+}
+
+/// An account's row with its sealed credentials.
+struct SealedRow {
+    id: i64,
+    owner_id: i64,
+    provider: Provider,
+    label: String,
+    is_default: bool,
+    display_name: Option<String>,
+    credentials: Vec<u8>,
+    nonce: Vec<u8>,
+    key_id: String,
+}
+
+impl SealedRow {
+    /// The account, and its credentials opened (or why they could not be).
+    fn open(self, key: &MasterKey) -> Result<(LinkedAccount, Result<Credentials, AccountError>), AccountError> {
+        let sealed = Sealed { ciphertext: self.credentials, nonce: self.nonce, key_id: self.key_id };
+        let (id, owner_id, provider) = (self.id, self.owner_id, self.provider);
+        let account = AccountRow {
+            id,
+            owner_id,
+            provider,
+            label: self.label,
+            is_default: self.is_default,
+            display_name: self.display_name,
+        }
+        .account()?;
+        Ok((account, open(key, &sealed, &aad(owner_id, id, provider), id, provider)))
+    }
 }
 
 /// The associated data that binds parked credentials to the withdrawal they settle.
@@ -95,10 +135,10 @@ async fn park_for_unsettled(
     owner_id: i64,
     account_id: i64,
 ) -> Result<(), AccountError> {
-    let unsettled: Vec<i64> = sqlx::query_scalar(
+    let unsettled = sqlx::query_scalar!(
         "SELECT id FROM withdrawals WHERE account_id = $1 AND status IN ('submitting', 'unknown') FOR UPDATE",
+        account_id
     )
-    .bind(account_id)
     .fetch_all(&mut **tx)
     .await?;
     if unsettled.is_empty() {
@@ -109,13 +149,13 @@ async fn park_for_unsettled(
     let plaintext = serde_json::to_vec(&credentials).expect("credentials serialize");
     for withdrawal_id in unsettled {
         let parked = key.seal(&plaintext, &parked_aad(owner_id, withdrawal_id, provider));
-        sqlx::query(
+        sqlx::query!(
             "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
+            withdrawal_id,
+            &parked.ciphertext,
+            &parked.nonce,
+            &parked.key_id
         )
-        .bind(withdrawal_id)
-        .bind(&parked.ciphertext)
-        .bind(&parked.nonce)
-        .bind(&parked.key_id)
         .execute(&mut **tx)
         .await?;
     }
@@ -129,32 +169,21 @@ pub async fn parked_credentials(
     owner_id: i64,
     withdrawal_id: i64,
 ) -> Result<Option<Credentials>, AccountError> {
-    let row = sqlx::query(
-        "SELECT provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
-         WHERE id = $1 AND owner_id = $2 AND settle_credentials IS NOT NULL",
+    let row = sqlx::query!(
+        r#"SELECT provider AS "provider: Provider", settle_credentials AS "ciphertext!", settle_nonce AS "nonce!",
+                  settle_key_id AS "key_id!"
+           FROM withdrawals
+           WHERE id = $1 AND owner_id = $2 AND settle_credentials IS NOT NULL
+             AND settle_nonce IS NOT NULL AND settle_key_id IS NOT NULL"#,
+        withdrawal_id,
+        owner_id
     )
-    .bind(withdrawal_id)
-    .bind(owner_id)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let (provider, sealed) = sealed_in(&row, withdrawal_id, PARKED_SEALED)?;
+    let (provider, sealed) =
+        (row.provider, Sealed { ciphertext: row.ciphertext, nonce: row.nonce, key_id: row.key_id });
     open(key, &sealed, &parked_aad(owner_id, withdrawal_id, provider), withdrawal_id, provider).map(Some)
-}
-
-fn account_from_row(row: &sqlx::postgres::PgRow) -> Result<LinkedAccount, AccountError> {
-    let id: i64 = row.try_get("id")?;
-    let provider: String = row.try_get("provider")?;
-    let label: String = row.try_get("label")?;
-    Ok(LinkedAccount {
-        id,
-        owner_id: row.try_get("owner_id")?,
-        provider: provider.parse().map_err(|detail| AccountError::Corrupt { account_id: id, detail })?,
-        label: AccountLabel::parse(&label)
-            .map_err(|e| AccountError::Corrupt { account_id: id, detail: e.to_string() })?,
-        is_default: row.try_get("is_default")?,
-        display_name: row.try_get("display_name")?,
-    })
 }
 
 /// Stores a new account with its credentials sealed. The user's first account becomes
@@ -168,22 +197,21 @@ pub async fn insert(
 ) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
     // The id is taken first because it is part of the associated data.
-    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('linked_accounts', 'id'))")
-        .fetch_one(&mut *tx)
-        .await?;
+    let id = next_id(&mut tx).await?;
     let sealed = seal(key, owner_id, id, credentials);
-    let row = sqlx::query(
-        "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
-         VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $2), $5, $6, $7)
-         RETURNING id, owner_id, provider, label, is_default, display_name",
+    let row = sqlx::query_as!(
+        AccountRow,
+        r#"INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
+           VALUES ($1, $2, $3, $4, NOT EXISTS (SELECT 1 FROM linked_accounts WHERE owner_id = $2), $5, $6, $7)
+           RETURNING id, owner_id, provider AS "provider: Provider", label, is_default, display_name"#,
+        id,
+        owner_id,
+        credentials.provider().as_str(),
+        label.as_str(),
+        &sealed.ciphertext,
+        &sealed.nonce,
+        &sealed.key_id
     )
-    .bind(id)
-    .bind(owner_id)
-    .bind(credentials.provider().as_str())
-    .bind(label.as_str())
-    .bind(&sealed.ciphertext)
-    .bind(&sealed.nonce)
-    .bind(&sealed.key_id)
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| match &e {
@@ -193,19 +221,29 @@ pub async fn insert(
         _ => AccountError::Database(e),
     })?;
     tx.commit().await?;
-    account_from_row(&row)
+    row.account()
+}
+
+/// The id a new account row will have, taken first because it is part of the associated
+/// data its credentials are sealed with.
+async fn next_id(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<i64, AccountError> {
+    let id = sqlx::query_scalar!(r#"SELECT nextval(pg_get_serial_sequence('linked_accounts', 'id')) AS "id!""#)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(id)
 }
 
 /// The user's accounts, the default first, then by label.
 pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, AccountError> {
-    let rows = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, display_name FROM linked_accounts
-         WHERE owner_id = $1 ORDER BY is_default DESC, label",
+    let rows = sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name FROM linked_accounts
+           WHERE owner_id = $1 ORDER BY is_default DESC, label"#,
+        owner_id
     )
-    .bind(owner_id)
     .fetch_all(pool)
     .await?;
-    rows.iter().map(account_from_row).collect()
+    rows.into_iter().map(AccountRow::account).collect()
 }
 
 /// An account with its credentials opened, or why they could not be.
@@ -216,33 +254,19 @@ pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
 /// are the user's own accounts, and for staff the owner's accounts they may invoice on
 /// (`owner_id` tells them apart; the command layer lets staff only make invoices).
 pub async fn list_opened(pool: &PgPool, key: &MasterKey, user_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
-    let rows = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, display_name, credentials, nonce, key_id FROM linked_accounts
-         WHERE owner_id = $1
-            OR id IN (SELECT account_id FROM staff WHERE staff_id = $1 AND removed_at IS NULL)
-         ORDER BY owner_id = $1 DESC, is_default DESC, label",
+    let rows = sqlx::query_as!(
+        SealedRow,
+        r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
+                  key_id
+           FROM linked_accounts
+           WHERE owner_id = $1
+              OR id IN (SELECT account_id FROM staff WHERE staff_id = $1 AND removed_at IS NULL)
+           ORDER BY owner_id = $1 DESC, is_default DESC, label"#,
+        user_id
     )
-    .bind(user_id)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let account = account_from_row(row)?;
-            let credentials = open_row(key, row, account.owner_id, account.id);
-            Ok((account, credentials))
-        })
-        .collect()
-}
-
-/// The credentials sealed in an account's row, opened.
-fn open_row(
-    key: &MasterKey,
-    row: &sqlx::postgres::PgRow,
-    owner_id: i64,
-    account_id: i64,
-) -> Result<Credentials, AccountError> {
-    let (provider, sealed) = sealed_in(row, account_id, ACCOUNT_SEALED)?;
-    open(key, &sealed, &aad(owner_id, account_id, provider), account_id, provider)
+    rows.into_iter().map(|row| row.open(key)).collect()
 }
 
 /// Opens the credentials of one of the user's accounts (on a pool or in a transaction).
@@ -261,27 +285,53 @@ pub async fn credentials<'e>(
 pub async fn rotate_key(pool: &PgPool, current: &MasterKey, new: &MasterKey) -> Result<u64, AccountError> {
     let mut tx = pool.begin().await?;
     let keys = Rotation { current, new };
-    let mut count = keys
-        .reseal(
-            &mut tx,
-            "SELECT id, owner_id, provider, credentials, nonce, key_id FROM linked_accounts ORDER BY id FOR UPDATE",
-            ACCOUNT_SEALED,
+    let accounts = sqlx::query!(
+        r#"SELECT id, owner_id, provider AS "provider: Provider", credentials, nonce, key_id
+           FROM linked_accounts ORDER BY id FOR UPDATE"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let accounts = accounts.into_iter().map(|r| {
+        (r.id, r.owner_id, r.provider, Sealed { ciphertext: r.credentials, nonce: r.nonce, key_id: r.key_id })
+    });
+    let resealed = keys.reseal(accounts, aad)?;
+    for (id, sealed) in &resealed {
+        sqlx::query!(
             "UPDATE linked_accounts SET credentials = $2, nonce = $3, key_id = $4, updated_at = now() WHERE id = $1",
-            aad,
+            id,
+            &sealed.ciphertext,
+            &sealed.nonce,
+            &sealed.key_id
         )
+        .execute(&mut *tx)
         .await?;
-    count += keys
-        .reseal(
-            &mut tx,
-            "SELECT id, owner_id, provider, settle_credentials, settle_nonce, settle_key_id FROM withdrawals
-             WHERE settle_credentials IS NOT NULL ORDER BY id FOR UPDATE",
-            PARKED_SEALED,
+    }
+    let parked = sqlx::query!(
+        r#"SELECT id, owner_id, provider AS "provider: Provider", settle_credentials AS "ciphertext!",
+                  settle_nonce AS "nonce!", settle_key_id AS "key_id!"
+           FROM withdrawals
+           WHERE settle_credentials IS NOT NULL AND settle_nonce IS NOT NULL AND settle_key_id IS NOT NULL
+           ORDER BY id FOR UPDATE"#
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let parked = parked
+        .into_iter()
+        .map(|r| (r.id, r.owner_id, r.provider, Sealed { ciphertext: r.ciphertext, nonce: r.nonce, key_id: r.key_id }));
+    let parked = keys.reseal(parked, parked_aad)?;
+    for (id, sealed) in &parked {
+        sqlx::query!(
             "UPDATE withdrawals SET settle_credentials = $2, settle_nonce = $3, settle_key_id = $4 WHERE id = $1",
-            parked_aad,
+            id,
+            &sealed.ciphertext,
+            &sealed.nonce,
+            &sealed.key_id
         )
+        .execute(&mut *tx)
         .await?;
+    }
     tx.commit().await?;
-    Ok(count)
+    Ok((resealed.len() + parked.len()) as u64)
 }
 
 struct Rotation<'k> {
@@ -290,42 +340,25 @@ struct Rotation<'k> {
 }
 
 impl Rotation<'_> {
-    /// Re-seals the sealed columns of the rows `select` returns (`id`, `owner_id`,
-    /// `provider`, then the three `columns`) with `update`. The plaintext is never
-    /// parsed: it moves to the new key byte for byte, bound to the same data.
-    async fn reseal(
+    /// Re-seals rows (id, owner, provider, sealed) under the new key, each bound to the
+    /// same data as before (`bound`). The plaintext is never parsed: it moves to the new
+    /// key byte for byte. Rows already under the new key are left out: a rerun with the
+    /// same key (an interrupted rotation cannot exist, the transaction is atomic).
+    fn reseal(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-        select: &'static str,
-        columns: [&'static str; 3],
-        update: &'static str,
+        rows: impl Iterator<Item = (i64, i64, Provider, Sealed)>,
         bound: fn(i64, i64, Provider) -> Vec<u8>,
-    ) -> Result<u64, AccountError> {
-        let rows = sqlx::query(select).fetch_all(&mut **tx).await?;
-        let mut count = 0;
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let owner_id: i64 = row.try_get("owner_id")?;
-            let (provider, sealed) = sealed_in(row, id, columns)?;
-            if sealed.key_id == self.new.id() {
-                // Already under the new key: a rerun with the same key (an interrupted
-                // rotation cannot exist, the transaction is atomic).
-                continue;
-            }
-            let aad = bound(owner_id, id, provider);
-            let plaintext =
-                self.current.open(&sealed, &aad).map_err(|source| AccountError::Sealed { account_id: id, source })?;
-            let resealed = self.new.seal(&plaintext, &aad);
-            sqlx::query(update)
-                .bind(id)
-                .bind(&resealed.ciphertext)
-                .bind(&resealed.nonce)
-                .bind(&resealed.key_id)
-                .execute(&mut **tx)
-                .await?;
-            count += 1;
-        }
-        Ok(count)
+    ) -> Result<Vec<(i64, Sealed)>, AccountError> {
+        rows.filter(|(_, _, _, sealed)| sealed.key_id != self.new.id())
+            .map(|(id, owner_id, provider, sealed)| {
+                let aad = bound(owner_id, id, provider);
+                let plaintext = self
+                    .current
+                    .open(&sealed, &aad)
+                    .map_err(|source| AccountError::Sealed { account_id: id, source })?;
+                Ok((id, self.new.seal(&plaintext, &aad)))
+            })
+            .collect()
     }
 }
 
@@ -337,50 +370,57 @@ pub async fn with_credentials<'e>(
     owner_id: i64,
     account_id: i64,
 ) -> Result<(LinkedAccount, Credentials), AccountError> {
-    let row = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, display_name, credentials, nonce, key_id
-         FROM linked_accounts WHERE id = $1 AND owner_id = $2",
+    let row = sqlx::query_as!(
+        SealedRow,
+        r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
+                  key_id
+           FROM linked_accounts WHERE id = $1 AND owner_id = $2"#,
+        account_id,
+        owner_id
     )
-    .bind(account_id)
-    .bind(owner_id)
     .fetch_optional(executor)
     .await?
     .ok_or(AccountError::NotFound)?;
-    Ok((account_from_row(&row)?, open_row(key, &row, owner_id, account_id)?))
+    let (account, credentials) = row.open(key)?;
+    Ok((account, credentials?))
 }
 
 /// One of the user's accounts.
 pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
-    let row = sqlx::query(
-        "SELECT id, owner_id, provider, label, is_default, display_name FROM linked_accounts WHERE id = $1 AND owner_id = $2",
+    let row = sqlx::query_as!(
+        AccountRow,
+        r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name
+           FROM linked_accounts WHERE id = $1 AND owner_id = $2"#,
+        account_id,
+        owner_id
     )
-    .bind(account_id)
-    .bind(owner_id)
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(account_from_row).transpose()
+    row.map(AccountRow::account).transpose()
 }
 
 /// Makes one of the user's accounts the default. `NotFound` if it is not theirs (any more).
 pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<(), AccountError> {
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM linked_accounts WHERE id = $1 AND owner_id = $2 FOR UPDATE")
-            .bind(account_id)
-            .bind(owner_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        "SELECT id FROM linked_accounts WHERE id = $1 AND owner_id = $2 FOR UPDATE",
+        account_id,
+        owner_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     if exists.is_none() {
         return Err(AccountError::NotFound);
     }
     // In this order: the unique index allows one default per owner at any moment.
-    sqlx::query("UPDATE linked_accounts SET is_default = FALSE, updated_at = now() WHERE owner_id = $1 AND is_default AND id <> $2")
-        .bind(owner_id)
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE linked_accounts SET is_default = TRUE, updated_at = now() WHERE id = $1")
-        .bind(account_id)
+    sqlx::query!(
+        "UPDATE linked_accounts SET is_default = FALSE, updated_at = now() WHERE owner_id = $1 AND is_default AND id <> $2",
+        owner_id,
+        account_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!("UPDATE linked_accounts SET is_default = TRUE, updated_at = now() WHERE id = $1", account_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -398,19 +438,23 @@ pub async fn unlink(
 ) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
     park_for_unsettled(&mut tx, key, owner_id, account_id).await?;
-    let row = sqlx::query("DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2 RETURNING id, owner_id, provider, label, is_default, display_name")
-        .bind(account_id)
-        .bind(owner_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AccountError::NotFound)?;
-    let removed = account_from_row(&row)?;
+    let removed = sqlx::query_as!(
+        AccountRow,
+        r#"DELETE FROM linked_accounts WHERE id = $1 AND owner_id = $2
+           RETURNING id, owner_id, provider AS "provider: Provider", label, is_default, display_name"#,
+        account_id,
+        owner_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AccountError::NotFound)?
+    .account()?;
     if removed.is_default {
-        sqlx::query(
+        sqlx::query!(
             "UPDATE linked_accounts SET is_default = TRUE, updated_at = now()
              WHERE id = (SELECT id FROM linked_accounts WHERE owner_id = $1 ORDER BY created_at, id LIMIT 1)",
+            owner_id
         )
-        .bind(owner_id)
         .execute(&mut *tx)
         .await?;
     }
@@ -430,35 +474,36 @@ pub async fn replace(
     credentials: &Credentials,
 ) -> Result<LinkedAccount, AccountError> {
     let mut tx = pool.begin().await?;
-    let old: Option<(i64, bool)> =
-        sqlx::query_as("SELECT id, is_default FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE")
-            .bind(owner_id)
-            .bind(label.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (old_id, was_default) = old.ok_or(AccountError::NotFound)?;
-    park_for_unsettled(&mut tx, key, owner_id, old_id).await?;
-    sqlx::query("DELETE FROM linked_accounts WHERE id = $1").bind(old_id).execute(&mut *tx).await?;
-    let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('linked_accounts', 'id'))")
-        .fetch_one(&mut *tx)
-        .await?;
-    let sealed = seal(key, owner_id, id, credentials);
-    let row = sqlx::query(
-        "INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, owner_id, provider, label, is_default, display_name",
+    let old = sqlx::query!(
+        "SELECT id, is_default FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE",
+        owner_id,
+        label.as_str()
     )
-    .bind(id)
-    .bind(owner_id)
-    .bind(credentials.provider().as_str())
-    .bind(label.as_str())
-    .bind(was_default)
-    .bind(&sealed.ciphertext)
-    .bind(&sealed.nonce)
-    .bind(&sealed.key_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AccountError::NotFound)?;
+    park_for_unsettled(&mut tx, key, owner_id, old.id).await?;
+    sqlx::query!("DELETE FROM linked_accounts WHERE id = $1", old.id).execute(&mut *tx).await?;
+    let id = next_id(&mut tx).await?;
+    let sealed = seal(key, owner_id, id, credentials);
+    let row = sqlx::query_as!(
+        AccountRow,
+        r#"INSERT INTO linked_accounts (id, owner_id, provider, label, is_default, credentials, nonce, key_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+           RETURNING id, owner_id, provider AS "provider: Provider", label, is_default, display_name"#,
+        id,
+        owner_id,
+        credentials.provider().as_str(),
+        label.as_str(),
+        old.is_default,
+        &sealed.ciphertext,
+        &sealed.nonce,
+        &sealed.key_id
+    )
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    account_from_row(&row)
+    row.account()
 }
 
 /// Sets (or with `None` clears) the name customers see on the account's invoices.
@@ -469,14 +514,15 @@ pub async fn set_display_name(
     account_id: i64,
     name: Option<&crate::domain::DisplayName>,
 ) -> Result<Option<LinkedAccount>, AccountError> {
-    let row = sqlx::query(
-        "UPDATE linked_accounts SET display_name = $3, updated_at = now() WHERE id = $1 AND owner_id = $2
-         RETURNING id, owner_id, provider, label, is_default, display_name",
+    let row = sqlx::query_as!(
+        AccountRow,
+        r#"UPDATE linked_accounts SET display_name = $3, updated_at = now() WHERE id = $1 AND owner_id = $2
+           RETURNING id, owner_id, provider AS "provider: Provider", label, is_default, display_name"#,
+        account_id,
+        owner_id,
+        name.map(|n| n.as_str())
     )
-    .bind(account_id)
-    .bind(owner_id)
-    .bind(name.map(|n| n.as_str()))
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(account_from_row).transpose()
+    row.map(AccountRow::account).transpose()
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool};
+use sqlx::PgPool;
 
 use super::invoices::InvoiceRow;
 use crate::{domain::InvoiceState, i18n::Lang};
@@ -45,10 +45,9 @@ impl TryFrom<String> for Audience {
 }
 
 /// A stale card, claimed, with its invoice as it is now.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct StaleCard {
     pub card_id: i64,
-    #[sqlx(try_from = "String")]
     pub audience: Audience,
     pub card_chat_id: Option<i64>,
     pub card_message_id: Option<i32>,
@@ -58,7 +57,6 @@ pub struct StaleCard {
     pub attempts: i32,
     /// The claim's token: every write checks it is still this claim's.
     pub lease_until: DateTime<Utc>,
-    #[sqlx(flatten)]
     pub invoice: InvoiceRow,
 }
 
@@ -94,14 +92,14 @@ pub async fn insert_inline(
     lang: Lang,
     is_photo: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO invoice_cards (invoice_id, audience, inline_message_id, lang, is_photo)
          VALUES ($1, 'customer', $2, $3, $4) ON CONFLICT (inline_message_id) DO NOTHING",
+        invoice_id,
+        inline_message_id,
+        lang.code(),
+        is_photo
     )
-    .bind(invoice_id)
-    .bind(inline_message_id)
-    .bind(lang.code())
-    .bind(is_photo)
     .execute(pool)
     .await?;
     Ok(())
@@ -118,16 +116,16 @@ pub async fn insert(
     lang: Lang,
     is_photo: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO invoice_cards (invoice_id, audience, chat_id, message_id, lang, is_photo)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ON CONSTRAINT invoice_cards_message_key DO NOTHING",
+        invoice_id,
+        audience.as_str(),
+        chat_id,
+        message_id,
+        lang.code(),
+        is_photo
     )
-    .bind(invoice_id)
-    .bind(audience.as_str())
-    .bind(chat_id)
-    .bind(message_id)
-    .bind(lang.code())
-    .bind(is_photo)
     .execute(pool)
     .await?;
     Ok(())
@@ -135,8 +133,8 @@ pub async fn insert(
 
 /// Claims up to `limit` stale cards for `lease`, oldest invoices first.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<StaleCard>> {
-    sqlx::query_as(
-        "WITH due AS (
+    let rows = sqlx::query!(
+        r#"WITH due AS (
             SELECT c.id FROM invoice_cards c JOIN invoices i ON i.id = c.invoice_id
             WHERE c.shown_status = 'pending' AND i.status <> 'pending' AND c.next_attempt_at <= now()
               AND (c.lease_until IS NULL OR c.lease_until < now())
@@ -146,28 +144,63 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             UPDATE invoice_cards c SET lease_until = now() + make_interval(secs => $2) FROM due WHERE c.id = due.id
             RETURNING c.*
          )
-         SELECT c.id AS card_id, c.audience, c.chat_id AS card_chat_id, c.message_id AS card_message_id,
-                c.inline_message_id, c.lang, c.is_photo, c.attempts, c.lease_until,
+         SELECT c.id AS "card_id!", c.audience AS "audience!: Audience", c.chat_id AS card_chat_id,
+                c.message_id AS card_message_id, c.inline_message_id, c.lang AS "lang!", c.is_photo AS "is_photo!",
+                c.attempts AS "attempts!", c.lease_until AS "lease_until!",
                 i.id, i.owner_id, i.account_id, i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
-                i.status, i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at, i.pay_token, i.display_name,
-                i.via_inline, i.ended_file_id
+                i.status AS "status: InvoiceState", i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at,
+                i.pay_token, i.display_name, i.via_inline, i.ended_file_id
          FROM claimed c JOIN invoices i ON i.id = c.invoice_id
-         ORDER BY c.invoice_id, c.inline_message_id NULLS FIRST, c.id",
+         ORDER BY c.invoice_id, c.inline_message_id NULLS FIRST, c.id"#,
+        limit,
+        lease.as_secs_f64()
     )
-    .bind(limit)
-    .bind(lease.as_secs_f64())
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| StaleCard {
+            card_id: r.card_id,
+            audience: r.audience,
+            card_chat_id: r.card_chat_id,
+            card_message_id: r.card_message_id,
+            inline_message_id: r.inline_message_id,
+            lang: r.lang,
+            is_photo: r.is_photo,
+            attempts: r.attempts,
+            lease_until: r.lease_until,
+            invoice: InvoiceRow {
+                id: r.id,
+                owner_id: r.owner_id,
+                account_id: r.account_id,
+                account_label: r.account_label,
+                gateway_invoice_id: r.gateway_invoice_id,
+                amount: r.amount,
+                fee: r.fee,
+                total: r.total,
+                status: r.status,
+                payload: r.payload,
+                expires_at: r.expires_at,
+                chat_id: r.chat_id,
+                message_id: r.message_id,
+                created_at: r.created_at,
+                pay_token: r.pay_token,
+                display_name: r.display_name,
+                via_inline: r.via_inline,
+                ended_file_id: r.ended_file_id,
+            },
+        })
+        .collect())
 }
 
 /// The claimed card now shows `status`. `false` if the lease was lost meanwhile.
 pub async fn mark_shown(pool: &PgPool, card: &StaleCard, status: InvoiceState) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL WHERE id = $1 AND lease_until = $2",
+        card.card_id,
+        card.lease_until,
+        status.as_str()
     )
-    .bind(card.card_id)
-    .bind(card.lease_until)
-    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -175,14 +208,14 @@ pub async fn mark_shown(pool: &PgPool, card: &StaleCard, status: InvoiceState) -
 
 /// Another try after `delay`.
 pub async fn retry_later(pool: &PgPool, card: &StaleCard, delay: Duration) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE invoice_cards SET attempts = attempts + 1, lease_until = NULL,
                 next_attempt_at = now() + make_interval(secs => $3)
          WHERE id = $1 AND lease_until = $2",
+        card.card_id,
+        card.lease_until,
+        delay.as_secs_f64()
     )
-    .bind(card.card_id)
-    .bind(card.lease_until)
-    .bind(delay.as_secs_f64())
     .execute(pool)
     .await?;
     Ok(())
@@ -192,13 +225,13 @@ pub async fn retry_later(pool: &PgPool, card: &StaleCard, delay: Duration) -> sq
 /// recorded first, so the refresher does not edit it a second time meanwhile. If the
 /// edit fails, [`reopen`] hands the card back to the refresher.
 pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: InvoiceState) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL
          WHERE chat_id = $1 AND message_id = $2 AND shown_status = 'pending'",
+        chat_id,
+        message_id,
+        status.as_str()
     )
-    .bind(chat_id)
-    .bind(message_id)
-    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(())
@@ -206,10 +239,12 @@ pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: Invoice
 
 /// The handler's edit of the card failed: the refresher brings it up to date instead.
 pub async fn reopen(pool: &PgPool, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invoice_cards SET shown_status = 'pending' WHERE chat_id = $1 AND message_id = $2")
-        .bind(chat_id)
-        .bind(message_id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "UPDATE invoice_cards SET shown_status = 'pending' WHERE chat_id = $1 AND message_id = $2",
+        chat_id,
+        message_id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }

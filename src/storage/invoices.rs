@@ -1,7 +1,7 @@
 //! The `invoices` table: QRIS deposit invoices made through the bot, and their watches.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool};
+use sqlx::PgPool;
 
 use crate::{
     domain::{Amount, InvoiceState, PayToken},
@@ -9,17 +9,16 @@ use crate::{
     storage::accounts::LinkedAccount,
 };
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct InvoiceRow {
     pub id: i64,
     pub owner_id: i64,
     pub account_id: Option<i64>,
     pub account_label: String,
     pub gateway_invoice_id: String,
-    amount: i64,
-    fee: i64,
-    total: i64,
-    #[sqlx(try_from = "String")]
+    pub(super) amount: i64,
+    pub(super) fee: i64,
+    pub(super) total: i64,
     pub status: InvoiceState,
     pub payload: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -55,12 +54,9 @@ impl InvoiceRow {
     }
 }
 
-/// Who may see an invoice (`$2` is the user): its owner, or the staff member who made
-/// it while they are still staff of its account.
-const VISIBLE: &str = "(owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
-    WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))";
-
-const COLUMNS: &str = "id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, chat_id, message_id, created_at, pay_token, display_name, via_inline, ended_file_id";
+// Who may see an invoice (written out in each query that needs it, so each is checked at
+// compile time): its owner, or the staff member who made it while they are still staff of
+// its account — `owner_id = $user OR (made_by = $user AND EXISTS (an active staff row))`.
 
 fn rupiah(a: Amount) -> Option<i64> {
     a.whole_rupiah()
@@ -83,34 +79,38 @@ pub async fn insert(
         return Ok(None);
     };
     let mut tx = pool.begin().await?;
-    let row: InvoiceRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12) RETURNING {COLUMNS}"
-    )))
-    .bind(owner_id)
-    .bind(account_id)
-    .bind(label)
-    .bind(&invoice.id)
-    .bind(amount)
-    .bind(fee)
-    .bind(total)
-    .bind(invoice.status.as_str())
-    .bind(payload)
-    .bind(invoice.expires_at.map(|t| t.with_timezone(&Utc)))
-    .bind(display_name)
-    .bind(made_by)
+    let row = sqlx::query_as!(
+        InvoiceRow,
+        r#"INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12)
+           RETURNING id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
+                pay_token, display_name, via_inline, ended_file_id"#,
+        owner_id,
+        account_id,
+        label,
+        &invoice.id,
+        amount,
+        fee,
+        total,
+        invoice.status.as_str(),
+        payload,
+        invoice.expires_at.map(|t| t.with_timezone(&Utc)),
+        display_name,
+        made_by
+    )
     .fetch_one(&mut *tx)
     .await?;
     // Watched until paid or expired (and a little past the expiry, for a late answer).
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, 'invoice', $3, 'pending', COALESCE($4, now() + interval '1 day') + interval '1 hour')
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+        owner_id,
+        account_id,
+        &invoice.id,
+        row.expires_at
     )
-    .bind(owner_id)
-    .bind(account_id)
-    .bind(&invoice.id)
-    .bind(row.expires_at)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -119,32 +119,46 @@ pub async fn insert(
 
 /// Remembers where the invoice's photo is, for later edits and replies.
 pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invoices SET chat_id = $2, message_id = $3, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(chat_id)
-        .bind(message_id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "UPDATE invoices SET chat_id = $2, message_id = $3, updated_at = now() WHERE id = $1",
+        id,
+        chat_id,
+        message_id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// One invoice the user may see (its owner, or the staff member who made it).
 pub async fn get(pool: &PgPool, user_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND {VISIBLE}")))
-        .bind(id)
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
+                pay_token, display_name, via_inline, ended_file_id
+           FROM invoices WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
+                WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))"#,
+        id,
+        user_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// One of the invoices the user may see, by the gateway's id (or our number).
 pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM invoices WHERE (gateway_invoice_id = $1 OR id::text = $1) AND {VISIBLE}
-         ORDER BY created_at DESC LIMIT 1"
-    )))
-    .bind(reference.trim())
-    .bind(user_id)
+    sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
+                pay_token, display_name, via_inline, ended_file_id
+           FROM invoices WHERE (gateway_invoice_id = $1 OR id::text = $1) AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
+                WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))
+           ORDER BY created_at DESC LIMIT 1"#,
+        reference.trim(),
+        user_id
+    )
     .fetch_optional(pool)
     .await
 }
@@ -155,12 +169,12 @@ pub async fn set_status(pool: &PgPool, id: i64, status: InvoiceState) -> sqlx::R
     if !status.is_final() {
         return Ok(());
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE invoices SET status = $2, updated_at = now(), settled_at = now()
          WHERE id = $1 AND status = 'pending'",
+        id,
+        status.as_str()
     )
-    .bind(id)
-    .bind(status.as_str())
     .execute(pool)
     .await?;
     Ok(())
@@ -169,21 +183,25 @@ pub async fn set_status(pool: &PgPool, id: i64, status: InvoiceState) -> sqlx::R
 /// A page of the invoices the user may see, newest first, and how many there are: an
 /// owner's all, a staff member's those they made.
 pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
-    let rows = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM invoices WHERE (owner_id = $1 OR made_by = $1) AND {}
-         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
-        VISIBLE.replace("$2", "$1")
-    )))
-    .bind(user_id)
-    .bind(i64::from(per_page))
-    .bind(i64::from(page.saturating_sub(1)) * i64::from(per_page))
+    let rows = sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
+                pay_token, display_name, via_inline, ended_file_id
+           FROM invoices WHERE (owner_id = $1 OR (made_by = $1 AND EXISTS (SELECT 1 FROM staff s
+                WHERE s.staff_id = $1 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))
+           ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"#,
+        user_id,
+        i64::from(per_page),
+        i64::from(page.saturating_sub(1)) * i64::from(per_page)
+    )
     .fetch_all(pool)
     .await?;
-    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM invoices WHERE (owner_id = $1 OR made_by = $1) AND {}",
-        VISIBLE.replace("$2", "$1")
-    )))
-    .bind(user_id)
+    let total = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM invoices WHERE (owner_id = $1 OR (made_by = $1 AND EXISTS (SELECT 1 FROM staff s
+                WHERE s.staff_id = $1 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))"#,
+        user_id
+    )
     .fetch_one(pool)
     .await?;
     Ok((rows, total))
@@ -192,34 +210,43 @@ pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx
 /// The invoice's pay token: the one it has, or `fresh` if it had none. `None` if the
 /// user may not see the invoice.
 pub async fn share(pool: &PgPool, user_id: i64, id: i64, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
-    let token: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "UPDATE invoices SET pay_token = COALESCE(pay_token, $3) WHERE id = $1 AND {VISIBLE} RETURNING pay_token"
-    )))
-    .bind(id)
-    .bind(user_id)
-    .bind(fresh.as_str())
+    let token = sqlx::query_scalar!(
+        r#"UPDATE invoices SET pay_token = COALESCE(pay_token, $3)
+           WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
+                WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))
+           RETURNING pay_token"#,
+        id,
+        user_id,
+        fresh.as_str()
+    )
     .fetch_optional(pool)
     .await?;
-    Ok(token.as_deref().and_then(PayToken::parse))
+    Ok(token.flatten().as_deref().and_then(PayToken::parse))
 }
 
 /// The invoice a pay link opens (whoever asks: the token is the permission).
 pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<InvoiceRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE pay_token = $1")))
-        .bind(token.as_str())
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as!(
+        InvoiceRow,
+        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
+                pay_token, display_name, via_inline, ended_file_id
+           FROM invoices WHERE pay_token = $1"#,
+        token.as_str()
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Takes the right to ask the gateway about the invoice on a customer's press: `true`
 /// at most once per `every` (customers cannot make the bot hammer a merchant's gateway).
 pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> sqlx::Result<bool> {
-    let taken: Option<i64> = sqlx::query_scalar(
+    let taken = sqlx::query_scalar!(
         "UPDATE invoices SET checked_at = now()
          WHERE id = $1 AND (checked_at IS NULL OR checked_at <= now() - make_interval(secs => $2)) RETURNING id",
+        id,
+        every.as_secs_f64()
     )
-    .bind(id)
-    .bind(every.as_secs_f64())
     .fetch_optional(pool)
     .await?;
     Ok(taken.is_some())
@@ -228,19 +255,19 @@ pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> s
 /// Marks an invoice as made from inline mode, with its pay token (the inline card's
 /// Check status button names it).
 pub async fn mark_inline(pool: &PgPool, id: i64, token: &PayToken) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invoices SET via_inline = TRUE, pay_token = COALESCE(pay_token, $2) WHERE id = $1")
-        .bind(id)
-        .bind(token.as_str())
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "UPDATE invoices SET via_inline = TRUE, pay_token = COALESCE(pay_token, $2) WHERE id = $1",
+        id,
+        token.as_str()
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// Remembers the stamped image Telegram now has (the first one kept).
 pub async fn set_ended_file(pool: &PgPool, id: i64, file_id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE invoices SET ended_file_id = COALESCE(ended_file_id, $2) WHERE id = $1")
-        .bind(id)
-        .bind(file_id)
+    sqlx::query!("UPDATE invoices SET ended_file_id = COALESCE(ended_file_id, $2) WHERE id = $1", id, file_id)
         .execute(pool)
         .await?;
     Ok(())
@@ -248,5 +275,5 @@ pub async fn set_ended_file(pool: &PgPool, id: i64, file_id: &str) -> sqlx::Resu
 
 /// The stamped image's file id, if one was uploaded by now.
 pub async fn ended_file(pool: &PgPool, id: i64) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT ended_file_id FROM invoices WHERE id = $1").bind(id).fetch_one(pool).await
+    sqlx::query_scalar!("SELECT ended_file_id FROM invoices WHERE id = $1", id).fetch_one(pool).await
 }

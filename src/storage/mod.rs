@@ -67,6 +67,39 @@ pub async fn connect_and_migrate(url: &str) -> Result<PgPool, DatabaseError> {
 
 pub use crate::config::redact_url;
 
+/// Text columns that hold one of an enum's names (a CHECK constraint keeps each column to
+/// those names) decode straight into the enum in a checked query
+/// (`status AS "status: InvoiceState"`); a name the enum does not know is a decode error,
+/// never a silent default. Parameters are bound by name (`state.as_str()`).
+macro_rules! text_column {
+    ($($t:ty),* $(,)?) => {$(
+        impl sqlx::Type<sqlx::Postgres> for $t {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let name = <String as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?;
+                Ok(<$t>::try_from(name)?)
+            }
+        }
+    )*};
+}
+
+text_column!(
+    crate::domain::InvoiceState,
+    crate::domain::WithdrawalState,
+    crate::domain::Provider,
+    crate::domain::events::WatchKind,
+    cards::Audience,
+);
+
 #[cfg(test)]
 mod tests {
     #[test]

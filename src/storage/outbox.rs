@@ -5,11 +5,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, types::Json};
+use sqlx::{PgPool, types::Json};
 
 use crate::domain::events::Event;
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Notification {
     pub id: i64,
     pub owner_id: i64,
@@ -22,8 +22,9 @@ pub struct Notification {
 
 /// Claims up to `limit` unsent notifications, oldest first, for `lease`.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Notification>> {
-    sqlx::query_as(
-        "WITH due AS (
+    sqlx::query_as!(
+        Notification,
+        r#"WITH due AS (
             SELECT id FROM notification_outbox
             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
               AND (lease_until IS NULL OR lease_until < now())
@@ -31,10 +32,11 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             FOR UPDATE SKIP LOCKED
          )
          UPDATE notification_outbox o SET lease_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
-         RETURNING o.id, o.owner_id, o.chat_id, o.event, o.reply_to_message_id, o.attempts, o.lease_until",
+         RETURNING o.id, o.owner_id, o.chat_id, o.event AS "event: Json<Event>", o.reply_to_message_id, o.attempts,
+                   o.lease_until AS "lease_until!""#,
+        limit,
+        lease.as_secs_f64()
     )
-    .bind(limit)
-    .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await
 }
@@ -48,24 +50,24 @@ pub async fn renew(
     token: DateTime<Utc>,
     lease: Duration,
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
-    sqlx::query_scalar(
-        "UPDATE notification_outbox SET lease_until = now() + make_interval(secs => $3)
-         WHERE id = $1 AND lease_until = $2 AND sent_at IS NULL RETURNING lease_until",
+    sqlx::query_scalar!(
+        r#"UPDATE notification_outbox SET lease_until = now() + make_interval(secs => $3)
+           WHERE id = $1 AND lease_until = $2 AND sent_at IS NULL RETURNING lease_until AS "lease_until!""#,
+        id,
+        token,
+        lease.as_secs_f64()
     )
-    .bind(id)
-    .bind(token)
-    .bind(lease.as_secs_f64())
     .fetch_optional(pool)
     .await
 }
 
 /// Marked sent by the holder of the lease `token` only; `false` if the lease was lost.
 pub async fn mark_sent(pool: &PgPool, id: i64, token: DateTime<Utc>) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE notification_outbox SET sent_at = now(), lease_until = NULL WHERE id = $1 AND lease_until = $2",
+        id,
+        token
     )
-    .bind(id)
-    .bind(token)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -73,18 +75,21 @@ pub async fn mark_sent(pool: &PgPool, id: i64, token: DateTime<Utc>) -> sqlx::Re
 
 /// Another try after `delay`.
 pub async fn retry_later(pool: &PgPool, id: i64, delay: Duration) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notification_outbox SET attempts = attempts + 1, lease_until = NULL, next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1")
-        .bind(id)
-        .bind(delay.as_secs_f64())
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "UPDATE notification_outbox SET attempts = attempts + 1, lease_until = NULL,
+                next_attempt_at = now() + make_interval(secs => $2)
+         WHERE id = $1",
+        id,
+        delay.as_secs_f64()
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// Given up (the chat is gone, or too many tries).
 pub async fn mark_failed(pool: &PgPool, id: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE id = $1")
-        .bind(id)
+    sqlx::query!("UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE id = $1", id)
         .execute(pool)
         .await?;
     Ok(())
@@ -94,13 +99,13 @@ pub async fn mark_failed(pool: &PgPool, id: i64) -> sqlx::Result<()> {
 /// write to it again.
 pub async fn user_blocked(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE users SET blocked_at = now() WHERE telegram_id = $1").bind(owner_id).execute(&mut *tx).await?;
+    sqlx::query!("UPDATE users SET blocked_at = now() WHERE telegram_id = $1", owner_id).execute(&mut *tx).await?;
     // The watches stay: the poller skips a blocked user's, and they resume when the user
     // writes to the bot again (which lifts the block).
-    sqlx::query(
+    sqlx::query!(
         "UPDATE notification_outbox SET failed_at = now(), lease_until = NULL WHERE owner_id = $1 AND sent_at IS NULL",
+        owner_id
     )
-    .bind(owner_id)
     .execute(&mut *tx)
     .await?;
     tx.commit().await
@@ -108,7 +113,9 @@ pub async fn user_blocked(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
 
 /// Unsent notifications (for /metrics and the benchmark).
 pub async fn depth(pool: &PgPool) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM notification_outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM notification_outbox WHERE sent_at IS NULL AND failed_at IS NULL"#
+    )
+    .fetch_one(pool)
+    .await
 }

@@ -1,15 +1,19 @@
 //! The rows the books are made of (`crate::reports` sums them).
 
-use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgPool, types::Json};
+
+use crate::{
+    domain::{InvoiceState, WithdrawalState, events::Event},
+    providers::Destination,
+};
 
 /// An invoice as the books see it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct InvoiceEntry {
     pub account_label: String,
     pub gateway_invoice_id: String,
-    #[sqlx(try_from = "String")]
-    pub status: crate::domain::InvoiceState,
+    pub status: InvoiceState,
     pub amount: i64,
     pub fee: i64,
     pub total: i64,
@@ -18,16 +22,15 @@ pub struct InvoiceEntry {
 }
 
 /// A withdrawal that was requested from a gateway, as the books see it.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug)]
 pub struct WithdrawalEntry {
     pub id: i64,
     pub account_label: String,
     pub gateway_withdraw_id: Option<String>,
-    #[sqlx(try_from = "String")]
-    pub status: crate::domain::WithdrawalState,
+    pub status: WithdrawalState,
     pub amount: i64,
     pub fee: Option<i64>,
-    pub destination: sqlx::types::Json<crate::providers::Destination>,
+    pub destination: Json<Destination>,
     pub requested_at: DateTime<Utc>,
 }
 
@@ -49,17 +52,34 @@ pub async fn invoices(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<InvoiceEntry>> {
-    let sql = match day {
+    match day {
         InvoiceDay::Settled => {
-            "SELECT account_label, gateway_invoice_id, status, amount, fee, total, created_at, settled_at
-             FROM invoices WHERE owner_id = $1 AND settled_at >= $2 AND settled_at < $3 ORDER BY settled_at, id"
+            sqlx::query_as!(
+                InvoiceEntry,
+                r#"SELECT account_label, gateway_invoice_id, status AS "status: InvoiceState", amount, fee, total,
+                          created_at, settled_at
+                   FROM invoices WHERE owner_id = $1 AND settled_at >= $2 AND settled_at < $3 ORDER BY settled_at, id"#,
+                owner_id,
+                from,
+                to
+            )
+            .fetch_all(pool)
+            .await
         }
         InvoiceDay::Created => {
-            "SELECT account_label, gateway_invoice_id, status, amount, fee, total, created_at, settled_at
-             FROM invoices WHERE owner_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id"
+            sqlx::query_as!(
+                InvoiceEntry,
+                r#"SELECT account_label, gateway_invoice_id, status AS "status: InvoiceState", amount, fee, total,
+                          created_at, settled_at
+                   FROM invoices WHERE owner_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id"#,
+                owner_id,
+                from,
+                to
+            )
+            .fetch_all(pool)
+            .await
         }
-    };
-    sqlx::query_as(sql).bind(owner_id).bind(from).bind(to).fetch_all(pool).await
+    }
 }
 
 /// The user's withdrawals requested from a gateway within [from, to), oldest first
@@ -70,14 +90,16 @@ pub async fn withdrawals_requested(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<WithdrawalEntry>> {
-    sqlx::query_as(
-        "SELECT id, account_label, gateway_withdraw_id, status, amount, fee, destination, requested_at
-         FROM withdrawals
-         WHERE owner_id = $1 AND requested_at >= $2 AND requested_at < $3 ORDER BY requested_at, id",
+    sqlx::query_as!(
+        WithdrawalEntry,
+        r#"SELECT id, account_label, gateway_withdraw_id, status AS "status: WithdrawalState", amount, fee,
+                  destination AS "destination: Json<Destination>", requested_at AS "requested_at!"
+           FROM withdrawals
+           WHERE owner_id = $1 AND requested_at >= $2 AND requested_at < $3 ORDER BY requested_at, id"#,
+        owner_id,
+        from,
+        to
     )
-    .bind(owner_id)
-    .bind(from)
-    .bind(to)
     .fetch_all(pool)
     .await
 }
@@ -87,11 +109,95 @@ pub async fn known_gateway_withdrawals(
     pool: &PgPool,
     owner_id: i64,
 ) -> sqlx::Result<std::collections::HashSet<String>> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT gateway_withdraw_id FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL",
+    let ids = sqlx::query_scalar!(
+        r#"SELECT gateway_withdraw_id AS "id!" FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL"#,
+        owner_id
     )
-    .bind(owner_id)
     .fetch_all(pool)
     .await?;
     Ok(ids.into_iter().collect())
+}
+
+/// The users whose daily summary is due at `hour` (WIB) of `day` and not decided yet,
+/// with whether they want quiet days too.
+pub async fn daily_due(pool: &PgPool, hour: i16, day: NaiveDate) -> sqlx::Result<Vec<(i64, bool)>> {
+    let rows = sqlx::query!(
+        "SELECT telegram_id, daily_summary_quiet_days FROM users
+         WHERE daily_summary_hour <= $1 AND blocked_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM daily_summaries d WHERE d.owner_id = telegram_id AND d.day = $2)",
+        hour,
+        day
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.telegram_id, r.daily_summary_quiet_days)).collect())
+}
+
+/// Decides the user's summary of `day` once (any number of replicas may try): `false` if
+/// it was decided before. With `summary`, its notification is queued in the same
+/// transaction as the decision.
+pub async fn decide_daily(pool: &PgPool, owner_id: i64, day: NaiveDate, summary: Option<&Event>) -> sqlx::Result<bool> {
+    let mut tx = pool.begin().await?;
+    let claimed = sqlx::query!(
+        "INSERT INTO daily_summaries (owner_id, day, queued) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        owner_id,
+        day,
+        summary.is_some()
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        return Ok(false);
+    }
+    if let Some(event) = summary {
+        sqlx::query!(
+            "INSERT INTO notification_outbox (owner_id, chat_id, state, event)
+             SELECT $1, chat_id, $2, $3 FROM users WHERE telegram_id = $1",
+            owner_id,
+            format!("daily:{day}"),
+            Json(event) as _
+        )
+        .execute(&mut *tx)
+        .await?;
+        crate::metrics::notifications_queued(1);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Sets the user's daily summary: its hour (WIB), or `None` for off.
+pub async fn set_daily_hour(pool: &PgPool, owner_id: i64, hour: Option<u8>) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET daily_summary_hour = $2, updated_at = now() WHERE telegram_id = $1",
+        owner_id,
+        hour.map(i16::from)
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Switches whether a day with nothing to report is summarized too.
+pub async fn toggle_daily_quiet_days(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET daily_summary_quiet_days = NOT daily_summary_quiet_days, updated_at = now()
+         WHERE telegram_id = $1",
+        owner_id
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The user's daily summary setting: the hour (or `None`), and whether quiet days come too.
+pub async fn daily_setting(pool: &PgPool, owner_id: i64) -> sqlx::Result<(Option<u8>, bool)> {
+    let row =
+        sqlx::query!("SELECT daily_summary_hour, daily_summary_quiet_days FROM users WHERE telegram_id = $1", owner_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row
+        .map(|r| (r.daily_summary_hour.and_then(|h| u8::try_from(h).ok()), r.daily_summary_quiet_days))
+        .unwrap_or((None, false)))
 }

@@ -5,16 +5,15 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool};
+use sqlx::{PgPool, types::Json};
 
 use crate::domain::events::{Event, WatchKind};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Watch {
     pub id: i64,
     pub owner_id: i64,
     pub account_id: i64,
-    #[sqlx(try_from = "String")]
     pub kind: WatchKind,
     pub gateway_id: String,
     pub last_state: Option<String>,
@@ -29,8 +28,9 @@ pub struct Watch {
 /// account's credentials once. Watches of paused accounts and of users who blocked the
 /// bot are skipped.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<Watch>> {
-    sqlx::query_as(
-        "WITH overdue AS (
+    sqlx::query_as!(
+        Watch,
+        r#"WITH overdue AS (
             SELECT w.account_id, w.next_check_at FROM watches w
             JOIN linked_accounts a ON a.id = w.account_id
             JOIN users u ON u.telegram_id = w.owner_id
@@ -47,10 +47,11 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             FOR UPDATE OF w SKIP LOCKED
          )
          UPDATE watches w SET lease_until = now() + make_interval(secs => $2) FROM due WHERE w.id = due.id
-         RETURNING w.id, w.owner_id, w.account_id, w.kind, w.gateway_id, w.last_state, w.attempts, w.lease_until, w.expires_at",
+         RETURNING w.id, w.owner_id, w.account_id, w.kind AS "kind: WatchKind", w.gateway_id, w.last_state, w.attempts,
+                   w.lease_until AS "lease_until!", w.expires_at"#,
+        limit,
+        lease.as_secs_f64()
     )
-    .bind(limit)
-    .bind(lease.as_secs_f64())
     .fetch_all(pool)
     .await
 }
@@ -77,14 +78,14 @@ pub enum Record {
 pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_check: Duration) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
     let state = change.as_ref().map(|c| c.state.clone()).or_else(|| watch.last_state.clone());
-    let owned: Option<i64> = sqlx::query_scalar(
+    let owned = sqlx::query_scalar!(
         "UPDATE watches SET last_state = $3, attempts = 0, lease_until = NULL, next_check_at = now() + make_interval(secs => $4)
          WHERE id = $1 AND lease_until = $2 RETURNING id",
+        watch.id,
+        watch.lease_until,
+        state,
+        next_check.as_secs_f64()
     )
-    .bind(watch.id)
-    .bind(watch.lease_until)
-    .bind(&state)
-    .bind(next_check.as_secs_f64())
     .fetch_optional(&mut *tx)
     .await?;
     if owned.is_none() {
@@ -92,51 +93,58 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
     }
     if let Some(change) = change {
         let kind = watch.kind.notify_kind();
-        let wanted: bool = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM users WHERE telegram_id = $1",
+        let wanted = sqlx::query_scalar!(
+            r#"SELECT CASE $2 WHEN 'notify_invoices' THEN notify_invoices WHEN 'notify_withdrawals' THEN notify_withdrawals
+                              WHEN 'notify_mutations' THEN notify_mutations
+                              WHEN 'notify_disbursements' THEN notify_disbursements END AS "wanted"
+               FROM users WHERE telegram_id = $1"#,
+            watch.owner_id,
             kind.column()
-        )))
-        .bind(watch.owner_id)
+        )
         .fetch_optional(&mut *tx)
         .await?
+        .flatten()
         .unwrap_or(false);
         // An invoice the merchant cancelled through the bot reads "expired" at the
         // gateway afterwards: that is no news to tell them (a payment would be).
         let cancelled_here = watch.kind == WatchKind::Invoice
-            && sqlx::query_scalar::<_, bool>(
-                "SELECT EXISTS (SELECT 1 FROM invoices
-                 WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'cancelled')",
+            && sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM invoices
+                   WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'cancelled') AS "cancelled!""#,
+                watch.account_id,
+                &watch.gateway_id
             )
-            .bind(watch.account_id)
-            .bind(&watch.gateway_id)
             .fetch_one(&mut *tx)
             .await?;
         let wanted = wanted && !(cancelled_here && change.state != "paid");
         // A paid invoice's notification quotes the invoice message.
-        let reply_to: Option<(Option<i64>, Option<i32>)> = if watch.kind == WatchKind::Invoice {
-            sqlx::query_as("SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2")
-                .bind(watch.account_id)
-                .bind(&watch.gateway_id)
-                .fetch_optional(&mut *tx)
-                .await?
+        let reply_to = if watch.kind == WatchKind::Invoice {
+            sqlx::query!(
+                "SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2",
+                watch.account_id,
+                &watch.gateway_id
+            )
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| (r.chat_id, r.message_id))
         } else {
             None
         };
         if wanted {
             for (key, event) in &change.events {
-                let inserted = sqlx::query(
-                    // The invoice card is quoted only where the notification goes: a card
-                    // made in a group has a message id of that group, not of this chat.
+                // The invoice card is quoted only where the notification goes: a card
+                // made in a group has a message id of that group, not of this chat.
+                let inserted = sqlx::query!(
                     "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
-                     SELECT $1, chat_id, $2, $3, $4, CASE WHEN chat_id = $6 THEN $5 END FROM users WHERE telegram_id = $1
+                     SELECT $1, chat_id, $2, $3, $4, CASE WHEN chat_id = $6 THEN $5::int END FROM users WHERE telegram_id = $1
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
+                    watch.owner_id,
+                    watch.id,
+                    key,
+                    Json(event) as _,
+                    reply_to.and_then(|r| r.1),
+                    reply_to.and_then(|r| r.0)
                 )
-                .bind(watch.owner_id)
-                .bind(watch.id)
-                .bind(key)
-                .bind(sqlx::types::Json(event))
-                .bind(reply_to.and_then(|r| r.1))
-                .bind(reply_to.and_then(|r| r.0))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -147,7 +155,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         // while they are still staff of the account; their card is quoted.
         if watch.kind == WatchKind::Invoice && !(cancelled_here && change.state != "paid") {
             for (key, event) in &change.events {
-                let inserted = sqlx::query(
+                let inserted = sqlx::query!(
                     "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
                      SELECT u.telegram_id, u.chat_id, $3, $4 || ':staff', $5, CASE WHEN i.chat_id = u.chat_id THEN i.message_id END
                      FROM invoices i JOIN users u ON u.telegram_id = i.made_by
@@ -155,12 +163,12 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                        AND EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = i.made_by AND s.account_id = i.account_id
                                    AND s.removed_at IS NULL)
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
+                    watch.account_id,
+                    &watch.gateway_id,
+                    watch.id,
+                    key,
+                    Json(event) as _
                 )
-                .bind(watch.account_id)
-                .bind(&watch.gateway_id)
-                .bind(watch.id)
-                .bind(key)
-                .bind(sqlx::types::Json(event))
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -169,25 +177,31 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         }
         match &change.record {
             Some(Record::Invoice { status }) => {
-                sqlx::query("UPDATE invoices SET status = $3, settled_at = now(), updated_at = now() WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'")
-                    .bind(watch.account_id)
-                    .bind(&watch.gateway_id)
-                    .bind(status.as_str())
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE invoices SET status = $3, settled_at = now(), updated_at = now()
+                     WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'",
+                    watch.account_id,
+                    &watch.gateway_id,
+                    status.as_str()
+                )
+                .execute(&mut *tx)
+                .await?;
             }
             Some(Record::Withdrawal { status }) if status == "success" || status == "rejected" => {
-                sqlx::query("UPDATE withdrawals SET status = $3, updated_at = now() WHERE account_id = $1 AND gateway_withdraw_id = $2 AND status = 'submitted'")
-                    .bind(watch.account_id)
-                    .bind(&watch.gateway_id)
-                    .bind(status)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE withdrawals SET status = $3, updated_at = now()
+                     WHERE account_id = $1 AND gateway_withdraw_id = $2 AND status = 'submitted'",
+                    watch.account_id,
+                    &watch.gateway_id,
+                    status
+                )
+                .execute(&mut *tx)
+                .await?;
             }
             _ => {}
         }
         if change.finished {
-            sqlx::query("DELETE FROM watches WHERE id = $1").bind(watch.id).execute(&mut *tx).await?;
+            sqlx::query!("DELETE FROM watches WHERE id = $1", watch.id).execute(&mut *tx).await?;
         }
     }
     tx.commit().await?;
@@ -202,14 +216,14 @@ pub async fn record_unchanged(pool: &PgPool, watches: &[Watch], next_check: Dura
     }
     let ids: Vec<i64> = watches.iter().map(|w| w.id).collect();
     let leases: Vec<DateTime<Utc>> = watches.iter().map(|w| w.lease_until).collect();
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "UPDATE watches w SET attempts = 0, lease_until = NULL, next_check_at = now() + make_interval(secs => $3)
          FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, lease)
          WHERE w.id = t.id AND w.lease_until = t.lease",
+        &ids,
+        &leases,
+        next_check.as_secs_f64()
     )
-    .bind(ids)
-    .bind(leases)
-    .bind(next_check.as_secs_f64())
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
@@ -217,13 +231,13 @@ pub async fn record_unchanged(pool: &PgPool, watches: &[Watch], next_check: Dura
 
 /// A failed check: retried later, each time later (per watch).
 pub async fn backoff(pool: &PgPool, watch: &Watch, delay: Duration) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE watches SET attempts = attempts + 1, lease_until = NULL, next_check_at = now() + make_interval(secs => $3)
          WHERE id = $1 AND lease_until = $2",
+        watch.id,
+        watch.lease_until,
+        delay.as_secs_f64()
     )
-    .bind(watch.id)
-    .bind(watch.lease_until)
-    .bind(delay.as_secs_f64())
     .execute(pool)
     .await?;
     Ok(())
@@ -231,9 +245,7 @@ pub async fn backoff(pool: &PgPool, watch: &Watch, delay: Duration) -> sqlx::Res
 
 /// Ends a watch (expired, or its target is gone at the gateway).
 pub async fn end(pool: &PgPool, watch: &Watch) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM watches WHERE id = $1 AND lease_until = $2")
-        .bind(watch.id)
-        .bind(watch.lease_until)
+    sqlx::query!("DELETE FROM watches WHERE id = $1 AND lease_until = $2", watch.id, watch.lease_until)
         .execute(pool)
         .await?;
     Ok(())
@@ -243,23 +255,20 @@ pub async fn end(pool: &PgPool, watch: &Watch) -> sqlx::Result<()> {
 /// linked again) and the user is told once.
 pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: i64, label: &str) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    let newly: Option<i64> = sqlx::query_scalar(
+    let newly = sqlx::query_scalar!(
         "UPDATE linked_accounts SET paused_at = now() WHERE id = $1 AND paused_at IS NULL RETURNING id",
+        account_id
     )
-    .bind(account_id)
     .fetch_optional(&mut *tx)
     .await?;
-    sqlx::query("UPDATE watches SET lease_until = NULL WHERE account_id = $1")
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!("UPDATE watches SET lease_until = NULL WHERE account_id = $1", account_id).execute(&mut *tx).await?;
     if newly.is_some() {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event)
              SELECT $1, chat_id, NULL, 'credentials-rejected', $2 FROM users WHERE telegram_id = $1",
+            owner_id,
+            Json(Event::CredentialsRejected { label: label.to_owned() }) as _
         )
-        .bind(owner_id)
-        .bind(sqlx::types::Json(Event::CredentialsRejected { label: label.to_owned() }))
         .execute(&mut *tx)
         .await?;
     }
@@ -275,16 +284,16 @@ pub async fn watch(
     gateway_id: &str,
     expires_in: Option<Duration>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+        owner_id,
+        account_id,
+        kind.as_str(),
+        gateway_id,
+        expires_in.map(|d| d.as_secs_f64())
     )
-    .bind(owner_id)
-    .bind(account_id)
-    .bind(kind.as_str())
-    .bind(gateway_id)
-    .bind(expires_in.map(|d| d.as_secs_f64()))
     .execute(pool)
     .await?;
     Ok(())

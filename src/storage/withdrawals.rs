@@ -20,24 +20,22 @@
 //! request could first have reached the gateway.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgPool, Postgres, Transaction, types::Json};
+use sqlx::{PgPool, Postgres, Transaction, types::Json};
 
 use crate::{
     domain::{Amount, Provider, WithdrawalState, events::WatchKind},
     providers::Destination,
 };
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct WithdrawalRow {
     pub id: i64,
     pub owner_id: i64,
     pub account_id: Option<i64>,
     pub account_label: String,
-    #[sqlx(try_from = "String")]
     pub provider: Provider,
     amount: i64,
     pub destination: Json<Destination>,
-    #[sqlx(try_from = "String")]
     pub status: WithdrawalState,
     pub gateway_withdraw_id: Option<String>,
     fee: Option<i64>,
@@ -62,8 +60,6 @@ impl WithdrawalRow {
     }
 }
 
-const COLUMNS: &str = "id, owner_id, account_id, account_label, provider, amount, destination, status, gateway_withdraw_id, fee, total, refusal, created_at, requested_at";
-
 /// Writes one audit row (in the caller's transaction).
 async fn audit(
     tx: &mut Transaction<'_, Postgres>,
@@ -72,15 +68,18 @@ async fn audit(
     event: &str,
     detail: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(row.id)
-        .bind(actor)
-        .bind(event)
-        .bind(row.amount)
-        .bind(row.destination.0.masked())
-        .bind(detail)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        row.id,
+        actor,
+        event,
+        row.amount,
+        row.destination.0.masked(),
+        detail
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -96,16 +95,20 @@ pub async fn create_draft(
 ) -> sqlx::Result<WithdrawalRow> {
     let rupiah = amount.whole_rupiah().ok_or_else(|| sqlx::Error::Protocol("a withdrawal is whole rupiah".into()))?;
     let mut tx = pool.begin().await?;
-    let row: WithdrawalRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft') RETURNING {COLUMNS}"
-    )))
-    .bind(owner_id)
-    .bind(account_id)
-    .bind(label)
-    .bind(provider)
-    .bind(rupiah)
-    .bind(Json(destination))
+    let row = sqlx::query_as!(
+        WithdrawalRow,
+        r#"INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
+           VALUES ($1, $2, $3, $4, $5, $6, 'draft')
+           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
+        owner_id,
+        account_id,
+        label,
+        provider,
+        rupiah,
+        Json(destination) as _
+    )
     .fetch_one(&mut *tx)
     .await?;
     audit(&mut tx, &row, Some(owner_id), "created", None).await?;
@@ -114,11 +117,17 @@ pub async fn create_draft(
 }
 
 pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM withdrawals WHERE id = $1 AND owner_id = $2")))
-        .bind(id)
-        .bind(owner_id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as!(
+        WithdrawalRow,
+        r#"SELECT id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at
+           FROM withdrawals WHERE id = $1 AND owner_id = $2"#,
+        id,
+        owner_id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Moves a row from one of `from` to `to` in one conditional update, audited; `None` if
@@ -133,14 +142,17 @@ async fn transition(
     detail: Option<&str>,
 ) -> sqlx::Result<Option<WithdrawalRow>> {
     let mut tx = pool.begin().await?;
-    let from: Vec<String> = from.iter().map(|s| s.to_string()).collect();
-    let row: Option<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3) RETURNING {COLUMNS}"
-    )))
-    .bind(id)
-    .bind(owner_id)
-    .bind(&from)
-    .bind(to)
+    let row = sqlx::query_as!(
+        WithdrawalRow,
+        r#"UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3)
+           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
+        id,
+        owner_id,
+        from as &[&str],
+        to
+    )
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(row) = &row {
@@ -164,14 +176,18 @@ pub async fn claim_for_submit(
     id: i64,
     lease: std::time::Duration,
 ) -> sqlx::Result<Option<WithdrawalRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE withdrawals SET status = 'submitting', requested_at = now(),
-                lease_until = now() + make_interval(secs => $3), updated_at = now()
-         WHERE id = $1 AND owner_id = $2 AND status = 'confirmed' RETURNING {COLUMNS}"
-    )))
-    .bind(id)
-    .bind(owner_id)
-    .bind(lease.as_secs_f64())
+    sqlx::query_as!(
+        WithdrawalRow,
+        r#"UPDATE withdrawals SET status = 'submitting', requested_at = now(),
+                  lease_until = now() + make_interval(secs => $3), updated_at = now()
+           WHERE id = $1 AND owner_id = $2 AND status = 'confirmed'
+           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
+        id,
+        owner_id,
+        lease.as_secs_f64()
+    )
     .fetch_optional(pool)
     .await
 }
@@ -188,15 +204,15 @@ pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Optio
 async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_id: &str) -> sqlx::Result<()> {
     let Some(account_id) = row.account_id else { return Ok(()) };
     let kind = if row.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
+        row.owner_id,
+        account_id,
+        kind.as_str(),
+        gateway_id
     )
-    .bind(row.owner_id)
-    .bind(account_id)
-    .bind(kind.as_str())
-    .bind(gateway_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -213,16 +229,16 @@ pub async fn record_submitted(
     total: Option<Amount>,
 ) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
                 lease_until = NULL, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND (status IN ('submitting', 'unknown')
                             OR (status = 'refused' AND refusal = 'not in the gateway''s history'))",
+        row.id,
+        gateway_id,
+        fee.and_then(Amount::whole_rupiah),
+        total.and_then(Amount::whole_rupiah)
     )
-    .bind(row.id)
-    .bind(gateway_id)
-    .bind(fee.and_then(Amount::whole_rupiah))
-    .bind(total.and_then(Amount::whole_rupiah))
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -238,13 +254,13 @@ pub async fn record_submitted(
 /// The gateway refused it; nothing left the account. `false` if the row had moved on.
 pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "UPDATE withdrawals SET status = 'refused', refusal = $2, lease_until = NULL,
                 settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND status IN ('submitting', 'unknown')",
+        row.id,
+        refusal
     )
-    .bind(row.id)
-    .bind(refusal)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -260,11 +276,11 @@ pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -
 /// from the gateway's history. `false` if the row had moved on.
 pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;
-    let updated = sqlx::query(
+    let updated = sqlx::query!(
         "UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
          WHERE id = $1 AND status = 'submitting'",
+        row.id
     )
-    .bind(row.id)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -280,12 +296,15 @@ pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sq
 /// sent): expired, so they do not wait forever for a Confirm or a password.
 pub async fn expire_abandoned(pool: &PgPool, older_than: std::time::Duration) -> sqlx::Result<u64> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE withdrawals SET status = 'expired', updated_at = now()
-         WHERE status IN ('draft', 'confirmed') AND updated_at < now() - make_interval(secs => $1)
-         RETURNING {COLUMNS}"
-    )))
-    .bind(older_than.as_secs_f64())
+    let rows = sqlx::query_as!(
+        WithdrawalRow,
+        r#"UPDATE withdrawals SET status = 'expired', updated_at = now()
+           WHERE status IN ('draft', 'confirmed') AND updated_at < now() - make_interval(secs => $1)
+           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
+        older_than.as_secs_f64()
+    )
     .fetch_all(&mut *tx)
     .await?;
     for row in &rows {
@@ -300,10 +319,14 @@ pub async fn expire_abandoned(pool: &PgPool, older_than: std::time::Duration) ->
 /// sending are left alone. Any process may run this, at any time.
 pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<WithdrawalRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
-         WHERE status = 'submitting' AND coalesce(lease_until, '-infinity') < now() RETURNING {COLUMNS}"
-    )))
+    let rows = sqlx::query_as!(
+        WithdrawalRow,
+        r#"UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
+           WHERE status = 'submitting' AND coalesce(lease_until, '-infinity') < now()
+           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#
+    )
     .fetch_all(&mut *tx)
     .await?;
     for row in &rows {
@@ -315,9 +338,13 @@ pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
 
 /// Rows whose outcome is unknown, oldest first.
 pub async fn unknown(pool: &PgPool) -> sqlx::Result<Vec<WithdrawalRow>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM withdrawals WHERE status = 'unknown' ORDER BY created_at"
-    )))
+    sqlx::query_as!(
+        WithdrawalRow,
+        r#"SELECT id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at
+           FROM withdrawals WHERE status = 'unknown' ORDER BY created_at"#
+    )
     .fetch_all(pool)
     .await
 }
@@ -332,14 +359,18 @@ pub async fn resolve(
     let mut tx = pool.begin().await?;
     match found {
         Some((gateway_id, fee, total)) => {
-            let updated = sqlx::query("UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now() WHERE id = $1 AND status = 'unknown'")
-                .bind(row.id)
-                .bind(gateway_id)
-                .bind(fee.and_then(Amount::whole_rupiah))
-                .bind(total.and_then(Amount::whole_rupiah))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let updated = sqlx::query!(
+                "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4,
+                        settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
+                 WHERE id = $1 AND status = 'unknown'",
+                row.id,
+                gateway_id,
+                fee.and_then(Amount::whole_rupiah),
+                total.and_then(Amount::whole_rupiah)
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if updated == 0 {
                 return Ok(());
             }
@@ -348,11 +379,15 @@ pub async fn resolve(
             watch(&mut tx, row, gateway_id).await?;
         }
         None => {
-            let updated = sqlx::query("UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history', settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now() WHERE id = $1 AND status = 'unknown'")
-                .bind(row.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let updated = sqlx::query!(
+                "UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history',
+                        settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
+                 WHERE id = $1 AND status = 'unknown'",
+                row.id
+            )
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if updated == 0 {
                 return Ok(());
             }
@@ -367,14 +402,14 @@ pub async fn resolve(
 pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Result<Vec<String>> {
     // Of the same account, or (once it is unlinked) of the owner's withdrawals at the
     // same provider that lost their account too.
-    sqlx::query_scalar(
-        "SELECT gateway_withdraw_id FROM withdrawals
-         WHERE gateway_withdraw_id IS NOT NULL
-           AND (account_id = $1 OR ($1 IS NULL AND account_id IS NULL AND owner_id = $2 AND provider = $3))",
+    sqlx::query_scalar!(
+        r#"SELECT gateway_withdraw_id AS "gateway_withdraw_id!" FROM withdrawals
+           WHERE gateway_withdraw_id IS NOT NULL
+             AND (account_id = $1 OR ($1::bigint IS NULL AND account_id IS NULL AND owner_id = $2 AND provider = $3))"#,
+        row.account_id,
+        row.owner_id,
+        row.provider.as_str()
     )
-    .bind(row.account_id)
-    .bind(row.owner_id)
-    .bind(row.provider.as_str())
     .fetch_all(pool)
     .await
 }
@@ -386,16 +421,16 @@ pub async fn recent_destinations(
     account_id: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<Destination>> {
-    let rows: Vec<Json<Destination>> = sqlx::query_scalar(
-        "SELECT destination FROM (
-            SELECT destination, max(created_at) AS last FROM withdrawals
-            WHERE owner_id = $1 AND account_id = $2 AND status IN ('submitted', 'success', 'unknown')
-            GROUP BY destination
-         ) d ORDER BY last DESC LIMIT $3",
+    let rows = sqlx::query_scalar!(
+        r#"SELECT destination AS "destination!: Json<Destination>" FROM (
+              SELECT destination, max(created_at) AS last FROM withdrawals
+              WHERE owner_id = $1 AND account_id = $2 AND status IN ('submitted', 'success', 'unknown')
+              GROUP BY destination
+           ) d ORDER BY last DESC LIMIT $3"#,
+        owner_id,
+        account_id,
+        limit
     )
-    .bind(owner_id)
-    .bind(account_id)
-    .bind(limit)
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|j| j.0).collect())
