@@ -233,6 +233,26 @@ fn the_use_cases_know_nothing_of_telegram_or_of_words() {
 }
 
 #[test]
+fn every_query_is_checked_at_compile_time() {
+    // Each query goes through sqlx::query!/query_as!/query_scalar!, checked against the
+    // schema (.sqlx/ offline, scripts/sqlx-prepare --check in CI): no SQL built at run
+    // time, no SQL in a string the compiler cannot see.
+    let found = lines_naming(
+        "",
+        &[
+            "sqlx::query(",
+            "sqlx::query_as(",
+            "sqlx::query_scalar(",
+            "sqlx::query_with(",
+            "AssertSqlSafe",
+            "QueryBuilder",
+            "raw_sql(",
+        ],
+    );
+    assert!(found.is_empty(), "src/ has queries not checked at compile time:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_import_reader_sees_grouped_and_single_imports() {
     let code = "use crate::{\n    app::App,\n    storage::{self, reports::InvoiceDay},\n    tr,\n};\nlet x = crate::bot::start;";
     assert_eq!(grouped_modules(code), ["app", "storage", "tr"]);
