@@ -15,26 +15,7 @@ use crate::{
     telegram::{Limiter, SendLimits},
 };
 
-/// The time as the bot's rules read it: the real time, plus an offset that only tests
-/// move ([`Clock::advance`]) to let hours pass without waiting for them. (The database's
-/// own `now()` in SQL is not moved by it: tests that need the stored times older move
-/// those instead.)
-#[derive(Debug, Default)]
-pub struct Clock {
-    offset_ms: std::sync::atomic::AtomicI64,
-}
-
-impl Clock {
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(std::sync::atomic::Ordering::Relaxed))
-    }
-
-    /// Moves this clock forward by `by` (tests).
-    pub fn advance(&self, by: std::time::Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.offset_ms.fetch_add(ms, std::sync::atomic::Ordering::Relaxed);
-    }
-}
+pub use crate::clock::Clock;
 
 #[derive(Clone)]
 pub struct App {
@@ -50,6 +31,9 @@ pub struct App {
     pub username: Arc<std::sync::OnceLock<String>>,
     /// The time the rules read (real in production, movable in tests).
     pub clock: Arc<Clock>,
+    /// Wakes the notifier's loops of this process before their pause is over (tests
+    /// wake them instead of waiting for the next round; see [`App::wake_notifier`]).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 /// How many updates one process handles at once. Above it, an update waits before its
@@ -67,8 +51,9 @@ impl App {
 
     /// With gateway timeouts and retries of one's own (tests shorten them).
     pub fn with_http(pool: PgPool, config: Config, http: HttpOptions) -> App {
-        let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config));
-        let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit)));
+        let clock = Arc::new(Clock::default());
+        let gateways = Gateways::new(Http::new(http), GatewayUrls::from_config(&config)).with_clock(clock.clone());
+        let limiter = Arc::new(Limiter::new(SendLimits::telegram(config.telegram_rate_limit), clock.clone()));
         let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_UPDATES_IN_FLIGHT));
         App {
             pool,
@@ -77,13 +62,20 @@ impl App {
             limiter,
             in_flight,
             username: Arc::default(),
-            clock: Arc::default(),
+            clock,
+            wake: Arc::default(),
         }
+    }
+
+    /// Runs the notifier's loops (poller, sender, card refresher) now rather than at the
+    /// end of their pause: what is due is worked at once.
+    pub fn wake_notifier(&self) {
+        self.wake.notify_waiters();
     }
 
     /// With sending limits of one's own (tests lift the per-chat pacing).
     pub fn with_limits(self, limits: SendLimits) -> App {
-        App { limiter: Arc::new(Limiter::new(limits)), ..self }
+        App { limiter: Arc::new(Limiter::new(limits, self.clock.clone())), ..self }
     }
 
     pub fn key(&self) -> &MasterKey {

@@ -95,7 +95,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             init_logging(&settings)?;
             let url = settings.database_url()?;
-            storage::connect_and_migrate(&url).await?;
+            storage::connect_and_migrate(&url, settings.database_connect_timeout()?).await?;
             tracing::info!(database = storage::redact_url(&url), "migrations applied");
             Ok(())
         }
@@ -109,7 +109,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if new.id() == current.id() {
                 anyhow::bail!("the new key is the current MASTER_KEY; nothing to rotate");
             }
-            let pool = storage::connect_and_migrate(&settings.database_url()?).await?;
+            let pool =
+                storage::connect_and_migrate(&settings.database_url()?, settings.database_connect_timeout()?).await?;
             let count = storage::accounts::rotate_key(&pool, &current, &new).await?;
             eprintln!(
                 "re-encrypted {count} credential(s) under key {}; set MASTER_KEY to the new key before starting the bot",
@@ -155,7 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Runs the bot until SIGINT or SIGTERM; `started` is called once it takes updates.
 async fn run_bot(config: Config, started: impl FnOnce(&run::Running)) -> anyhow::Result<()> {
-    let pool = storage::connect_and_migrate(&config.database_url).await?;
+    let pool = storage::connect_and_migrate(&config.database_url, config.database_connect_timeout).await?;
     let running = run::start(App::new(pool, config), RunOptions::default()).await?;
     started(&running);
     let token = running.shutdown_token();
@@ -220,7 +221,12 @@ async fn database_answers(url: &str) -> Result<(), String> {
         Ok(Ok(_)) => {}
         _ => return Err(format!("nothing answers on {host}:{port}")),
     }
-    match tokio::time::timeout(std::time::Duration::from_secs(15), storage::connect_and_migrate(url)).await {
+    match tokio::time::timeout(
+        std::time::Duration::from_secs(15),
+        storage::connect_and_migrate(url, storage::CONNECT_TIMEOUT),
+    )
+    .await
+    {
         Ok(Ok(pool)) => {
             pool.close().await;
             Ok(())

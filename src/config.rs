@@ -78,6 +78,9 @@ pub struct Settings {
     /// PostgreSQL connection URL.
     #[arg(long = "database-url", env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
+    /// How long start-up waits for the database to answer before giving up (`8s`, `1m`).
+    #[arg(long = "database-connect-timeout", env = "DATABASE_CONNECT_TIMEOUT", global = true)]
+    pub database_connect_timeout: Option<String>,
     /// Base64 of 32 random bytes; encrypts credentials at rest (`merchant-bot keygen`).
     /// (As a flag it is visible in `ps`: prefer the environment or --master-key-file.)
     #[arg(long = "master-key", env = "MASTER_KEY", global = true, hide_env_values = true)]
@@ -176,6 +179,8 @@ pub struct Config {
     pub token: String,
     pub api_url: Url,
     pub database_url: String,
+    /// How long start-up waits for the database (`DATABASE_CONNECT_TIMEOUT`).
+    pub database_connect_timeout: Duration,
     pub master_key: MasterKey,
     pub bukalapak_api_url: Url,
     pub qris_api_url: Option<Url>,
@@ -234,6 +239,9 @@ impl std::fmt::Debug for Settings {
     }
 }
 
+/// How long start-up waits for the database unless `DATABASE_CONNECT_TIMEOUT` is set.
+pub const DEFAULT_DATABASE_CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+
 impl Config {
     /// How long a process owns a withdrawal it claimed for its one request: the
     /// request's deadline and the writes after it, with a wide margin (2 min by default).
@@ -244,6 +252,11 @@ impl Config {
 
 impl Settings {
     /// The database URL, or the documented default.
+    /// How long start-up waits for the database to answer.
+    pub fn database_connect_timeout(&self) -> Result<Duration, ConfigError> {
+        duration_or(&self.database_connect_timeout, "DATABASE_CONNECT_TIMEOUT", DEFAULT_DATABASE_CONNECT_TIMEOUT)
+    }
+
     pub fn database_url(&self) -> Result<String, ConfigError> {
         let url = self.database_url.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let url = url.unwrap_or(DEFAULT_DATABASE_URL);
@@ -344,6 +357,7 @@ impl Settings {
             telegram_paid_broadcast,
             api_url: url_or(&self.api_url, "TELOXIDE_API_URL", TELEGRAM_API_URL)?,
             database_url: self.database_url()?,
+            database_connect_timeout: self.database_connect_timeout()?,
             master_key: self.master_key()?,
             bukalapak_api_url: url_or(&self.bukalapak_api_url, "BUKALAPAK_API_URL", DEFAULT_BUKALAPAK_API_URL)?,
             qris_api_url: optional_url(&self.qris_api_url, "QRIS_API_URL")?,
@@ -461,6 +475,7 @@ mod tests {
             token: Some("123:abc".into()),
             api_url: None,
             database_url: None,
+            database_connect_timeout: None,
             master_key: Some(MasterKey::generate()),
             bukalapak_api_url: None,
             qris_api_url: None,
@@ -488,6 +503,7 @@ mod tests {
         let c = settings().config().unwrap();
         assert_eq!(c.api_url.as_str(), "https://api.telegram.org/");
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.database_connect_timeout, Duration::from_secs(8));
         assert_eq!(c.bukalapak_api_url.as_str(), "https://api.bukalapak.com/");
         assert!(c.qris_api_url.is_none() && c.snap_api_url.is_none() && c.webhook_url.is_none());
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:8080");
@@ -529,6 +545,7 @@ mod tests {
             ("MASTER_KEY", Box::new(|s| s.master_key = None)),
             ("MASTER_KEY", Box::new(|s| s.master_key = Some("c2hvcnQ=".into()))),
             ("DATABASE_URL", Box::new(|s| s.database_url = Some("mysql://x".into()))),
+            ("DATABASE_CONNECT_TIMEOUT", Box::new(|s| s.database_connect_timeout = Some("later".into()))),
             ("QRIS_API_URL", Box::new(|s| s.qris_api_url = Some("not a url".into()))),
             ("LISTEN_ADDR", Box::new(|s| s.listen_addr = Some("localhost".into()))),
             ("NOTIFY_POLL_INTERVAL", Box::new(|s| s.notify_poll_interval = Some("soon".into()))),

@@ -5,6 +5,8 @@
 //! may import whom; `tests/app/architecture.rs` checks it):
 //! - [`i18n`]: Fluent texts from `locales/` (Indonesian and English), looked up with `tr!`.
 //! - [`crypto`] and [`secret`]: credentials sealed at rest, secrets that never print.
+//! - [`clock`]: the time the bot reads (rules, send limits, token lifetimes), which tests
+//!   move instead of waiting.
 //! - [`metrics`]: the counters behind `/metrics`.
 //! - [`domain`]: the merchant's words as types (`Amount`, `Provider`, `Credentials`,
 //!   `AccountLabel`, `DisplayName`, `LinkToken`, `InvoiceState`, `WithdrawalState`,
@@ -37,6 +39,7 @@ pub mod app;
 pub mod bot;
 pub mod cards;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod domain;

@@ -32,6 +32,7 @@ fn idle(app: &App) -> Duration {
 async fn run_loop<F, Fut>(
     name: &'static str,
     mut stop: watch::Receiver<bool>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
     pause: Duration,
     full: usize,
     mut round: F,
@@ -51,6 +52,7 @@ async fn run_loop<F, Fut>(
         if done < full {
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
+                _ = wake.notified() => {}
                 _ = stop.changed() => {}
             }
         }
@@ -62,30 +64,44 @@ impl Notifier {
         let (stop, rx) = watch::channel(false);
         let pause = idle(&app);
         let poll_app = app.clone();
-        let poller = tokio::spawn(run_loop("poller", rx.clone(), pause, poller::BATCH as usize, move || {
-            let app = poll_app.clone();
-            async move { poller::round(&app).await }
-        }));
+        let poller =
+            tokio::spawn(run_loop("poller", rx.clone(), app.wake.clone(), pause, poller::BATCH as usize, move || {
+                let app = poll_app.clone();
+                async move { poller::round(&app).await }
+            }));
         // Daily summaries due: looked for every half minute (a query of the users whose
         // hour has come and whose day is not decided yet).
         let daily_app = app.clone();
-        let daily =
-            tokio::spawn(run_loop("daily summary", rx.clone(), Duration::from_secs(30), usize::MAX, move || {
+        let daily = tokio::spawn(run_loop(
+            "daily summary",
+            rx.clone(),
+            app.wake.clone(),
+            Duration::from_secs(30),
+            usize::MAX,
+            move || {
                 let app = daily_app.clone();
                 async move {
                     let queued = crate::reports::daily::queue_due(&app.pool, app.clock.now()).await?;
                     Ok(queued as usize)
                 }
-            }));
+            },
+        ));
         // Invoice cards whose invoice ended: edited in place (stamp, caption, no buttons).
         let (cards_app, cards_bot) = (app.clone(), bot.clone());
-        let cards =
-            tokio::spawn(run_loop("cards", rx.clone(), Duration::from_millis(200), cards::BATCH as usize, move || {
+        let cards = tokio::spawn(run_loop(
+            "cards",
+            rx.clone(),
+            app.wake.clone(),
+            Duration::from_millis(200),
+            cards::BATCH as usize,
+            move || {
                 let (app, bot) = (cards_app.clone(), cards_bot.clone());
                 async move { cards::round(&app, &bot).await }
-            }));
+            },
+        ));
+        let wake = app.wake.clone();
         let sender =
-            tokio::spawn(run_loop("sender", rx, Duration::from_millis(200), sender::BATCH as usize, move || {
+            tokio::spawn(run_loop("sender", rx, wake, Duration::from_millis(200), sender::BATCH as usize, move || {
                 let (app, bot) = (app.clone(), bot.clone());
                 async move { sender::round(&app, &bot).await }
             }));

@@ -108,6 +108,11 @@ impl Gateways {
         Gateways { http, urls, snap_tokens: snap::TokenCache::default() }
     }
 
+    /// Token lifetimes measured on `clock` (the process's; tests move it).
+    pub fn with_clock(self, clock: std::sync::Arc<crate::clock::Clock>) -> Gateways {
+        Gateways { snap_tokens: snap::TokenCache::with_clock(clock), ..self }
+    }
+
     pub fn urls(&self) -> &GatewayUrls {
         &self.urls
     }

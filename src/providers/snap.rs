@@ -5,7 +5,7 @@
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
@@ -25,7 +25,7 @@ use super::{
     json,
     types::*,
 };
-use crate::{domain::Amount, secret::Secret};
+use crate::{clock::Clock, domain::Amount, secret::Secret};
 
 const PROVIDER: &str = "snap";
 /// A token is renewed when less than this is left of its life.
@@ -34,7 +34,7 @@ const RENEW_BEFORE: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 struct Token {
     value: Secret,
-    valid_until: Instant,
+    valid_until: tokio::time::Instant,
 }
 
 /// The token of one credential, locked while it is being fetched.
@@ -45,6 +45,8 @@ type TokenSlot = Arc<tokio::sync::Mutex<Option<Token>>>;
 #[derive(Clone, Default)]
 pub struct TokenCache {
     slots: Arc<Mutex<HashMap<String, TokenSlot>>>,
+    /// What a token's life is measured on (the process's clock).
+    clock: Arc<Clock>,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -54,6 +56,11 @@ impl std::fmt::Debug for TokenCache {
 }
 
 impl TokenCache {
+    /// Token lives measured on `clock`.
+    pub fn with_clock(clock: Arc<Clock>) -> TokenCache {
+        TokenCache { slots: Arc::default(), clock }
+    }
+
     fn slot(&self, key: &str) -> TokenSlot {
         self.slots.lock().expect("token cache lock").entry(key.to_owned()).or_default().clone()
     }
@@ -257,7 +264,7 @@ impl Snap {
         let life = Duration::from_secs(u64::from(token.expires_in.unwrap_or(900)));
         Ok(Token {
             value: Secret::new(token.access_token),
-            valid_until: Instant::now() + life.saturating_sub(RENEW_BEFORE),
+            valid_until: self.tokens.clock.instant() + life.saturating_sub(RENEW_BEFORE),
         })
     }
 
@@ -268,7 +275,7 @@ impl Snap {
         let slot = self.tokens.slot(&self.cache_key());
         let mut cached = slot.lock().await;
         if let Some(token) = cached.as_ref()
-            && token.valid_until > Instant::now()
+            && token.valid_until > self.tokens.clock.instant()
             && Some(&token.value) != stale
         {
             return Ok(token.value.clone());

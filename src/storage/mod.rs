@@ -25,42 +25,74 @@ use sqlx::{
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// How long start-up waits for the database before giving up with a clear message.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(8);
+/// How long start-up waits for the database before giving up with a clear message,
+/// unless `DATABASE_CONNECT_TIMEOUT` says otherwise.
+pub use crate::config::DEFAULT_DATABASE_CONNECT_TIMEOUT as CONNECT_TIMEOUT;
+
+/// How long a query waits for a free connection of the pool once running.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// Why the database could not be used at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum DatabaseError {
-    #[error("DATABASE_URL: cannot reach the database at {url}: {source}")]
-    Unreachable { url: String, source: sqlx::Error },
+    // The cause is part of the one line (not a `source`, which would print it twice).
+    #[error("DATABASE_URL: cannot reach the database at {url} (gave up after {waited:?}): {cause}")]
+    Unreachable { url: String, waited: Duration, cause: sqlx::Error },
     #[error("DATABASE_URL: the migrations could not be applied to {url}: {source}")]
     Migrations { url: String, source: sqlx::migrate::MigrateError },
 }
 
-/// Connects, giving up after [`CONNECT_TIMEOUT`]. A database that does not exist yet on
-/// a reachable server is created, so a fresh machine needs no manual `createdb`.
-pub async fn connect(url: &str) -> Result<PgPool, DatabaseError> {
-    let attempt = async {
-        let options = || PgPoolOptions::new().max_connections(10).acquire_timeout(CONNECT_TIMEOUT);
-        match options().connect(url).await {
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
-                sqlx::Postgres::create_database(url).await?;
-                tracing::info!(database = redact_url(url), "created the database");
-                options().connect(url).await
+/// Connects, trying again until `wait` is over (a database that starts next to the bot
+/// may take a while), then giving up with the last error. A database that does not exist
+/// yet on a reachable server is created, so a fresh machine needs no manual `createdb`.
+pub async fn connect(url: &str, wait: Duration) -> Result<PgPool, DatabaseError> {
+    let mut last = None;
+    let attempts = async {
+        loop {
+            match connect_once(url).await {
+                // Refused, or no connection within the pool's timeout: the server may
+                // still be starting.
+                Err(e @ (sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut)) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                other => return other,
             }
-            other => other,
         }
     };
-    match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), attempt).await {
+    let result = tokio::time::timeout(wait, attempts).await;
+    let unreachable = |cause| DatabaseError::Unreachable { url: redact_url(url), waited: wait, cause };
+    match result {
         Ok(Ok(pool)) => Ok(pool),
-        Ok(Err(source)) => Err(DatabaseError::Unreachable { url: redact_url(url), source }),
-        Err(_) => Err(DatabaseError::Unreachable { url: redact_url(url), source: sqlx::Error::PoolTimedOut }),
+        Ok(Err(source)) => Err(unreachable(source)),
+        Err(_) => Err(unreachable(last.unwrap_or(sqlx::Error::PoolTimedOut))),
     }
 }
 
-/// Connects and applies the migrations.
-pub async fn connect_and_migrate(url: &str) -> Result<PgPool, DatabaseError> {
-    let pool = connect(url).await?;
+async fn connect_once(url: &str) -> sqlx::Result<PgPool> {
+    use sqlx::Connection;
+    let options = || PgPoolOptions::new().max_connections(10).acquire_timeout(ACQUIRE_TIMEOUT);
+    // One plain connection first: it fails with the reason (refused, unknown host, wrong
+    // password), where the pool would only say that it timed out.
+    match sqlx::PgConnection::connect(url).await {
+        Ok(connection) => connection.close().await?,
+        // No such database yet: created below.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        Err(e) => return Err(e),
+    }
+    match options().connect(url).await {
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {
+            sqlx::Postgres::create_database(url).await?;
+            tracing::info!(database = redact_url(url), "created the database");
+            options().connect(url).await
+        }
+        other => other,
+    }
+}
+
+/// Connects (waiting up to `wait` for the server) and applies the migrations.
+pub async fn connect_and_migrate(url: &str, wait: Duration) -> Result<PgPool, DatabaseError> {
+    let pool = connect(url, wait).await?;
     MIGRATOR.run(&pool).await.map_err(|source| DatabaseError::Migrations { url: redact_url(url), source })?;
     Ok(pool)
 }

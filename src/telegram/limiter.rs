@@ -9,8 +9,8 @@
 //!
 //! A message goes at once while under the limits; only what is over them waits, in the
 //! order it came, per chat. One chat's messages are sent one after another (the permit
-//! is held until Telegram answered), so they arrive in order. Time is tokio's, so tests
-//! run it paused and advanced by hand.
+//! is held until Telegram answered), so they arrive in order. Time is the process's
+//! [`Clock`] over tokio's: unit tests run it paused, end-to-end tests move the clock.
 
 use std::{
     collections::{HashMap, VecDeque},
@@ -21,8 +21,10 @@ use std::{
 use teloxide::{RequestError, requests::Request, types::ChatId};
 use tokio::{
     sync::{Mutex as AsyncMutex, OwnedMutexGuard},
-    time::{Instant, sleep_until},
+    time::Instant,
 };
+
+use crate::clock::Clock;
 
 /// A message the user is waiting for, or one the bot sends on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +119,7 @@ pub struct Limiter {
     chats: Mutex<Chats>,
     /// The next free slot of the overall bulk rate.
     bulk_next: Mutex<Option<Instant>>,
+    clock: Arc<Clock>,
 }
 
 struct Chats {
@@ -128,22 +131,24 @@ struct Chats {
 /// the chat's next message waits for this one.
 pub struct Permit {
     pace: OwnedMutexGuard<ChatPace>,
+    clock: Arc<Clock>,
 }
 
 impl Permit {
     /// Telegram asked to wait (a 429): this chat sends nothing more for `wait`.
     pub fn hold(&mut self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = self.clock.instant() + wait;
         self.pace.held_until = Some(self.pace.held_until.map_or(until, |t| t.max(until)));
     }
 }
 
 impl Limiter {
-    pub fn new(limits: SendLimits) -> Limiter {
+    pub fn new(limits: SendLimits, clock: Arc<Clock>) -> Limiter {
         Limiter {
             limits,
             chats: Mutex::new(Chats { by_id: HashMap::new(), sweep_at: SWEEP_AT }),
             bulk_next: Mutex::new(None),
+            clock,
         }
     }
 
@@ -157,7 +162,7 @@ impl Limiter {
     fn chat(&self, chat: ChatId) -> Arc<AsyncMutex<ChatPace>> {
         let mut chats = self.chats.lock().unwrap_or_else(|e| e.into_inner());
         if chats.by_id.len() >= chats.sweep_at {
-            let now = Instant::now();
+            let now = self.clock.instant();
             // A chat nobody holds or waits for, whose limits have all run out, is the
             // same as one never seen.
             chats
@@ -173,21 +178,21 @@ impl Limiter {
     pub async fn acquire(&self, chat: ChatId, class: Class) -> Permit {
         let group = chat.0 < 0;
         let mut pace = self.chat(chat).lock_owned().await;
-        while let Some(at) = pace.ready_at(&self.limits, group).filter(|at| *at > Instant::now()) {
-            sleep_until(at).await;
+        while let Some(at) = pace.ready_at(&self.limits, group).filter(|at| *at > self.clock.instant()) {
+            self.clock.sleep_until(at).await;
         }
         if class == Class::Bulk {
             let slot = {
                 let mut next = self.bulk_next.lock().unwrap_or_else(|e| e.into_inner());
-                let now = Instant::now();
+                let now = self.clock.instant();
                 let slot = next.map_or(now, |n| n.max(now));
                 *next = Some(slot + self.bulk_interval());
                 slot
             };
-            sleep_until(slot).await;
+            self.clock.sleep_until(slot).await;
         }
-        pace.take(Instant::now(), &self.limits, group);
-        Permit { pace }
+        pace.take(self.clock.instant(), &self.limits, group);
+        Permit { pace, clock: self.clock.clone() }
     }
 
     /// Sends one bulk request (a notification, a card brought up to date) to `chat`
@@ -233,7 +238,7 @@ mod tests {
     use super::*;
 
     fn limiter(bulk: u32) -> Arc<Limiter> {
-        Arc::new(Limiter::new(SendLimits::telegram(bulk)))
+        Arc::new(Limiter::new(SendLimits::telegram(bulk), Arc::default()))
     }
 
     /// Acquires `class` permits for `chats` concurrently (in that order) and returns

@@ -136,6 +136,7 @@ fn nothing_below_the_chat_layer_imports_it_and_storage_does_not_import_the_notif
     let lower = [
         "app",
         "cards",
+        "clock",
         "config",
         "crypto",
         "domain",

@@ -29,9 +29,14 @@ pub fn http() -> Http {
 
 /// A client for `credentials` against `url` (every provider pointed at it).
 pub fn client(url: &str, credentials: Credentials) -> Gateway {
+    client_on(url, credentials, std::sync::Arc::default())
+}
+
+/// The same, with token lifetimes measured on `clock` (which the test moves).
+pub fn client_on(url: &str, credentials: Credentials, clock: std::sync::Arc<merchant_bot::clock::Clock>) -> Gateway {
     let url = Some(Url::parse(url).unwrap());
     let urls = GatewayUrls { bukalapak: url.clone(), qris: url.clone(), snap: url };
-    Gateways::new(http(), urls).client(&credentials).unwrap()
+    Gateways::new(http(), urls).with_clock(clock).client(&credentials).unwrap()
 }
 
 pub fn rp(rupiah: i64) -> Amount {

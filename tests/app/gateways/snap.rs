@@ -13,7 +13,7 @@ use wiremock::{
     matchers::{body_json, header, method, path, path_regex, query_param},
 };
 
-use super::{client, fixture, rp};
+use super::{client_on, fixture, rp};
 
 const PARTNER: &str = "b3ed7d4b-a96c-6c08-b3c7-12c3124242d9";
 const SECRET: &str = "snap-client-secret-xyz";
@@ -21,9 +21,15 @@ const ACCOUNT: &str = "1001";
 const TOKEN_PATH: &str = "/api/v1.0/access-token/b2b";
 
 fn snap(server: &MockServer) -> Gateway {
-    client(
+    snap_on(server, std::sync::Arc::default())
+}
+
+/// A client whose token lifetimes run on `clock`.
+fn snap_on(server: &MockServer, clock: std::sync::Arc<merchant_bot::clock::Clock>) -> Gateway {
+    client_on(
         &server.uri(),
         Credentials::Snap { partner_id: PARTNER.into(), client_secret: SECRET.into(), account_id: ACCOUNT.into() },
+        clock,
     )
 }
 
@@ -196,9 +202,11 @@ async fn twenty_concurrent_calls_with_an_expired_token_make_one_token_request() 
         .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("snap_statements"), "application/json"))
         .mount(&server)
         .await;
-    let g = snap(&server);
+    let clock = std::sync::Arc::new(merchant_bot::clock::Clock::default());
+    let g = snap_on(&server, clock.clone());
     g.sub_accounts(1).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // The token's second passes on the client's clock, nobody waits for it.
+    clock.advance(Duration::from_millis(1_100));
     let calls = (0..20).map(|_| {
         let g = g.clone();
         tokio::spawn(async move { g.sub_accounts(1).await })

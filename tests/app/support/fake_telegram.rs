@@ -338,6 +338,15 @@ impl FakeTelegram {
         self.with(|inner| inner.failures.entry(method.to_owned()).or_default().push_back((status, body)));
     }
 
+    /// Waits until every failure injected for `method` has been answered.
+    pub async fn failures_served(&self, method: &str) {
+        let deadline = std::time::Instant::now() + WAIT;
+        while self.with(|inner| inner.failures.get(method).is_some_and(|f| !f.is_empty())) {
+            assert!(std::time::Instant::now() < deadline, "the bot never called {method}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// The test expects Telegram to refuse one request with a description containing
     /// `part`; without this, any refusal fails the test.
     pub fn expect_rejection(&self, part: &str) {
