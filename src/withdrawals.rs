@@ -1,6 +1,7 @@
 //! Withdrawals without Telegram: submitting one at most once, and settling the ones
 //! whose outcome is unknown from the gateway's history (never by sending again).
 
+use crate::domain::WithdrawalId;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -36,7 +37,7 @@ pub async fn submit(
     pool: &PgPool,
     gateway: &Gateway,
     owner_id: i64,
-    id: i64,
+    id: WithdrawalId,
     lease: Duration,
     password: Option<Secret>,
 ) -> anyhow::Result<(Option<WithdrawalRow>, Outcome)> {
@@ -61,7 +62,7 @@ pub async fn submit(
             // then becomes 'unknown' and is settled from the history: never sent again.
             if !withdrawals::record_submitted(pool, &row, &receipt.id, receipt.fee, receipt.total).await? {
                 tracing::error!(
-                    withdrawal_id = row.id,
+                    withdrawal_id = row.id.get(),
                     gateway_id = receipt.id,
                     "the gateway made a withdrawal whose row had already moved on; check it by hand"
                 );
@@ -75,12 +76,12 @@ pub async fn submit(
             | GatewayError::Unsupported),
         ) => {
             if !withdrawals::record_refused(pool, &row, &e.to_string()).await? {
-                tracing::warn!(withdrawal_id = row.id, "a refused withdrawal's row had already moved on");
+                tracing::warn!(withdrawal_id = row.id.get(), "a refused withdrawal's row had already moved on");
             }
             Outcome::Refused(e)
         }
         Err(e) => {
-            tracing::warn!(withdrawal_id = row.id, error = %e, "a withdrawal's outcome is unknown");
+            tracing::warn!(withdrawal_id = row.id.get(), error = %e, "a withdrawal's outcome is unknown");
             withdrawals::record_unknown(pool, &row, &e.to_string()).await?;
             Outcome::Unknown
         }
@@ -125,7 +126,7 @@ pub async fn resolve_unknown(
         let credentials = match credentials {
             Ok(c) => c,
             Err(e) => {
-                tracing::warn!(withdrawal_id = row.id, error = %e, "cannot check an unknown withdrawal");
+                tracing::warn!(withdrawal_id = row.id.get(), error = %e, "cannot check an unknown withdrawal");
                 continue;
             }
         };
@@ -162,7 +163,7 @@ pub async fn resolve_unknown(
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(withdrawal_id = row.id, error = %e, "cannot read the history for an unknown withdrawal");
+                    tracing::warn!(withdrawal_id = row.id.get(), error = %e, "cannot read the history for an unknown withdrawal");
                     break;
                 }
             }
@@ -171,7 +172,7 @@ pub async fn resolve_unknown(
             Some(w) => {
                 withdrawals::resolve(pool, &row, Some((&w.id, w.fee, w.total))).await?;
                 tracing::info!(
-                    withdrawal_id = row.id,
+                    withdrawal_id = row.id.get(),
                     gateway_id = w.id,
                     "unknown withdrawal found in the gateway's history"
                 );
@@ -183,7 +184,7 @@ pub async fn resolve_unknown(
             {
                 withdrawals::resolve(pool, &row, None).await?;
                 tracing::info!(
-                    withdrawal_id = row.id,
+                    withdrawal_id = row.id.get(),
                     "unknown withdrawal not in the gateway's history: it was not made"
                 );
                 settled += 1;

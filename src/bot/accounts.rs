@@ -1,6 +1,7 @@
 //! `/accounts`: the linked accounts, with buttons to make one the default and to unlink
 //! (after a confirmation). Unlinking deletes the credentials and ends the watches.
 
+use crate::domain::AccountId;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
 use super::{ButtonAction, ChatDialogue, Ctx, HandlerResult, State, format};
@@ -57,7 +58,7 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, notice: Option<String>)
     ctx.send_or_edit(message, text, Some(InlineKeyboardMarkup::new(rows))).await
 }
 
-pub async fn make_default(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
+pub async fn make_default(ctx: &Ctx, message: MessageId, account_id: AccountId) -> HandlerResult {
     let notice = match accounts::make_default(&ctx.app, ctx.user, account_id).await {
         Ok(a) => Some(tr!(ctx.lang, "accounts-default-set", label = a.label.as_str())),
         Err(AccountError::NotFound) => Some(tr!(ctx.lang, "account-gone")),
@@ -66,7 +67,7 @@ pub async fn make_default(ctx: &Ctx, message: MessageId, account_id: i64) -> Han
     show(ctx, Some(message), notice).await
 }
 
-pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
+pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: AccountId) -> HandlerResult {
     let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
         return show(ctx, Some(message), Some(tr!(ctx.lang, "account-gone"))).await;
     };
@@ -82,7 +83,7 @@ pub async fn ask_unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> Handl
     ctx.edit(message, text, Some(InlineKeyboardMarkup::new([[yes, no]]))).await
 }
 
-pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerResult {
+pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: AccountId) -> HandlerResult {
     let notice = match accounts::unlink(&ctx.app, ctx.user, account_id).await {
         Ok(removed) => tr!(ctx.lang, "accounts-unlinked", label = removed.label.as_str()),
         Err(AccountError::NotFound) => tr!(ctx.lang, "account-gone"),
@@ -92,7 +93,7 @@ pub async fn unlink(ctx: &Ctx, message: MessageId, account_id: i64) -> HandlerRe
 }
 
 /// The display-name button: asks for the name customers see.
-pub async fn ask_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64) -> HandlerResult {
+pub async fn ask_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: AccountId) -> HandlerResult {
     let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
@@ -105,7 +106,7 @@ pub async fn ask_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i6
 }
 
 /// The name typed in answer; `-` clears it.
-pub async fn on_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: i64, text: &str) -> HandlerResult {
+pub async fn on_display_name(ctx: &Ctx, dialogue: &ChatDialogue, account_id: AccountId, text: &str) -> HandlerResult {
     let name = match text.trim() {
         "-" => None,
         typed => match DisplayName::parse(typed) {

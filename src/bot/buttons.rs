@@ -3,6 +3,7 @@
 //! a [`ButtonAction`] stored on the server for the user it was made for
 //! ([`crate::storage::actions`]).
 
+use crate::domain::{AccountId, InvoiceId, WithdrawalId};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -45,47 +46,47 @@ pub enum ButtonAction {
     },
     LinkCancel,
     MakeDefault {
-        account_id: i64,
+        account_id: AccountId,
     },
     AskUnlink {
-        account_id: i64,
+        account_id: AccountId,
     },
     Unlink {
-        account_id: i64,
+        account_id: AccountId,
     },
     ShowAccounts,
     /// Ask for the name customers see on the account's invoices.
     AskDisplayName {
-        account_id: i64,
+        account_id: AccountId,
     },
     /// Run a command on the chosen account.
     Run {
         command: ReadCommand,
-        account_id: i64,
+        account_id: AccountId,
         arg: Option<String>,
     },
     /// Show a page of a list.
     Page {
         command: ReadCommand,
-        account_id: i64,
+        account_id: AccountId,
         page: u32,
         arg: Option<String>,
     },
     /// Switch `/va` to the other kind.
     VaKind {
-        account_id: i64,
+        account_id: AccountId,
         kind: VaKindArg,
     },
     /// Ask the gateway for the invoice's status and refresh its caption.
     InvoiceRefresh {
-        invoice_id: i64,
+        invoice_id: InvoiceId,
     },
     InvoiceCancel {
-        invoice_id: i64,
+        invoice_id: InvoiceId,
     },
     /// Show the invoice's pay link.
     InvoiceShare {
-        invoice_id: i64,
+        invoice_id: InvoiceId,
     },
     InvoicesPage {
         page: u32,
@@ -96,20 +97,20 @@ pub enum ButtonAction {
     },
     /// `/withdraw` from this account.
     WithdrawAccount {
-        account_id: i64,
+        account_id: AccountId,
     },
     /// A recently used destination.
     /// The amount is the waiting dialogue's: a button of an earlier /withdraw must not
     /// bring that one's. (Buttons stored with an `amount` still read: it is ignored.)
     WithdrawTo {
-        account_id: i64,
+        account_id: AccountId,
         destination: crate::providers::Destination,
     },
     WithdrawConfirm {
-        withdrawal_id: i64,
+        withdrawal_id: WithdrawalId,
     },
     WithdrawCancel {
-        withdrawal_id: i64,
+        withdrawal_id: WithdrawalId,
     },
     /// `/pin` menu.
     Pin {
@@ -129,7 +130,7 @@ pub enum ButtonAction {
     DailySummaryQuietDays,
     /// `/staff`: a one-time invite for these accounts.
     StaffInvite {
-        account_ids: Vec<i64>,
+        account_ids: Vec<AccountId>,
     },
     /// `/staff`: remove this member from all of the owner's accounts.
     StaffRemove {
@@ -279,10 +280,11 @@ mod tests {
     #[test]
     fn a_destination_button_stored_with_its_old_amount_still_reads() {
         let destination = crate::providers::Destination::Dana { number: "081234567890".into(), name: "Ann".into() };
-        let mut stored = serde_json::to_value(ButtonAction::WithdrawTo { account_id: 7, destination }).unwrap();
+        let mut stored =
+            serde_json::to_value(ButtonAction::WithdrawTo { account_id: AccountId::new(7), destination }).unwrap();
         stored["WithdrawTo"]["amount"] = serde_json::json!(100_000);
         let read: ButtonAction = serde_json::from_value(stored).unwrap();
-        assert!(matches!(read, ButtonAction::WithdrawTo { account_id: 7, .. }));
+        assert!(matches!(read, ButtonAction::WithdrawTo { account_id, .. } if account_id == AccountId::new(7)));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the invoice's facts) and buttons to check its status or cancel it; `/invoice <id>`
 //! and `/invoices` show what was made through the bot.
 
+use crate::domain::{AccountId, InvoiceId};
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 use teloxide::{
@@ -57,7 +58,7 @@ pub(super) async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Opti
 }
 
 /// Creates the invoice on one of the user's QRIS accounts and sends it.
-pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: i64, amount_text: &str) -> HandlerResult {
+pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: AccountId, amount_text: &str) -> HandlerResult {
     let amount = match Amount::parse_user(amount_text, max_deposit(ctx)) {
         Ok(a) => a,
         Err(e) => return ctx.send_or_edit(message, format::amount_error(&e, ctx.lang), None).await,
@@ -158,7 +159,7 @@ async fn refreshed(ctx: &Ctx, row: InvoiceRow) -> anyhow::Result<(InvoiceRow, Op
 }
 
 /// The Check status button.
-pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
+pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: InvoiceId) -> HandlerResult {
     let Some(row) = invoices::get(&ctx.app, ctx.user, invoice_id).await? else {
         return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
     };
@@ -172,7 +173,7 @@ pub async fn refresh(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerRe
 
 /// The Cancel invoice button. A paid invoice cannot be cancelled: the gateway's refusal
 /// is shown and the caption brought up to date.
-pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: i64) -> HandlerResult {
+pub async fn cancel(ctx: &Ctx, message: &Message, invoice_id: InvoiceId) -> HandlerResult {
     let Some(row) = invoices::get(&ctx.app, ctx.user, invoice_id).await? else {
         return ctx.tell(tr!(ctx.lang, "callback-stale")).await;
     };
@@ -249,7 +250,7 @@ pub async fn list(ctx: &Ctx, message: Option<MessageId>, page: u32) -> HandlerRe
 
 /// The Share with customer button: the invoice's pay link (made on the first press), as
 /// text the merchant can copy anywhere and a button that opens Telegram's share sheet.
-pub async fn share(ctx: &Ctx, invoice_id: i64) -> HandlerResult {
+pub async fn share(ctx: &Ctx, invoice_id: InvoiceId) -> HandlerResult {
     let (row, link) = match invoices::share(&ctx.app, ctx.user, invoice_id).await? {
         Shared::Link(row, link) => (row, link),
         Shared::Gone => return ctx.tell(tr!(ctx.lang, "callback-stale")).await,

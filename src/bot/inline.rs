@@ -12,6 +12,7 @@
 //! never started the bot there, or blocked it), the inline message shows the invoice as
 //! text with a button to the pay link instead. Works alike with long polling and webhooks.
 
+use crate::domain::AccountId;
 use teloxide::{
     prelude::*,
     types::{
@@ -68,13 +69,13 @@ fn parse_query(query: &str) -> (Option<&str>, Option<&str>) {
 
 /// The result's id names the account and the amount; both are checked again when it
 /// is chosen (the id comes back from the client).
-fn result_id(account_id: i64, amount: Amount) -> String {
+fn result_id(account_id: AccountId, amount: Amount) -> String {
     format!("inv:{account_id}:{}", amount.whole_rupiah().unwrap_or(0))
 }
 
-fn parse_result_id(id: &str) -> Option<(i64, i64)> {
+fn parse_result_id(id: &str) -> Option<(AccountId, i64)> {
     let mut parts = id.strip_prefix("inv:")?.split(':');
-    let account = parts.next()?.parse().ok()?;
+    let account = AccountId::parse(parts.next()?)?;
     let rupiah = parts.next()?.parse().ok()?;
     parts.next().is_none().then_some((account, rupiah))
 }
@@ -178,7 +179,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
         }
     };
     let (row, token) = invoices::mark_inline(&app, user, row).await?;
-    tracing::info!(invoice_id = row.id, "invoice created from inline mode");
+    tracing::info!(invoice_id = row.id.get(), "invoice created from inline mode");
 
     let file_id = merchant_copy(&ctx, &row).await;
     let check = InlineKeyboardButton::callback(tr!(lang, "button-check-status"), Callback::Pay(token.clone()).encode());
@@ -202,7 +203,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
     let is_photo = match edited {
         Ok(_) => file_id_was_used(&row),
         Err(e) => {
-            tracing::warn!(invoice_id = row.id, error = %e, "the inline message could not show the invoice");
+            tracing::warn!(invoice_id = row.id.get(), error = %e, "the inline message could not show the invoice");
             return Err(e.into());
         }
     };
@@ -222,14 +223,14 @@ async fn merchant_copy(ctx: &Ctx, row: &InvoiceRow) -> Option<String> {
     let png = match cards::png(row, Audience::Merchant, ctx.lang).await? {
         Ok(png) => png,
         Err(e) => {
-            tracing::warn!(invoice_id = row.id, error = %e, "the inline invoice's card could not be drawn");
+            tracing::warn!(invoice_id = row.id.get(), error = %e, "the inline invoice's card could not be drawn");
             return None;
         }
     };
     let keyboard = match deposit::keyboard(ctx, row).await {
         Ok(keyboard) => keyboard,
         Err(e) => {
-            tracing::warn!(invoice_id = row.id, error = %e, "the merchant copy's buttons could not be stored");
+            tracing::warn!(invoice_id = row.id.get(), error = %e, "the merchant copy's buttons could not be stored");
             None
         }
     };
@@ -242,12 +243,12 @@ async fn merchant_copy(ctx: &Ctx, row: &InvoiceRow) -> Option<String> {
     let sent = match ctx.send(request).await {
         Ok(sent) => sent,
         Err(e) => {
-            tracing::info!(invoice_id = row.id, error = %e, "the merchant's private chat took no copy of an inline invoice");
+            tracing::info!(invoice_id = row.id.get(), error = %e, "the merchant's private chat took no copy of an inline invoice");
             return None;
         }
     };
     if let Err(e) = invoices::posted(&ctx.app, row, Audience::Merchant, ctx.chat.0, sent.id.0, ctx.lang, true).await {
-        tracing::warn!(invoice_id = row.id, error = %e, "the merchant copy could not be recorded");
+        tracing::warn!(invoice_id = row.id.get(), error = %e, "the merchant copy could not be recorded");
     }
     sent.photo().and_then(|sizes| sizes.iter().max_by_key(|p| p.width * p.height)).map(|p| p.file.id.0.clone())
 }
@@ -281,10 +282,10 @@ mod tests {
 
     #[test]
     fn result_ids_round_trip_and_junk_is_refused() {
-        let id = result_id(42, Amount::from_rupiah(25_000).unwrap());
+        let id = result_id(AccountId::new(42), Amount::from_rupiah(25_000).unwrap());
         assert_eq!(id, "inv:42:25000");
         assert!(id.len() <= 64);
-        assert_eq!(parse_result_id(&id), Some((42, 25_000)));
+        assert_eq!(parse_result_id(&id), Some((AccountId::new(42), 25_000)));
         for junk in ["", "inv:", "inv:42", "inv:x:1", "inv:1:2:3", "other:1:2"] {
             assert_eq!(parse_result_id(junk), None, "{junk}");
         }

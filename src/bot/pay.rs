@@ -57,7 +57,7 @@ pub async fn open(ctx: &Ctx, parameter: &str) -> HandlerResult {
     };
     let is_photo = sent.photo().is_some();
     invoices::posted(&ctx.app, &row, Audience::Customer, ctx.chat.0, sent.id.0, lang, is_photo).await?;
-    tracing::info!(invoice_id = row.id, "a customer opened a pay link");
+    tracing::info!(invoice_id = row.id.get(), "a customer opened a pay link");
     Ok(())
 }
 

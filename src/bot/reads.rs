@@ -2,6 +2,7 @@
 //! (`/withdrawals`, `/mutations`, `/subaccounts`, `/va`, `/disbursement`). Lists are one
 //! message, edited in place by ◀ ▶ buttons.
 
+use crate::domain::AccountId;
 use futures::future::join_all;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
@@ -38,7 +39,7 @@ pub(super) fn providers_offering(ctx: &Ctx, capability: Capability) -> String {
 }
 
 /// One of the user's accounts opened for gateway calls, or the message that says why not.
-pub(super) async fn client(ctx: &Ctx, account_id: i64) -> anyhow::Result<Result<Usable, String>> {
+pub(super) async fn client(ctx: &Ctx, account_id: AccountId) -> anyhow::Result<Result<Usable, String>> {
     Ok(accounts::open(&ctx.app, ctx.accounts().await?, account_id).map_err(|why| unusable(ctx, &why)))
 }
 
@@ -220,7 +221,7 @@ pub async fn run(
     ctx: &Ctx,
     message: Option<MessageId>,
     command: ReadCommand,
-    account_id: i64,
+    account_id: AccountId,
     arg: Option<String>,
     page: u32,
 ) -> HandlerResult {

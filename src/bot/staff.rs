@@ -10,6 +10,7 @@ use teloxide::{
 };
 
 use super::{ButtonAction, Ctx, HandlerResult, Seen};
+use crate::domain::AccountId;
 use crate::{
     domain::Provider,
     i18n::{Html, escape_html},
@@ -132,7 +133,7 @@ fn audit_line(ctx: &Ctx, line: &AuditLine) -> String {
 }
 
 /// An Invite button: a one-time link for these accounts.
-pub async fn invite(ctx: &Ctx, account_ids: &[i64]) -> HandlerResult {
+pub async fn invite(ctx: &Ctx, account_ids: &[AccountId]) -> HandlerResult {
     let Some(link) = staff::invite(&ctx.app, ctx.user, account_ids).await? else {
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };

@@ -2,6 +2,7 @@
 //! Nothing secret is ever put here: the credentials collected so far while linking are
 //! sealed under `MASTER_KEY` first ([`SealedPartial`]).
 
+use crate::domain::{AccountId, WithdrawalId};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Amount, Provider};
@@ -20,19 +21,19 @@ pub enum State {
     /// `/link`: waiting for credential number `step` of the provider's fields.
     LinkCredential { provider: Provider, label: String, replace: bool, step: usize, partial: Option<SealedPartial> },
     /// `/withdraw`: waiting for the amount.
-    WithdrawAmount { account_id: i64, balance: Option<Amount> },
+    WithdrawAmount { account_id: AccountId, balance: Option<Amount> },
     /// Waiting for the DANA number.
-    WithdrawDanaNumber { account_id: i64, amount: Amount },
+    WithdrawDanaNumber { account_id: AccountId, amount: Amount },
     /// Waiting for the DANA account name.
-    WithdrawDanaName { account_id: i64, amount: Amount, number: String },
+    WithdrawDanaName { account_id: AccountId, amount: Amount, number: String },
     /// Waiting for the Bukalapak bank_account_id.
-    WithdrawBankAccount { account_id: i64, amount: Amount },
+    WithdrawBankAccount { account_id: AccountId, amount: Amount },
     /// The summary with Confirm and Cancel is shown (`message`).
-    WithdrawConfirm { withdrawal_id: i64, message: i32 },
+    WithdrawConfirm { withdrawal_id: WithdrawalId, message: i32 },
     /// Confirmed; waiting for the withdrawal PIN.
-    WithdrawPin { withdrawal_id: i64, message: i32 },
+    WithdrawPin { withdrawal_id: WithdrawalId, message: i32 },
     /// Confirmed; waiting for the Bukalapak password (read once, never kept).
-    WithdrawPassword { withdrawal_id: i64, message: i32 },
+    WithdrawPassword { withdrawal_id: WithdrawalId, message: i32 },
     /// `/pin`: waiting for the current PIN before `next`.
     PinCurrent { next: PinNext },
     /// Waiting for a new PIN.
@@ -42,7 +43,7 @@ pub enum State {
     /// Waiting for the threshold.
     PinThreshold,
     /// `/accounts`: waiting for the name customers see on the account's invoices.
-    DisplayName { account_id: i64 },
+    DisplayName { account_id: AccountId },
 }
 
 /// What the current PIN unlocks in `/pin`.

@@ -4,6 +4,7 @@
 //! Bukalapak password (read once, deleted, never kept) → submitted once → the result
 //! replaces the summary.
 
+use crate::domain::{AccountId, WithdrawalId};
 use teloxide::{
     prelude::*,
     types::{InlineKeyboardMarkup, MessageId},
@@ -80,7 +81,12 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
 }
 
 /// The account button.
-pub async fn on_account(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, account_id: i64) -> HandlerResult {
+pub async fn on_account(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    message: MessageId,
+    account_id: AccountId,
+) -> HandlerResult {
     match accounts::get(&ctx.app, ctx.user, account_id).await? {
         Some(account) => ask_amount(ctx, dialogue, &account, Some(message)).await,
         None => ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await,
@@ -115,7 +121,7 @@ async fn ask_amount(
 pub async fn on_amount(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    account_id: i64,
+    account_id: AccountId,
     balance: Option<Amount>,
     text: &str,
 ) -> HandlerResult {
@@ -169,7 +175,7 @@ fn destination_text(d: &Destination, ctx: &Ctx) -> String {
 pub async fn on_dana_number(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    account_id: i64,
+    account_id: AccountId,
     amount: Amount,
     text: &str,
 ) -> HandlerResult {
@@ -183,7 +189,7 @@ pub async fn on_dana_number(
 pub async fn on_dana_name(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    account_id: i64,
+    account_id: AccountId,
     amount: Amount,
     number: String,
     text: &str,
@@ -197,7 +203,7 @@ pub async fn on_dana_name(
 pub async fn on_bank_account(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    account_id: i64,
+    account_id: AccountId,
     amount: Amount,
     text: &str,
 ) -> HandlerResult {
@@ -212,7 +218,7 @@ pub async fn on_destination(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
     message: MessageId,
-    account_id: i64,
+    account_id: AccountId,
     destination: Destination,
 ) -> HandlerResult {
     // The amount is the one of the dialogue waiting now (a recent-destination button may
@@ -233,7 +239,7 @@ pub async fn on_destination(
 async fn summary(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    account_id: i64,
+    account_id: AccountId,
     amount: Amount,
     destination: Destination,
     message: Option<MessageId>,
@@ -279,7 +285,12 @@ fn summary_text(ctx: &Ctx, row: &WithdrawalRow, account: &LinkedAccount) -> Stri
 }
 
 /// ✅ Confirm: taken once; then the PIN, the password, or the submit.
-pub async fn on_confirm(ctx: &Ctx, dialogue: &ChatDialogue, message: MessageId, withdrawal_id: i64) -> HandlerResult {
+pub async fn on_confirm(
+    ctx: &Ctx,
+    dialogue: &ChatDialogue,
+    message: MessageId,
+    withdrawal_id: WithdrawalId,
+) -> HandlerResult {
     let row = match withdrawals::confirm(&ctx.app, ctx.user, withdrawal_id).await? {
         Confirmed::Ready(row) => *row,
         Confirmed::Unknown => return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
@@ -319,7 +330,7 @@ pub async fn on_pin(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
     msg: &Message,
-    withdrawal_id: i64,
+    withdrawal_id: WithdrawalId,
     message: MessageId,
 ) -> HandlerResult {
     match super::pin::check_typed(ctx, msg).await? {
@@ -341,7 +352,7 @@ pub async fn on_password(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
     msg: &Message,
-    withdrawal_id: i64,
+    withdrawal_id: WithdrawalId,
     message: MessageId,
 ) -> HandlerResult {
     let password = Secret::new(msg.text().unwrap_or_default().trim().to_owned());
@@ -356,7 +367,7 @@ pub async fn on_password(
 async fn finish(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    withdrawal_id: i64,
+    withdrawal_id: WithdrawalId,
     message: MessageId,
     password: Option<Secret>,
 ) -> HandlerResult {
@@ -371,7 +382,7 @@ async fn finish(
         Ok(sent) => sent,
         Err(e) => {
             // The request may have gone out before the failure: not "nothing changed".
-            tracing::error!(withdrawal_id = row.id, error = format!("{e:#}"), "recording a withdrawal failed");
+            tracing::error!(withdrawal_id = row.id.get(), error = format!("{e:#}"), "recording a withdrawal failed");
             return ctx.edit(message, tr!(ctx.lang, "withdraw-unknown"), None).await;
         }
     };
@@ -414,7 +425,7 @@ pub async fn on_cancel(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
     message: Option<MessageId>,
-    withdrawal_id: i64,
+    withdrawal_id: WithdrawalId,
 ) -> HandlerResult {
     let cancelled = withdrawals::cancel(&ctx.app, ctx.user, withdrawal_id).await?;
     if let Some(

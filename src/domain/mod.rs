@@ -3,6 +3,7 @@
 
 mod account;
 pub mod events;
+mod ids;
 mod invoice;
 mod money;
 pub mod period;
@@ -10,6 +11,7 @@ mod sharing;
 mod withdrawal;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
+pub use ids::{AccountId, InvoiceId, WithdrawalId};
 pub use invoice::InvoiceState;
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};

@@ -80,7 +80,7 @@ pub async fn edit_ended(
                 }
                 (true, image) => {
                     if let Some(Err(e)) = image {
-                        tracing::warn!(invoice_id = row.id, error = %e, "the stamped card could not be drawn; the caption says it");
+                        tracing::warn!(invoice_id = row.id.get(), error = %e, "the stamped card could not be drawn; the caption says it");
                     }
                     paced(app, chat, class, bot.edit_message_caption(chat, message).caption(caption))
                         .await

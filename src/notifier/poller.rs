@@ -1,6 +1,7 @@
 //! The poller: claims due watches, asks the gateways, and records each change together
 //! with its notification (one transaction, one outbox row per watch and state).
 
+use crate::domain::AccountId;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use futures::{StreamExt, stream};
@@ -25,10 +26,10 @@ pub const LEASE: Duration = Duration::from_secs(60);
 pub const MAX_BACKOFF: Duration = Duration::from_secs(600);
 
 /// One account's client and label, shared by its watches in a round.
-type Clients = HashMap<i64, Option<(Arc<Gateway>, String)>>;
+type Clients = HashMap<AccountId, Option<(Arc<Gateway>, String)>>;
 /// Accounts whose gateway failed in this round: their other watches back off without
 /// asking it again (per-account backoff).
-type Failing = Arc<std::sync::Mutex<std::collections::HashSet<i64>>>;
+type Failing = Arc<std::sync::Mutex<std::collections::HashSet<AccountId>>>;
 
 /// One round: claim, check, record. Returns how many watches were claimed.
 pub async fn round(app: &App) -> anyhow::Result<usize> {
@@ -78,7 +79,7 @@ async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
         Ok(found) => found,
         Err(accounts::AccountError::NotFound) => return None,
         Err(e) => {
-            tracing::error!(account_id = w.account_id, error = %e, "cannot open credentials for a watch");
+            tracing::error!(account_id = w.account_id.get(), error = %e, "cannot open credentials for a watch");
             return None;
         }
     };
@@ -109,7 +110,7 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
             }
         }
         Err(GatewayError::CredentialsRejected { .. }) => {
-            tracing::warn!(account_id = watch.account_id, "credentials rejected; pausing the account's watches");
+            tracing::warn!(account_id = watch.account_id.get(), "credentials rejected; pausing the account's watches");
             watches::pause_account(&app.pool, watch.owner_id, watch.account_id, label).await?;
         }
         Err(GatewayError::NotFound) => watches::end(&app.pool, watch).await?,

@@ -1,6 +1,7 @@
 //! The user's linked accounts: listing, choosing the default, naming them for
 //! customers, unlinking, and opening one for gateway calls ([`Usable`]).
 
+use crate::domain::AccountId;
 use crate::{
     app::App,
     domain::{Amount, DisplayName, Provider},
@@ -19,7 +20,7 @@ pub async fn list(app: &App, owner: i64) -> Result<Vec<LinkedAccount>, AccountEr
 }
 
 /// One of the user's own accounts.
-pub async fn get(app: &App, owner: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
+pub async fn get(app: &App, owner: i64, account_id: AccountId) -> Result<Option<LinkedAccount>, AccountError> {
     accounts::get(&app.pool, owner, account_id).await
 }
 
@@ -31,15 +32,15 @@ pub async fn opened(app: &App, user: i64) -> Result<Vec<OpenedAccount>, AccountE
 
 /// Makes an account the default; the account as it is now. `NotFound` if it is not the
 /// user's (any more).
-pub async fn make_default(app: &App, owner: i64, account_id: i64) -> Result<LinkedAccount, AccountError> {
+pub async fn make_default(app: &App, owner: i64, account_id: AccountId) -> Result<LinkedAccount, AccountError> {
     accounts::set_default(&app.pool, owner, account_id).await?;
     accounts::get(&app.pool, owner, account_id).await?.ok_or(AccountError::NotFound)
 }
 
 /// Unlinks an account: its credentials are deleted and its watches end.
-pub async fn unlink(app: &App, owner: i64, account_id: i64) -> Result<LinkedAccount, AccountError> {
+pub async fn unlink(app: &App, owner: i64, account_id: AccountId) -> Result<LinkedAccount, AccountError> {
     let removed = accounts::unlink(&app.pool, app.key(), owner, account_id).await?;
-    tracing::info!(account_id, "account unlinked");
+    tracing::info!(account_id = account_id.get(), "account unlinked");
     Ok(removed)
 }
 
@@ -47,7 +48,7 @@ pub async fn unlink(app: &App, owner: i64, account_id: i64) -> Result<LinkedAcco
 pub async fn set_display_name(
     app: &App,
     owner: i64,
-    account_id: i64,
+    account_id: AccountId,
     name: Option<&DisplayName>,
 ) -> Result<Option<LinkedAccount>, AccountError> {
     accounts::set_display_name(&app.pool, owner, account_id, name).await
@@ -72,14 +73,14 @@ pub struct Usable {
 }
 
 /// Opens account `account_id` among the user's opened accounts.
-pub fn open(app: &App, opened: &[OpenedAccount], account_id: i64) -> Result<Usable, Unusable> {
+pub fn open(app: &App, opened: &[OpenedAccount], account_id: AccountId) -> Result<Usable, Unusable> {
     let Some((account, credentials)) = opened.iter().find(|(a, _)| a.id == account_id) else {
         return Err(Unusable::Gone);
     };
     let credentials = match credentials {
         Ok(c) => c,
         Err(e) => {
-            tracing::error!(account_id, error = %e, "stored credentials cannot be opened");
+            tracing::error!(account_id = account_id.get(), error = %e, "stored credentials cannot be opened");
             return Err(Unusable::Unreadable(account.clone()));
         }
     };
@@ -91,12 +92,12 @@ pub fn open(app: &App, opened: &[OpenedAccount], account_id: i64) -> Result<Usab
 
 /// Opens an account of `owner` by itself (for someone acting on the owner's behalf, such
 /// as a customer checking an invoice).
-pub async fn open_owned(app: &App, owner: i64, account_id: i64) -> Result<Usable, Unusable> {
+pub async fn open_owned(app: &App, owner: i64, account_id: AccountId) -> Result<Usable, Unusable> {
     let (account, credentials) = match accounts::with_credentials(&app.pool, app.key(), owner, account_id).await {
         Ok(found) => found,
         Err(AccountError::NotFound) => return Err(Unusable::Gone),
         Err(e) => {
-            tracing::warn!(account_id, error = %e, "an account could not be opened");
+            tracing::warn!(account_id = account_id.get(), error = %e, "an account could not be opened");
             return Err(Unusable::Gone);
         }
     };
@@ -108,8 +109,8 @@ pub async fn open_owned(app: &App, owner: i64, account_id: i64) -> Result<Usable
 
 /// The span of one gateway call: the call, the provider and the account (once there is
 /// one); never a credential.
-pub(crate) fn gateway_span(call: &'static str, provider: Provider, account_id: Option<i64>) -> tracing::Span {
-    tracing::info_span!("gateway", call, provider = provider.as_str(), account_id)
+pub(crate) fn gateway_span(call: &'static str, provider: Provider, account_id: Option<AccountId>) -> tracing::Span {
+    tracing::info_span!("gateway", call, provider = provider.as_str(), account_id = account_id.map(AccountId::get))
 }
 
 /// One span per gateway call.

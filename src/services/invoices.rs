@@ -2,6 +2,7 @@
 //! or read from the gateway's image), asking for its status, cancelling, sharing it as a
 //! pay link, a customer's status check, and the record of every card posted of it.
 
+use crate::domain::InvoiceId;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -113,7 +114,7 @@ pub async fn create(
     };
     // Written as soon as the invoice exists at the gateway.
     staff::audit_invoice(app, actor, AuditAction::InvoiceCreated, &row).await?;
-    tracing::info!(invoice_id = row.id, "invoice created");
+    tracing::info!(invoice_id = row.id.get(), "invoice created");
     Ok(Ok((row, qr)))
 }
 
@@ -128,7 +129,7 @@ pub async fn mark_inline(app: &App, user: i64, row: InvoiceRow) -> sqlx::Result<
 }
 
 /// An invoice the user may see (theirs, or one they made as staff).
-pub async fn get(app: &App, user: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn get(app: &App, user: i64, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
     invoices::get(&app.pool, user, id).await
 }
 
@@ -226,7 +227,7 @@ pub enum Shared {
 }
 
 /// The invoice's pay link, made on the first share (and in a member's audit log).
-pub async fn share(app: &App, user: i64, invoice_id: i64) -> anyhow::Result<Shared> {
+pub async fn share(app: &App, user: i64, invoice_id: InvoiceId) -> anyhow::Result<Shared> {
     let Some(row) = invoices::get(&app.pool, user, invoice_id).await? else { return Ok(Shared::Gone) };
     if row.is_final() {
         return Ok(Shared::Ended(row));
@@ -262,7 +263,7 @@ pub async fn customer_check(app: &App, row: InvoiceRow) -> sqlx::Result<(Invoice
     let account = match accounts::open_owned(app, row.owner_id, account_id).await {
         Ok(account) => account,
         Err(why) => {
-            tracing::warn!(invoice_id = row.id, ?why, "a customer's status check found no usable account");
+            tracing::warn!(invoice_id = row.id.get(), ?why, "a customer's status check found no usable account");
             return Ok((row, true));
         }
     };
@@ -273,7 +274,7 @@ pub async fn customer_check(app: &App, row: InvoiceRow) -> sqlx::Result<(Invoice
             Ok((row, true))
         }
         Err(e) => {
-            tracing::info!(invoice_id = row.id, error = %e, "a customer's status check: the gateway could not tell");
+            tracing::info!(invoice_id = row.id.get(), error = %e, "a customer's status check: the gateway could not tell");
             Ok((row, true))
         }
     }

@@ -147,7 +147,7 @@ pub async fn link(
         Err(AccountError::LabelTaken | AccountError::NotFound) => return Ok(Err(LinkError::LabelChanged)),
         Err(e) => return Err(e.into()),
     };
-    tracing::info!(provider = provider.as_str(), account_id = account.id, "account linked");
+    tracing::info!(provider = provider.as_str(), account_id = account.id.get(), "account linked");
     if provider == Provider::Bukalapak {
         // Incoming money: the newest mutation id is the cursor.
         watches::watch(&app.pool, owner, account.id, WatchKind::Mutations, "credits", None).await?;

@@ -1,6 +1,7 @@
 //! What a user wants to hear about: each kind of notification on or off, and the daily
 //! summary (off, or at an hour WIB, and whether quiet days come too).
 
+use crate::domain::AccountId;
 use crate::{
     app::App,
     domain::events::{NotifyKind, WatchKind},
@@ -35,7 +36,12 @@ pub async fn toggle_quiet_days(app: &App, user: i64) -> sqlx::Result<()> {
 }
 
 /// Watches a pending SNAP disbursement for a week, until it succeeds or fails.
-pub async fn watch_disbursement(app: &App, owner: i64, account_id: i64, transaction_id: &str) -> sqlx::Result<()> {
+pub async fn watch_disbursement(
+    app: &App,
+    owner: i64,
+    account_id: AccountId,
+    transaction_id: &str,
+) -> sqlx::Result<()> {
     let week = Some(std::time::Duration::from_secs(7 * 24 * 3600));
     crate::storage::watches::watch(&app.pool, owner, account_id, WatchKind::Disbursement, transaction_id, week).await?;
     Ok(())

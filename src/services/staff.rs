@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::domain::AccountId;
 use crate::{
     app::App,
     domain::{LinkKind, LinkToken},
@@ -44,9 +45,10 @@ pub async fn recent(app: &App, owner: i64, limit: i64) -> sqlx::Result<Vec<Audit
 
 /// A one-time invite link for these of the owner's QRIS accounts, valid [`INVITE_TTL`];
 /// `None` if none of them is (still) the owner's QRIS account.
-pub async fn invite(app: &App, owner: i64, account_ids: &[i64]) -> anyhow::Result<Option<String>> {
+pub async fn invite(app: &App, owner: i64, account_ids: &[AccountId]) -> anyhow::Result<Option<String>> {
     let token = LinkToken::generate();
-    if !staff::invite(&app.pool, owner, account_ids, &token, INVITE_TTL).await? {
+    let ids: Vec<i64> = account_ids.iter().map(|id| id.get()).collect();
+    if !staff::invite(&app.pool, owner, &ids, &token, INVITE_TTL).await? {
         return Ok(None);
     }
     let username = app.username.get().ok_or_else(|| anyhow::anyhow!("the bot's username is not known yet"))?;

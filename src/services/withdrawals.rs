@@ -3,6 +3,7 @@
 //! submit, and cancelling. The rules of sending once and settling the unknown ones are
 //! [`crate::withdrawals`].
 
+use crate::domain::{AccountId, WithdrawalId};
 use crate::{
     app::App,
     domain::{Amount, WithdrawalState},
@@ -27,7 +28,7 @@ pub async fn balance(account: &Usable) -> Option<Amount> {
 }
 
 /// The destinations of the account's latest withdrawals, newest first.
-pub async fn recent_destinations(app: &App, owner: i64, account_id: i64) -> sqlx::Result<Vec<Destination>> {
+pub async fn recent_destinations(app: &App, owner: i64, account_id: AccountId) -> sqlx::Result<Vec<Destination>> {
     withdrawals::recent_destinations(&app.pool, owner, account_id, RECENT_DESTINATIONS).await
 }
 
@@ -35,7 +36,7 @@ pub async fn recent_destinations(app: &App, owner: i64, account_id: i64) -> sqlx
 pub async fn draft(
     app: &App,
     owner: i64,
-    account_id: i64,
+    account_id: AccountId,
     amount: Amount,
     destination: &Destination,
 ) -> anyhow::Result<Option<(LinkedAccount, WithdrawalRow)>> {
@@ -68,7 +69,7 @@ pub enum Confirmed {
     Ready(Box<WithdrawalRow>),
 }
 
-pub async fn confirm(app: &App, owner: i64, id: i64) -> anyhow::Result<Confirmed> {
+pub async fn confirm(app: &App, owner: i64, id: WithdrawalId) -> anyhow::Result<Confirmed> {
     let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(Confirmed::Unknown) };
     if row.status == WithdrawalState::Draft
         && app.clock.now() - row.created_at > chrono::Duration::from_std(app.config.dialogue_timeout)?
@@ -104,12 +105,12 @@ pub async fn next_step(app: &App, owner: i64, row: &WithdrawalRow, pin_pending: 
     Ok(Next::Submit)
 }
 
-pub async fn get(app: &App, owner: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn get(app: &App, owner: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     withdrawals::get(&app.pool, owner, id).await
 }
 
 /// Cancels a withdrawal not sent yet; `None` if it could not be (sent, ended, not theirs).
-pub async fn cancel(app: &App, owner: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn cancel(app: &App, owner: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     withdrawals::cancel(&app.pool, owner, id).await
 }
 
@@ -127,7 +128,7 @@ pub async fn prepare(
     app: &App,
     owner: i64,
     opened: &[OpenedAccount],
-    id: i64,
+    id: WithdrawalId,
 ) -> sqlx::Result<Result<(WithdrawalRow, Usable), NotReady>> {
     let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(Err(NotReady::Gone)) };
     let Some(account_id) = row.account_id else { return Ok(Err(NotReady::Unusable(Unusable::Gone))) };
@@ -159,6 +160,6 @@ pub async fn send(
         },
         _ => None,
     };
-    tracing::info!(withdrawal_id = row.id, provider = account.provider().as_str(), "withdrawal finished");
+    tracing::info!(withdrawal_id = row.id.get(), provider = account.provider().as_str(), "withdrawal finished");
     Ok((outcome, new_balance))
 }

@@ -7,13 +7,13 @@ use sqlx::PgPool;
 
 use crate::{
     crypto::{MasterKey, OpenError, Sealed},
-    domain::{AccountLabel, Credentials, Provider},
+    domain::{AccountId, AccountLabel, Credentials, Provider, WithdrawalId},
 };
 
 /// A linked account as lists show it (no credentials).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkedAccount {
-    pub id: i64,
+    pub id: AccountId,
     pub owner_id: i64,
     pub provider: Provider,
     pub label: AccountLabel,
@@ -79,7 +79,7 @@ impl AccountRow {
         let label = AccountLabel::parse(&self.label)
             .map_err(|e| AccountError::Corrupt { account_id: self.id, detail: e.to_string() })?;
         Ok(LinkedAccount {
-            id: self.id,
+            id: AccountId::new(self.id),
             owner_id: self.owner_id,
             provider: self.provider,
             label,
@@ -144,7 +144,7 @@ async fn park_for_unsettled(
     if unsettled.is_empty() {
         return Ok(());
     }
-    let credentials = credentials(&mut **tx, key, owner_id, account_id).await?;
+    let credentials = credentials(&mut **tx, key, owner_id, AccountId::new(account_id)).await?;
     let provider = credentials.provider();
     let plaintext = serde_json::to_vec(&credentials).expect("credentials serialize");
     for withdrawal_id in unsettled {
@@ -167,8 +167,9 @@ pub async fn parked_credentials(
     pool: &PgPool,
     key: &MasterKey,
     owner_id: i64,
-    withdrawal_id: i64,
+    withdrawal_id: WithdrawalId,
 ) -> Result<Option<Credentials>, AccountError> {
+    let withdrawal_id = withdrawal_id.get();
     let row = sqlx::query!(
         r#"SELECT provider AS "provider: Provider", settle_credentials AS "ciphertext!", settle_nonce AS "nonce!",
                   settle_key_id AS "key_id!"
@@ -274,7 +275,7 @@ pub async fn credentials<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<Credentials, AccountError> {
     Ok(with_credentials(executor, key, owner_id, account_id).await?.1)
 }
@@ -368,8 +369,9 @@ pub async fn with_credentials<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<(LinkedAccount, Credentials), AccountError> {
+    let account_id = account_id.get();
     let row = sqlx::query_as!(
         SealedRow,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
@@ -386,7 +388,8 @@ pub async fn with_credentials<'e>(
 }
 
 /// One of the user's accounts.
-pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option<LinkedAccount>, AccountError> {
+pub async fn get(pool: &PgPool, owner_id: i64, account_id: AccountId) -> Result<Option<LinkedAccount>, AccountError> {
+    let account_id = account_id.get();
     let row = sqlx::query_as!(
         AccountRow,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name
@@ -400,7 +403,8 @@ pub async fn get(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<Option
 }
 
 /// Makes one of the user's accounts the default. `NotFound` if it is not theirs (any more).
-pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: i64) -> Result<(), AccountError> {
+pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: AccountId) -> Result<(), AccountError> {
+    let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     let exists = sqlx::query_scalar!(
         "SELECT id FROM linked_accounts WHERE id = $1 AND owner_id = $2 FOR UPDATE",
@@ -434,8 +438,9 @@ pub async fn unlink(
     pool: &PgPool,
     key: &MasterKey,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
 ) -> Result<LinkedAccount, AccountError> {
+    let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     park_for_unsettled(&mut tx, key, owner_id, account_id).await?;
     let removed = sqlx::query_as!(
@@ -511,9 +516,10 @@ pub async fn replace(
 pub async fn set_display_name(
     pool: &PgPool,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
     name: Option<&crate::domain::DisplayName>,
 ) -> Result<Option<LinkedAccount>, AccountError> {
+    let account_id = account_id.get();
     let row = sqlx::query_as!(
         AccountRow,
         r#"UPDATE linked_accounts SET display_name = $3, updated_at = now() WHERE id = $1 AND owner_id = $2

@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::invoices::InvoiceRow;
-use crate::{domain::InvoiceState, i18n::Lang};
+use crate::{
+    domain::{AccountId, InvoiceId, InvoiceState},
+    i18n::Lang,
+};
 
 /// Who a card was posted for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,7 +90,7 @@ pub enum Place {
 /// Records an inline message that shows an invoice's card (a photo once edited).
 pub async fn insert_inline(
     pool: &PgPool,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     inline_message_id: &str,
     lang: Lang,
     is_photo: bool,
@@ -95,7 +98,7 @@ pub async fn insert_inline(
     sqlx::query!(
         "INSERT INTO invoice_cards (invoice_id, audience, inline_message_id, lang, is_photo)
          VALUES ($1, 'customer', $2, $3, $4) ON CONFLICT (inline_message_id) DO NOTHING",
-        invoice_id,
+        invoice_id.get(),
         inline_message_id,
         lang.code(),
         is_photo
@@ -109,7 +112,7 @@ pub async fn insert_inline(
 /// handler) changes nothing.
 pub async fn insert(
     pool: &PgPool,
-    invoice_id: i64,
+    invoice_id: InvoiceId,
     audience: Audience,
     chat_id: i64,
     message_id: i32,
@@ -119,7 +122,7 @@ pub async fn insert(
     sqlx::query!(
         "INSERT INTO invoice_cards (invoice_id, audience, chat_id, message_id, lang, is_photo)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ON CONSTRAINT invoice_cards_message_key DO NOTHING",
-        invoice_id,
+        invoice_id.get(),
         audience.as_str(),
         chat_id,
         message_id,
@@ -147,7 +150,7 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
          SELECT c.id AS "card_id!", c.audience AS "audience!: Audience", c.chat_id AS card_chat_id,
                 c.message_id AS card_message_id, c.inline_message_id, c.lang AS "lang!", c.is_photo AS "is_photo!",
                 c.attempts AS "attempts!", c.lease_until AS "lease_until!",
-                i.id, i.owner_id, i.account_id, i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
+                i.id AS "id: InvoiceId", i.owner_id, i.account_id AS "account_id: AccountId", i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
                 i.status AS "status: InvoiceState", i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at,
                 i.pay_token, i.display_name, i.via_inline, i.ended_file_id
          FROM claimed c JOIN invoices i ON i.id = c.invoice_id

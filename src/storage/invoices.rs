@@ -4,16 +4,16 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::{
-    domain::{Amount, InvoiceState, PayToken},
+    domain::{AccountId, Amount, InvoiceId, InvoiceState, PayToken},
     providers::Invoice,
     storage::accounts::LinkedAccount,
 };
 
 #[derive(Debug, Clone)]
 pub struct InvoiceRow {
-    pub id: i64,
+    pub id: InvoiceId,
     pub owner_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub account_label: String,
     pub gateway_invoice_id: String,
     pub(super) amount: i64,
@@ -72,7 +72,7 @@ pub async fn insert(
     invoice: &Invoice,
     payload: Option<&str>,
 ) -> sqlx::Result<Option<InvoiceRow>> {
-    let (owner_id, account_id, label) = (account.owner_id, account.id, account.label.as_str());
+    let (owner_id, account_id, label) = (account.owner_id, account.id.get(), account.label.as_str());
     let display_name = account.display_name.as_deref();
     let (Some(amount), Some(fee), Some(total)) = (rupiah(invoice.amount), rupiah(invoice.fee), rupiah(invoice.total))
     else {
@@ -83,7 +83,7 @@ pub async fn insert(
         InvoiceRow,
         r#"INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12)
-           RETURNING id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+           RETURNING id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id"#,
         owner_id,
@@ -118,10 +118,10 @@ pub async fn insert(
 }
 
 /// Remembers where the invoice's photo is, for later edits and replies.
-pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
+pub async fn set_message(pool: &PgPool, id: InvoiceId, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE invoices SET chat_id = $2, message_id = $3, updated_at = now() WHERE id = $1",
-        id,
+        id.get(),
         chat_id,
         message_id
     )
@@ -131,15 +131,15 @@ pub async fn set_message(pool: &PgPool, id: i64, chat_id: i64, message_id: i32) 
 }
 
 /// One invoice the user may see (its owner, or the staff member who made it).
-pub async fn get(pool: &PgPool, user_id: i64, id: i64) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn get(pool: &PgPool, user_id: i64, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
                 WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))"#,
-        id,
+        id.get(),
         user_id
     )
     .fetch_optional(pool)
@@ -150,7 +150,7 @@ pub async fn get(pool: &PgPool, user_id: i64, id: i64) -> sqlx::Result<Option<In
 pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE (gateway_invoice_id = $1 OR id::text = $1) AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
@@ -165,14 +165,14 @@ pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<
 
 /// Records what the gateway (or the merchant's Cancel) says. An invoice leaves `pending`
 /// once, for good: a later, staler answer never moves an ended invoice.
-pub async fn set_status(pool: &PgPool, id: i64, status: InvoiceState) -> sqlx::Result<()> {
+pub async fn set_status(pool: &PgPool, id: InvoiceId, status: InvoiceState) -> sqlx::Result<()> {
     if !status.is_final() {
         return Ok(());
     }
     sqlx::query!(
         "UPDATE invoices SET status = $2, updated_at = now(), settled_at = now()
          WHERE id = $1 AND status = 'pending'",
-        id,
+        id.get(),
         status.as_str()
     )
     .execute(pool)
@@ -185,7 +185,7 @@ pub async fn set_status(pool: &PgPool, id: i64, status: InvoiceState) -> sqlx::R
 pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
     let rows = sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE (owner_id = $1 OR (made_by = $1 AND EXISTS (SELECT 1 FROM staff s
@@ -209,13 +209,13 @@ pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx
 
 /// The invoice's pay token: the one it has, or `fresh` if it had none. `None` if the
 /// user may not see the invoice.
-pub async fn share(pool: &PgPool, user_id: i64, id: i64, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
+pub async fn share(pool: &PgPool, user_id: i64, id: InvoiceId, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
     let token = sqlx::query_scalar!(
         r#"UPDATE invoices SET pay_token = COALESCE(pay_token, $3)
            WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
                 WHERE s.staff_id = $2 AND s.account_id = invoices.account_id AND s.removed_at IS NULL)))
            RETURNING pay_token"#,
-        id,
+        id.get(),
         user_id,
         fresh.as_str()
     )
@@ -228,7 +228,7 @@ pub async fn share(pool: &PgPool, user_id: i64, id: i64, fresh: &PayToken) -> sq
 pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id, owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE pay_token = $1"#,
@@ -240,11 +240,11 @@ pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<In
 
 /// Takes the right to ask the gateway about the invoice on a customer's press: `true`
 /// at most once per `every` (customers cannot make the bot hammer a merchant's gateway).
-pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> sqlx::Result<bool> {
+pub async fn take_check(pool: &PgPool, id: InvoiceId, every: std::time::Duration) -> sqlx::Result<bool> {
     let taken = sqlx::query_scalar!(
         "UPDATE invoices SET checked_at = now()
          WHERE id = $1 AND (checked_at IS NULL OR checked_at <= now() - make_interval(secs => $2)) RETURNING id",
-        id,
+        id.get(),
         every.as_secs_f64()
     )
     .fetch_optional(pool)
@@ -254,10 +254,10 @@ pub async fn take_check(pool: &PgPool, id: i64, every: std::time::Duration) -> s
 
 /// Marks an invoice as made from inline mode, with its pay token (the inline card's
 /// Check status button names it).
-pub async fn mark_inline(pool: &PgPool, id: i64, token: &PayToken) -> sqlx::Result<()> {
+pub async fn mark_inline(pool: &PgPool, id: InvoiceId, token: &PayToken) -> sqlx::Result<()> {
     sqlx::query!(
         "UPDATE invoices SET via_inline = TRUE, pay_token = COALESCE(pay_token, $2) WHERE id = $1",
-        id,
+        id.get(),
         token.as_str()
     )
     .execute(pool)
@@ -266,14 +266,14 @@ pub async fn mark_inline(pool: &PgPool, id: i64, token: &PayToken) -> sqlx::Resu
 }
 
 /// Remembers the stamped image Telegram now has (the first one kept).
-pub async fn set_ended_file(pool: &PgPool, id: i64, file_id: &str) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE invoices SET ended_file_id = COALESCE(ended_file_id, $2) WHERE id = $1", id, file_id)
+pub async fn set_ended_file(pool: &PgPool, id: InvoiceId, file_id: &str) -> sqlx::Result<()> {
+    sqlx::query!("UPDATE invoices SET ended_file_id = COALESCE(ended_file_id, $2) WHERE id = $1", id.get(), file_id)
         .execute(pool)
         .await?;
     Ok(())
 }
 
 /// The stamped image's file id, if one was uploaded by now.
-pub async fn ended_file(pool: &PgPool, id: i64) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!("SELECT ended_file_id FROM invoices WHERE id = $1", id).fetch_one(pool).await
+pub async fn ended_file(pool: &PgPool, id: InvoiceId) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!("SELECT ended_file_id FROM invoices WHERE id = $1", id.get()).fetch_one(pool).await
 }

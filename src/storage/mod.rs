@@ -124,6 +124,36 @@ macro_rules! text_column {
     )*};
 }
 
+/// Id columns (`bigint`) decode into their types in a checked query
+/// (`id AS "id: WithdrawalId"`); a checked query's parameters are bound as numbers
+/// (`id.get()`, the macros compare parameter types exactly).
+macro_rules! id_column {
+    ($($t:ty),* $(,)?) => {$(
+        impl sqlx::Type<sqlx::Postgres> for $t {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <i64 as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
+            fn decode(value: sqlx::postgres::PgValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                Ok(<$t>::new(<i64 as sqlx::Decode<'r, sqlx::Postgres>>::decode(value)?))
+            }
+        }
+
+        impl sqlx::Encode<'_, sqlx::Postgres> for $t {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <i64 as sqlx::Encode<'_, sqlx::Postgres>>::encode_by_ref(&self.get(), buf)
+            }
+        }
+    )*};
+}
+
+id_column!(crate::domain::AccountId, crate::domain::InvoiceId, crate::domain::WithdrawalId);
+
 text_column!(
     crate::domain::InvoiceState,
     crate::domain::WithdrawalState,

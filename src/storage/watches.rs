@@ -7,13 +7,16 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, types::Json};
 
-use crate::domain::events::{Event, WatchKind};
+use crate::domain::{
+    AccountId,
+    events::{Event, WatchKind},
+};
 
 #[derive(Debug, Clone)]
 pub struct Watch {
     pub id: i64,
     pub owner_id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub kind: WatchKind,
     pub gateway_id: String,
     pub last_state: Option<String>,
@@ -47,7 +50,7 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             FOR UPDATE OF w SKIP LOCKED
          )
          UPDATE watches w SET lease_until = now() + make_interval(secs => $2) FROM due WHERE w.id = due.id
-         RETURNING w.id, w.owner_id, w.account_id, w.kind AS "kind: WatchKind", w.gateway_id, w.last_state, w.attempts,
+         RETURNING w.id, w.owner_id, w.account_id AS "account_id: AccountId", w.kind AS "kind: WatchKind", w.gateway_id, w.last_state, w.attempts,
                    w.lease_until AS "lease_until!", w.expires_at"#,
         limit,
         lease.as_secs_f64()
@@ -111,7 +114,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
             && sqlx::query_scalar!(
                 r#"SELECT EXISTS (SELECT 1 FROM invoices
                    WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'cancelled') AS "cancelled!""#,
-                watch.account_id,
+                watch.account_id.get(),
                 &watch.gateway_id
             )
             .fetch_one(&mut *tx)
@@ -121,7 +124,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
         let reply_to = if watch.kind == WatchKind::Invoice {
             sqlx::query!(
                 "SELECT chat_id, message_id FROM invoices WHERE account_id = $1 AND gateway_invoice_id = $2",
-                watch.account_id,
+                watch.account_id.get(),
                 &watch.gateway_id
             )
             .fetch_optional(&mut *tx)
@@ -163,7 +166,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                        AND EXISTS (SELECT 1 FROM staff s WHERE s.staff_id = i.made_by AND s.account_id = i.account_id
                                    AND s.removed_at IS NULL)
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
-                    watch.account_id,
+                    watch.account_id.get(),
                     &watch.gateway_id,
                     watch.id,
                     key,
@@ -180,7 +183,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 sqlx::query!(
                     "UPDATE invoices SET status = $3, settled_at = now(), updated_at = now()
                      WHERE account_id = $1 AND gateway_invoice_id = $2 AND status = 'pending'",
-                    watch.account_id,
+                    watch.account_id.get(),
                     &watch.gateway_id,
                     status.as_str()
                 )
@@ -191,7 +194,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                 sqlx::query!(
                     "UPDATE withdrawals SET status = $3, updated_at = now()
                      WHERE account_id = $1 AND gateway_withdraw_id = $2 AND status = 'submitted'",
-                    watch.account_id,
+                    watch.account_id.get(),
                     &watch.gateway_id,
                     status
                 )
@@ -253,7 +256,8 @@ pub async fn end(pool: &PgPool, watch: &Watch) -> sqlx::Result<()> {
 
 /// The gateway rejected the account's credentials: its watches pause (until it is
 /// linked again) and the user is told once.
-pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: i64, label: &str) -> sqlx::Result<()> {
+pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: AccountId, label: &str) -> sqlx::Result<()> {
+    let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     let newly = sqlx::query_scalar!(
         "UPDATE linked_accounts SET paused_at = now() WHERE id = $1 AND paused_at IS NULL RETURNING id",
@@ -279,7 +283,7 @@ pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: i64, label:
 pub async fn watch(
     pool: &PgPool,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
     kind: WatchKind,
     gateway_id: &str,
     expires_in: Option<Duration>,
@@ -289,7 +293,7 @@ pub async fn watch(
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
         owner_id,
-        account_id,
+        account_id.get(),
         kind.as_str(),
         gateway_id,
         expires_in.map(|d| d.as_secs_f64())

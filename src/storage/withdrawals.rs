@@ -23,15 +23,15 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 
 use crate::{
-    domain::{Amount, Provider, WithdrawalState, events::WatchKind},
+    domain::{AccountId, Amount, Provider, WithdrawalId, WithdrawalState, events::WatchKind},
     providers::Destination,
 };
 
 #[derive(Debug, Clone)]
 pub struct WithdrawalRow {
-    pub id: i64,
+    pub id: WithdrawalId,
     pub owner_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub account_label: String,
     pub provider: Provider,
     amount: i64,
@@ -71,7 +71,7 @@ async fn audit(
     sqlx::query!(
         "INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail)
          VALUES ($1, $2, $3, $4, $5, $6)",
-        row.id,
+        row.id.get(),
         actor,
         event,
         row.amount,
@@ -87,7 +87,7 @@ async fn audit(
 pub async fn create_draft(
     pool: &PgPool,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
     label: &str,
     provider: &str,
     amount: Amount,
@@ -99,11 +99,11 @@ pub async fn create_draft(
         WithdrawalRow,
         r#"INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
            VALUES ($1, $2, $3, $4, $5, $6, 'draft')
-           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         owner_id,
-        account_id,
+        account_id.get(),
         label,
         provider,
         rupiah,
@@ -116,14 +116,14 @@ pub async fn create_draft(
     Ok(row)
 }
 
-pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn get(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     sqlx::query_as!(
         WithdrawalRow,
-        r#"SELECT id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+        r#"SELECT id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at
            FROM withdrawals WHERE id = $1 AND owner_id = $2"#,
-        id,
+        id.get(),
         owner_id
     )
     .fetch_optional(pool)
@@ -135,7 +135,7 @@ pub async fn get(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<W
 async fn transition(
     pool: &PgPool,
     owner_id: i64,
-    id: i64,
+    id: WithdrawalId,
     from: &[&str],
     to: &str,
     event: &str,
@@ -145,10 +145,10 @@ async fn transition(
     let row = sqlx::query_as!(
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3)
-           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
-        id,
+        id.get(),
         owner_id,
         from as &[&str],
         to
@@ -163,7 +163,7 @@ async fn transition(
 }
 
 /// Confirm pressed: only the first press (of any device, any process) gets the row.
-pub async fn confirm(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn confirm(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
 }
 
@@ -173,7 +173,7 @@ pub async fn confirm(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Opti
 pub async fn claim_for_submit(
     pool: &PgPool,
     owner_id: i64,
-    id: i64,
+    id: WithdrawalId,
     lease: std::time::Duration,
 ) -> sqlx::Result<Option<WithdrawalRow>> {
     sqlx::query_as!(
@@ -181,10 +181,10 @@ pub async fn claim_for_submit(
         r#"UPDATE withdrawals SET status = 'submitting', requested_at = now(),
                   lease_until = now() + make_interval(secs => $3), updated_at = now()
            WHERE id = $1 AND owner_id = $2 AND status = 'confirmed'
-           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
-        id,
+        id.get(),
         owner_id,
         lease.as_secs_f64()
     )
@@ -192,11 +192,11 @@ pub async fn claim_for_submit(
     .await
 }
 
-pub async fn cancel(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn cancel(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     transition(pool, owner_id, id, &["draft", "confirmed"], "cancelled", "cancelled", None).await
 }
 
-pub async fn expire(pool: &PgPool, owner_id: i64, id: i64) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn expire(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     transition(pool, owner_id, id, &["draft", "confirmed"], "expired", "expired", None).await
 }
 
@@ -209,7 +209,7 @@ async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
         row.owner_id,
-        account_id,
+        account_id.get(),
         kind.as_str(),
         gateway_id
     )
@@ -234,7 +234,7 @@ pub async fn record_submitted(
                 lease_until = NULL, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND (status IN ('submitting', 'unknown')
                             OR (status = 'refused' AND refusal = 'not in the gateway''s history'))",
-        row.id,
+        row.id.get(),
         gateway_id,
         fee.and_then(Amount::whole_rupiah),
         total.and_then(Amount::whole_rupiah)
@@ -258,7 +258,7 @@ pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -
         "UPDATE withdrawals SET status = 'refused', refusal = $2, lease_until = NULL,
                 settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
          WHERE id = $1 AND status IN ('submitting', 'unknown')",
-        row.id,
+        row.id.get(),
         refusal
     )
     .execute(&mut *tx)
@@ -279,7 +279,7 @@ pub async fn record_unknown(pool: &PgPool, row: &WithdrawalRow, why: &str) -> sq
     let updated = sqlx::query!(
         "UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
          WHERE id = $1 AND status = 'submitting'",
-        row.id
+        row.id.get()
     )
     .execute(&mut *tx)
     .await?
@@ -300,7 +300,7 @@ pub async fn expire_abandoned(pool: &PgPool, older_than: std::time::Duration) ->
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = 'expired', updated_at = now()
            WHERE status IN ('draft', 'confirmed') AND updated_at < now() - make_interval(secs => $1)
-           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         older_than.as_secs_f64()
@@ -323,7 +323,7 @@ pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
            WHERE status = 'submitting' AND coalesce(lease_until, '-infinity') < now()
-           RETURNING id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#
     )
@@ -340,7 +340,7 @@ pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
 pub async fn unknown(pool: &PgPool) -> sqlx::Result<Vec<WithdrawalRow>> {
     sqlx::query_as!(
         WithdrawalRow,
-        r#"SELECT id, owner_id, account_id, account_label, provider AS "provider: Provider", amount,
+        r#"SELECT id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at
            FROM withdrawals WHERE status = 'unknown' ORDER BY created_at"#
@@ -363,7 +363,7 @@ pub async fn resolve(
                 "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4,
                         settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
                  WHERE id = $1 AND status = 'unknown'",
-                row.id,
+                row.id.get(),
                 gateway_id,
                 fee.and_then(Amount::whole_rupiah),
                 total.and_then(Amount::whole_rupiah)
@@ -383,7 +383,7 @@ pub async fn resolve(
                 "UPDATE withdrawals SET status = 'refused', refusal = 'not in the gateway''s history',
                         settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
                  WHERE id = $1 AND status = 'unknown'",
-                row.id
+                row.id.get()
             )
             .execute(&mut *tx)
             .await?
@@ -406,7 +406,7 @@ pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Resu
         r#"SELECT gateway_withdraw_id AS "gateway_withdraw_id!" FROM withdrawals
            WHERE gateway_withdraw_id IS NOT NULL
              AND (account_id = $1 OR ($1::bigint IS NULL AND account_id IS NULL AND owner_id = $2 AND provider = $3))"#,
-        row.account_id,
+        row.account_id.map(AccountId::get),
         row.owner_id,
         row.provider.as_str()
     )
@@ -418,7 +418,7 @@ pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Resu
 pub async fn recent_destinations(
     pool: &PgPool,
     owner_id: i64,
-    account_id: i64,
+    account_id: AccountId,
     limit: i64,
 ) -> sqlx::Result<Vec<Destination>> {
     let rows = sqlx::query_scalar!(
@@ -428,7 +428,7 @@ pub async fn recent_destinations(
               GROUP BY destination
            ) d ORDER BY last DESC LIMIT $3"#,
         owner_id,
-        account_id,
+        account_id.get(),
         limit
     )
     .fetch_all(pool)

@@ -22,7 +22,12 @@ fn qris_client(app: &TestApp) -> merchant_bot::providers::Gateway {
 }
 
 /// Makes an invoice at the simulator and records it as the bot does (with its watch).
-async fn invoice_for(app: &TestApp, user: &TestUser, account_id: i64, rupiah: i64) -> String {
+async fn invoice_for(
+    app: &TestApp,
+    user: &TestUser,
+    account_id: merchant_bot::domain::AccountId,
+    rupiah: i64,
+) -> String {
     let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
     let account = merchant_bot::storage::accounts::get(&app.db.pool, user.id, account_id).await.unwrap().unwrap();
     invoices::insert(&app.db.pool, &account, None, &invoice, None).await.unwrap().unwrap();
@@ -92,7 +97,8 @@ async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_
     let card = app.tg.edit(ann.id).await;
     assert_eq!((card.method.as_str(), card.message_id), ("editMessageMedia", photo.message_id));
 
-    let account_id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let account_id: merchant_bot::domain::AccountId =
+        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
     let other = invoice_for(&app, &ann, account_id, 10_000).await;
     app.control(&format!("/_sim/qris/invoices/{other}/expire"), json!({})).await;
     let expired = app.tg.message(ann.id).await;

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use merchant_bot::domain::AccountId;
 use merchant_bot::{
     app::App,
     domain::{AccountLabel, Amount},
@@ -23,7 +24,7 @@ const OWNER: i64 = 4242;
 
 struct Setup {
     app: App,
-    account_id: i64,
+    account_id: AccountId,
     _db: TestDb,
     _tg: FakeTelegram,
     _sim: simulator::Running,
@@ -66,7 +67,12 @@ async fn confirm_is_taken_once_and_a_draft_older_than_a_dialogue_expires() {
     let stored = withdrawals::get(&s.app, OWNER, old.id).await.unwrap().unwrap();
     assert_eq!(stored.status.as_str(), "expired");
     // A draft of an account that is gone is refused before anything is written.
-    assert!(withdrawals::draft(&s.app, OWNER, s.account_id + 99, rupiah(1), &dana()).await.unwrap().is_none());
+    assert!(
+        withdrawals::draft(&s.app, OWNER, AccountId::new(s.account_id.get() + 99), rupiah(1), &dana())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -110,5 +116,8 @@ async fn a_customer_check_asks_the_gateway_at_most_once_per_interval() {
     let (_, asked) = invoices::customer_check(&s.app, row.clone()).await.unwrap();
     assert!(!asked, "a second check within {CHECK_EVERY:?} is answered from the record");
     // An account that is not among the user's opens nothing.
-    assert!(matches!(accounts::open(&s.app, &opened, s.account_id + 1), Err(accounts::Unusable::Gone)));
+    assert!(matches!(
+        accounts::open(&s.app, &opened, AccountId::new(s.account_id.get() + 1)),
+        Err(accounts::Unusable::Gone)
+    ));
 }

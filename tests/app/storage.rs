@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use merchant_bot::domain::AccountId;
 use merchant_bot::{
     crypto::{MasterKey, OpenError},
     domain::{AccountLabel, Credentials},
@@ -71,7 +72,7 @@ async fn link(
     owner: i64,
     label: &str,
     credentials: &Credentials,
-) -> Result<i64, AccountError> {
+) -> Result<AccountId, AccountError> {
     users::touch(pool, owner, Some("id")).await.unwrap();
     Ok(accounts::insert(pool, key, owner, &AccountLabel::parse(label).unwrap(), credentials).await?.id)
 }

@@ -136,7 +136,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
         .mount(&server)
         .await;
     let (app, wati) = qris_app(&server).await;
-    let account_id: i64 = sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let account_id: merchant_bot::domain::AccountId =
+        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
     let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
     let row = withdrawals::create_draft(
         &app.db.pool,
@@ -480,7 +481,7 @@ async fn a_pin_guards_withdrawals_above_the_threshold_and_five_wrong_ones_lock()
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 2);
 }
 
-async fn expire_lease(app: &TestApp, id: i64) {
+async fn expire_lease(app: &TestApp, id: merchant_bot::domain::WithdrawalId) {
     sqlx::query("UPDATE withdrawals SET lease_until = now() - interval '1 second' WHERE id = $1")
         .bind(id)
         .execute(&app.db.pool)
@@ -488,7 +489,7 @@ async fn expire_lease(app: &TestApp, id: i64) {
         .unwrap();
 }
 
-async fn status_of(app: &TestApp, id: i64) -> String {
+async fn status_of(app: &TestApp, id: merchant_bot::domain::WithdrawalId) -> String {
     sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = $1").bind(id).fetch_one(&app.db.pool).await.unwrap()
 }
 

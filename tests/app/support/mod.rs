@@ -283,7 +283,12 @@ impl TestApp {
     }
 
     /// Links an account straight in the database (for tests about something else).
-    pub async fn link(&self, user: &TestUser, label: &str, credentials: Credentials) -> i64 {
+    pub async fn link(
+        &self,
+        user: &TestUser,
+        label: &str,
+        credentials: Credentials,
+    ) -> merchant_bot::domain::AccountId {
         storage::users::touch(&self.db.pool, user.id, user.language_code.as_deref()).await.unwrap();
         let label = AccountLabel::parse(label).unwrap();
         storage::accounts::insert(&self.db.pool, &self.config.master_key, user.id, &label, &credentials)
