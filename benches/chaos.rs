@@ -17,6 +17,7 @@
 //! (those are the defaults). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 //! Process logs go to `target/chaos/`.
 
+use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
     process::Stdio,
@@ -571,9 +572,9 @@ async fn main() {
     let key = MasterKey::parse(&key_text).unwrap();
     let label = AccountLabel::parse("kasir").unwrap();
     for chat in 1..=args.merchants {
-        storage::users::touch(&pool, chat, Some("en")).await.unwrap();
+        storage::users::touch(&pool, TelegramUserId::new(chat), Some("en")).await.unwrap();
         let qris = Credentials::Qris { api_key: DEMO.qris_api_key.into() };
-        storage::accounts::insert(&pool, &key, chat, &label, &qris).await.unwrap();
+        storage::accounts::insert(&pool, &key, TelegramUserId::new(chat), &label, &qris).await.unwrap();
     }
 
     // The simulator, with faults in front of it.

@@ -11,6 +11,7 @@
 //! 1,000 ms for a merchant to read an answer before the next step; the default is
 //! 10,000 merchants). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 
+use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
     sync::{Arc, Mutex},
@@ -425,12 +426,12 @@ async fn main() {
     let setup = Instant::now();
     let (kasir, toko) = (AccountLabel::parse("kasir").unwrap(), AccountLabel::parse("toko").unwrap());
     for chat in 1..=merchants {
-        storage::users::touch(&pool, chat, Some("id")).await.unwrap();
+        storage::users::touch(&pool, TelegramUserId::new(chat), Some("id")).await.unwrap();
         let qris = Credentials::Qris { api_key: DEMO.qris_api_key.into() };
-        storage::accounts::insert(&pool, &key, chat, &kasir, &qris).await.unwrap();
+        storage::accounts::insert(&pool, &key, TelegramUserId::new(chat), &kasir, &qris).await.unwrap();
         let bukalapak =
             Credentials::Bukalapak { user_id: DEMO.bukalapak_user_id.into(), api_key: DEMO.bukalapak_api_key.into() };
-        storage::accounts::insert(&pool, &key, chat, &toko, &bukalapak).await.unwrap();
+        storage::accounts::insert(&pool, &key, TelegramUserId::new(chat), &toko, &bukalapak).await.unwrap();
     }
     println!("({merchants} merchants set up in {:.1} s)", setup.elapsed().as_secs_f64());
     let fake = Arc::new(Fake::default());

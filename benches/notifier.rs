@@ -6,6 +6,7 @@
 //!
 //! `cargo bench --bench notifier`
 
+use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::HashSet,
     sync::{
@@ -123,11 +124,11 @@ async fn main() {
     // 1,000 users with one QRIS account and ten watched invoices each.
     let started = Instant::now();
     for user in 1..=USERS {
-        storage::users::touch(&pool, user, Some("en")).await.unwrap();
+        storage::users::touch(&pool, TelegramUserId::new(user), Some("en")).await.unwrap();
         let account = storage::accounts::insert(
             &pool,
             &config.master_key,
-            user,
+            TelegramUserId::new(user),
             &AccountLabel::parse("kasir").unwrap(),
             &Credentials::Qris { api_key: format!("key-{user}").into() },
         )

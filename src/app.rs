@@ -84,7 +84,12 @@ impl App {
 
     /// Records the user as seen and returns what the bot knows of them.
     pub async fn user(&self, user: &User) -> sqlx::Result<UserRow> {
-        storage::users::touch(&self.pool, user.id.0 as i64, user.language_code.as_deref()).await
+        storage::users::touch(
+            &self.pool,
+            crate::domain::TelegramUserId::new(user.id.0 as i64),
+            user.language_code.as_deref(),
+        )
+        .await
     }
 }
 

@@ -10,7 +10,7 @@
 //! - [`metrics`]: the counters behind `/metrics`.
 //! - [`domain`]: the merchant's words as types (`Amount`, `Provider`, `Credentials`,
 //!   `AccountLabel`, `DisplayName`, `LinkToken`, `InvoiceState`, `WithdrawalState`,
-//!   the record ids `AccountId`, `InvoiceId`, `WithdrawalId`, `Period`) and what a notification says (`events`).
+//!   the ids `AccountId`, `InvoiceId`, `WithdrawalId`, `TelegramUserId`, `Period`) and what a notification says (`events`).
 //! - [`config`]: the typed configuration read from the environment and flags.
 //! - [`providers`]: one client per gateway, the shared HTTP layer, tolerant JSON helpers.
 //! - [`qr`]: QRIS payloads (TLV, CRC16), the invoice image, reading QR codes.

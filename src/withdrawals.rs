@@ -1,6 +1,7 @@
 //! Withdrawals without Telegram: submitting one at most once, and settling the ones
 //! whose outcome is unknown from the gateway's history (never by sending again).
 
+use crate::domain::TelegramUserId;
 use crate::domain::WithdrawalId;
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ pub enum Outcome {
 pub async fn submit(
     pool: &PgPool,
     gateway: &Gateway,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     id: WithdrawalId,
     lease: Duration,
     password: Option<Secret>,

@@ -3,6 +3,7 @@
 //! a [`ButtonAction`] stored on the server for the user it was made for
 //! ([`crate::storage::actions`]).
 
+use crate::domain::TelegramUserId;
 use crate::domain::{AccountId, InvoiceId, WithdrawalId};
 use std::time::Duration;
 
@@ -134,7 +135,7 @@ pub enum ButtonAction {
     },
     /// `/staff`: remove this member from all of the owner's accounts.
     StaffRemove {
-        staff_id: i64,
+        staff_id: TelegramUserId,
     },
 }
 
@@ -256,7 +257,7 @@ impl App {
     /// A button that does `action` for `owner` when pressed.
     pub async fn button(
         &self,
-        owner: i64,
+        owner: TelegramUserId,
         text: impl Into<String>,
         action: ButtonAction,
     ) -> anyhow::Result<InlineKeyboardButton> {

@@ -1,6 +1,7 @@
 //! Inline-button presses: answered at once (no endless spinner), refused when the button
 //! was made for someone else or is stale, then the work is done and the message edited.
 
+use crate::domain::TelegramUserId;
 use teloxide::prelude::*;
 
 use super::{
@@ -31,7 +32,7 @@ pub async fn handle(
 async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, seen: Seen) -> HandlerResult {
     let _timer = crate::metrics::Timer::start("callback");
     let lang = seen.lang(Some(&q.from));
-    let presser = q.from.id.0 as i64;
+    let presser = TelegramUserId::new(q.from.id.0 as i64);
     let Some(callback) = q.data.as_deref().and_then(Callback::decode) else {
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
         return Ok(());

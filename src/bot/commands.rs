@@ -1,6 +1,7 @@
 //! The commands: their names (English), localized descriptions, registration with
 //! `setMyCommands`, and routing to the handler of each.
 
+use crate::domain::TelegramUserId;
 use teloxide::{
     prelude::*,
     types::{BotCommand, BotCommandScope, Me, MessageId, Recipient},
@@ -215,7 +216,7 @@ pub async fn register_for_chat(bot: &Bot, chat: ChatId, lang: Lang) -> Result<()
 fn context(bot: &Bot, app: &App, msg: &Message, seen: &Seen) -> Option<Ctx> {
     let from = msg.from.as_ref()?;
     let user = seen.0.as_ref()?;
-    Some(Ctx::new(bot.clone(), app.clone(), user.lang(), from.id.0 as i64, msg.chat.id))
+    Some(Ctx::new(bot.clone(), app.clone(), user.lang(), TelegramUserId::new(from.id.0 as i64), msg.chat.id))
 }
 
 pub use crate::telegram::refused_as_built;

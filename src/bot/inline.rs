@@ -13,6 +13,7 @@
 //! text with a button to the pay link instead. Works alike with long polling and webhooks.
 
 use crate::domain::AccountId;
+use crate::domain::TelegramUserId;
 use teloxide::{
     prelude::*,
     types::{
@@ -40,7 +41,7 @@ use crate::{
 const WAIT: &str = "inline:wait";
 
 async fn lang_of(app: &App, user: &teloxide::types::User) -> Lang {
-    match services::users::lang_of(app, user.id.0 as i64).await {
+    match services::users::lang_of(app, TelegramUserId::new(user.id.0 as i64)).await {
         Ok(Some(lang)) => lang,
         _ => Lang::from_telegram(user.language_code.as_deref()),
     }
@@ -81,7 +82,7 @@ fn parse_result_id(id: &str) -> Option<(AccountId, i64)> {
 }
 
 /// The merchant's QRIS accounts (the ones that make invoices), default first.
-async fn invoicing_accounts(app: &App, user: i64) -> anyhow::Result<Vec<LinkedAccount>> {
+async fn invoicing_accounts(app: &App, user: TelegramUserId) -> anyhow::Result<Vec<LinkedAccount>> {
     let all = services::accounts::list(app, user).await?;
     Ok(all.into_iter().filter(|a| a.provider == Provider::Qris).collect())
 }
@@ -98,7 +99,7 @@ async fn query_tracked(bot: Bot, app: App, q: InlineQuery) -> HandlerResult {
         text,
         kind: InlineQueryResultsButtonKind::StartParameter("inline".into()),
     };
-    let accounts = invoicing_accounts(&app, q.from.id.0 as i64).await?;
+    let accounts = invoicing_accounts(&app, TelegramUserId::new(q.from.id.0 as i64)).await?;
     let (amount_text, label) = parse_query(&q.query);
     let max = super::format::rupiah(app.config.max_deposit_amount);
     let outcome = if accounts.is_empty() {
@@ -148,7 +149,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
         tracing::warn!("a chosen inline result without an inline message id (is inline feedback on?)");
         return Ok(());
     };
-    let user = r.from.id.0 as i64;
+    let user = TelegramUserId::new(r.from.id.0 as i64);
     let lang = lang_of(&app, &r.from).await;
     let say = |text: String| {
         let bot = bot.clone();
@@ -164,7 +165,7 @@ async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerRes
         return Ok(say(tr!(lang, "callback-stale")).await?);
     };
     // The merchant's own context: their private chat, where their copy of the card goes.
-    let ctx = Ctx::new(bot.clone(), app.clone(), lang, user, ChatId(user));
+    let ctx = Ctx::new(bot.clone(), app.clone(), lang, user, ChatId(user.get()));
     let account = match super::reads::client(&ctx, account_id).await? {
         // Inline mode is the owner's: the accounts offered are their own QRIS accounts.
         Ok(found) if found.account.provider == Provider::Qris && found.account.owner_id == user => found,

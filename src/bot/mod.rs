@@ -22,6 +22,7 @@ pub mod state;
 pub mod webhook_ack;
 mod withdraw;
 
+use crate::domain::TelegramUserId;
 use std::sync::Arc;
 
 use teloxide::{
@@ -50,7 +51,7 @@ pub struct Ctx {
     pub app: App,
     pub lang: Lang,
     /// The Telegram user the update is from.
-    pub user: i64,
+    pub user: TelegramUserId,
     pub chat: ChatId,
     /// The user's accounts with their credentials, read and opened at most once per
     /// update ([`Ctx::accounts`]).
@@ -126,7 +127,7 @@ fn answering(chat: ChatId) -> Option<MessageId> {
 }
 
 impl Ctx {
-    pub fn new(bot: Bot, app: App, lang: Lang, user: i64, chat: ChatId) -> Ctx {
+    pub fn new(bot: Bot, app: App, lang: Lang, user: TelegramUserId, chat: ChatId) -> Ctx {
         Ctx { bot, app, lang, user, chat, opened: Arc::default() }
     }
 
@@ -286,8 +287,13 @@ fn enter() -> UpdateHandler<anyhow::Error> {
         let read = async {
             match update.from() {
                 Some(from) => {
-                    let (user, state) =
-                        services::users::enter(&app, from.id.0 as i64, from.language_code.as_deref(), chat.0).await?;
+                    let (user, state) = services::users::enter(
+                        &app,
+                        TelegramUserId::new(from.id.0 as i64),
+                        from.language_code.as_deref(),
+                        chat.0,
+                    )
+                    .await?;
                     Ok::<_, anyhow::Error>((Some(user), state))
                 }
                 None => Ok((None, storage.clone().get_dialogue(chat).await.map_err(dialogue_err)?)),

@@ -10,7 +10,7 @@ use teloxide::{
 };
 
 use super::{ButtonAction, Ctx, HandlerResult, Seen};
-use crate::domain::AccountId;
+use crate::domain::{AccountId, TelegramUserId};
 use crate::{
     domain::Provider,
     i18n::{Html, escape_html},
@@ -84,7 +84,11 @@ pub async fn show(ctx: &Ctx, message: Option<MessageId>, seen: &Seen) -> Handler
         text.push('\n');
         // A button shows plain text: the name goes in as typed, not escaped as `tr!` would.
         let remove = format!("{} {}", tr!(ctx.lang, "button-staff-remove"), m.name);
-        rows.push(vec![ctx.app.button(ctx.user, remove, ButtonAction::StaffRemove { staff_id: m.staff_id }).await?]);
+        rows.push(vec![
+            ctx.app
+                .button(ctx.user, remove, ButtonAction::StaffRemove { staff_id: TelegramUserId::new(m.staff_id) })
+                .await?,
+        ]);
     }
     for a in &qris {
         let invite = tr!(ctx.lang, "button-staff-invite", label = a.label.as_str());
@@ -148,10 +152,10 @@ pub async fn invite(ctx: &Ctx, account_ids: &[AccountId]) -> HandlerResult {
 }
 
 /// A Remove button: the member loses every account of this owner at once, and is told.
-pub async fn remove(ctx: &Ctx, message: MessageId, staff_id: i64, seen: &Seen) -> HandlerResult {
+pub async fn remove(ctx: &Ctx, message: MessageId, staff_id: TelegramUserId, seen: &Seen) -> HandlerResult {
     if let Some(lang) = staff::remove(&ctx.app, ctx.user, staff_id).await? {
         let lang = lang.unwrap_or(ctx.lang);
-        let chat = teloxide::types::ChatId(staff_id);
+        let chat = teloxide::types::ChatId(staff_id.get());
         let told = ctx.app.limiter.send_bulk(chat, ctx.bot.send_message(chat, tr!(lang, "staff-you-were-removed")));
         if let Err(e) = told.await {
             tracing::info!(error = %e, "could not tell a removed staff member");

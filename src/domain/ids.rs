@@ -44,6 +44,8 @@ id!(
     InvoiceId,
     /// A withdrawal made through the bot (`withdrawals.id`).
     WithdrawalId,
+    /// A Telegram user: a merchant, a staff member, a customer (`users.telegram_id`).
+    TelegramUserId,
 );
 
 #[cfg(test)]

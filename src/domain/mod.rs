@@ -11,7 +11,7 @@ mod sharing;
 mod withdrawal;
 
 pub use account::{AccountLabel, Credentials, LabelError, Provider};
-pub use ids::{AccountId, InvoiceId, WithdrawalId};
+pub use ids::{AccountId, InvoiceId, TelegramUserId, WithdrawalId};
 pub use invoice::InvoiceState;
 pub use money::{Amount, AmountError};
 pub use period::{Period, PeriodError};

@@ -4,6 +4,7 @@
 //! message sent only after Telegram accepted it, and stops everything for a user who
 //! blocked the bot.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use futures::{StreamExt, stream};
@@ -61,7 +62,7 @@ fn by_chat(claimed: Vec<Notification>) -> Vec<Vec<Notification>> {
     groups
 }
 
-async fn language(app: &App, owner_id: i64) -> Lang {
+async fn language(app: &App, owner_id: TelegramUserId) -> Lang {
     match crate::storage::users::get(&app.pool, owner_id).await {
         Ok(Some(user)) => user.lang(),
         _ => Lang::En,
@@ -115,7 +116,7 @@ async fn send_one(app: &App, bot: &Bot, n: &Notification) -> anyhow::Result<()> 
             crate::metrics::notification_sent();
         }
         Err(RequestError::Api(ApiError::BotBlocked | ApiError::UserDeactivated)) => {
-            tracing::info!(owner = n.owner_id, "the user blocked the bot; their watches stop");
+            tracing::info!(owner = n.owner_id.get(), "the user blocked the bot; their watches stop");
             outbox::user_blocked(&app.pool, n.owner_id).await?;
         }
         Err(RequestError::Api(ApiError::ChatNotFound)) => {

@@ -5,6 +5,7 @@
 //! A day with nothing to report is skipped unless the user asked for those too.
 //! The time is a parameter, so tests drive it.
 
+use crate::domain::TelegramUserId;
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use sqlx::PgPool;
 
@@ -30,7 +31,7 @@ pub async fn queue_due(pool: &PgPool, now: DateTime<Utc>) -> anyhow::Result<u64>
 
 async fn queue_one(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     day: NaiveDate,
     now: DateTime<Utc>,
     quiet_days: bool,

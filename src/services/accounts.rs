@@ -2,6 +2,7 @@
 //! customers, unlinking, and opening one for gateway calls ([`Usable`]).
 
 use crate::domain::AccountId;
+use crate::domain::TelegramUserId;
 use crate::{
     app::App,
     domain::{Amount, DisplayName, Provider},
@@ -15,30 +16,38 @@ use crate::{
 pub use crate::storage::accounts::{AccountError, LinkedAccount, OpenedAccount};
 
 /// The user's accounts (the default first, then by label), without credentials.
-pub async fn list(app: &App, owner: i64) -> Result<Vec<LinkedAccount>, AccountError> {
+pub async fn list(app: &App, owner: TelegramUserId) -> Result<Vec<LinkedAccount>, AccountError> {
     accounts::list(&app.pool, owner).await
 }
 
 /// One of the user's own accounts.
-pub async fn get(app: &App, owner: i64, account_id: AccountId) -> Result<Option<LinkedAccount>, AccountError> {
+pub async fn get(
+    app: &App,
+    owner: TelegramUserId,
+    account_id: AccountId,
+) -> Result<Option<LinkedAccount>, AccountError> {
     accounts::get(&app.pool, owner, account_id).await
 }
 
 /// The accounts the user may use (their own, and those they are staff on) with their
 /// credentials opened: one read, one decryption per account.
-pub async fn opened(app: &App, user: i64) -> Result<Vec<OpenedAccount>, AccountError> {
+pub async fn opened(app: &App, user: TelegramUserId) -> Result<Vec<OpenedAccount>, AccountError> {
     accounts::list_opened(&app.pool, app.key(), user).await
 }
 
 /// Makes an account the default; the account as it is now. `NotFound` if it is not the
 /// user's (any more).
-pub async fn make_default(app: &App, owner: i64, account_id: AccountId) -> Result<LinkedAccount, AccountError> {
+pub async fn make_default(
+    app: &App,
+    owner: TelegramUserId,
+    account_id: AccountId,
+) -> Result<LinkedAccount, AccountError> {
     accounts::set_default(&app.pool, owner, account_id).await?;
     accounts::get(&app.pool, owner, account_id).await?.ok_or(AccountError::NotFound)
 }
 
 /// Unlinks an account: its credentials are deleted and its watches end.
-pub async fn unlink(app: &App, owner: i64, account_id: AccountId) -> Result<LinkedAccount, AccountError> {
+pub async fn unlink(app: &App, owner: TelegramUserId, account_id: AccountId) -> Result<LinkedAccount, AccountError> {
     let removed = accounts::unlink(&app.pool, app.key(), owner, account_id).await?;
     tracing::info!(account_id = account_id.get(), "account unlinked");
     Ok(removed)
@@ -47,7 +56,7 @@ pub async fn unlink(app: &App, owner: i64, account_id: AccountId) -> Result<Link
 /// Sets (or clears) the name customers see; `None` if the account is gone.
 pub async fn set_display_name(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     account_id: AccountId,
     name: Option<&DisplayName>,
 ) -> Result<Option<LinkedAccount>, AccountError> {
@@ -92,7 +101,7 @@ pub fn open(app: &App, opened: &[OpenedAccount], account_id: AccountId) -> Resul
 
 /// Opens an account of `owner` by itself (for someone acting on the owner's behalf, such
 /// as a customer checking an invoice).
-pub async fn open_owned(app: &App, owner: i64, account_id: AccountId) -> Result<Usable, Unusable> {
+pub async fn open_owned(app: &App, owner: TelegramUserId, account_id: AccountId) -> Result<Usable, Unusable> {
     let (account, credentials) = match accounts::with_credentials(&app.pool, app.key(), owner, account_id).await {
         Ok(found) => found,
         Err(AccountError::NotFound) => return Err(Unusable::Gone),

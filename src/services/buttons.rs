@@ -1,6 +1,7 @@
 //! What a button does, kept on the server: the button carries only the stored row's id,
 //! bound to the user it was made for, expiring, and (for what changes accounts) used once.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use serde::{Serialize, de::DeserializeOwned};
@@ -12,7 +13,7 @@ pub use crate::storage::actions::ActionRefused;
 /// Stores `action` for `owner`; the id its button carries.
 pub async fn store<A: Serialize>(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     action: &A,
     ttl: Duration,
     single_use: bool,
@@ -21,6 +22,10 @@ pub async fn store<A: Serialize>(
 }
 
 /// Takes the action of button `id` pressed by `presser` (a single-use one is consumed).
-pub async fn take<A: DeserializeOwned>(app: &App, id: i64, presser: i64) -> sqlx::Result<Result<A, ActionRefused>> {
+pub async fn take<A: DeserializeOwned>(
+    app: &App,
+    id: i64,
+    presser: TelegramUserId,
+) -> sqlx::Result<Result<A, ActionRefused>> {
     actions::take(&app.pool, id, presser).await
 }

@@ -3,6 +3,7 @@
 //! pay link, a customer's status check, and the record of every card posted of it.
 
 use crate::domain::InvoiceId;
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -93,7 +94,7 @@ pub enum CreateError {
 /// log; the row and its QR.
 pub async fn create(
     app: &App,
-    actor: i64,
+    actor: TelegramUserId,
     account: &Usable,
     amount: Amount,
 ) -> anyhow::Result<Result<(InvoiceRow, Qr), CreateError>> {
@@ -120,7 +121,7 @@ pub async fn create(
 
 /// Marks an invoice made from inline mode (its pay link made at once, so the inline
 /// card can link to it); the row as it is now and its token.
-pub async fn mark_inline(app: &App, user: i64, row: InvoiceRow) -> sqlx::Result<(InvoiceRow, PayToken)> {
+pub async fn mark_inline(app: &App, user: TelegramUserId, row: InvoiceRow) -> sqlx::Result<(InvoiceRow, PayToken)> {
     let token = PayToken::generate();
     invoices::mark_inline(&app.pool, row.id, &token).await?;
     let row = invoices::get(&app.pool, user, row.id).await?.unwrap_or(row);
@@ -129,17 +130,17 @@ pub async fn mark_inline(app: &App, user: i64, row: InvoiceRow) -> sqlx::Result<
 }
 
 /// An invoice the user may see (theirs, or one they made as staff).
-pub async fn get(app: &App, user: i64, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn get(app: &App, user: TelegramUserId, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
     invoices::get(&app.pool, user, id).await
 }
 
 /// An invoice by the gateway's id or the bot's number.
-pub async fn find(app: &App, user: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn find(app: &App, user: TelegramUserId, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
     invoices::find(&app.pool, user, reference).await
 }
 
 /// One page of the invoices the user may see, newest first, and how many there are.
-pub async fn page(app: &App, user: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
+pub async fn page(app: &App, user: TelegramUserId, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
     invoices::page(&app.pool, user, page, per_page).await
 }
 
@@ -154,7 +155,7 @@ pub enum Unchecked {
 /// pending once, for good); the row as it is now, and why the gateway could not tell.
 pub async fn refresh(
     app: &App,
-    user: i64,
+    user: TelegramUserId,
     opened: &[OpenedAccount],
     row: InvoiceRow,
 ) -> sqlx::Result<(InvoiceRow, Option<Unchecked>)> {
@@ -192,7 +193,12 @@ pub enum Cancelled {
 
 /// Cancels an invoice at the gateway. A paid one is asked all the same, so that the
 /// gateway's refusal is shown.
-pub async fn cancel(app: &App, user: i64, opened: &[OpenedAccount], row: InvoiceRow) -> sqlx::Result<Cancelled> {
+pub async fn cancel(
+    app: &App,
+    user: TelegramUserId,
+    opened: &[OpenedAccount],
+    row: InvoiceRow,
+) -> sqlx::Result<Cancelled> {
     if matches!(row.status, InvoiceState::Cancelled | InvoiceState::Expired) {
         return Ok(Cancelled::Ended(row));
     }
@@ -227,7 +233,7 @@ pub enum Shared {
 }
 
 /// The invoice's pay link, made on the first share (and in a member's audit log).
-pub async fn share(app: &App, user: i64, invoice_id: InvoiceId) -> anyhow::Result<Shared> {
+pub async fn share(app: &App, user: TelegramUserId, invoice_id: InvoiceId) -> anyhow::Result<Shared> {
     let Some(row) = invoices::get(&app.pool, user, invoice_id).await? else { return Ok(Shared::Gone) };
     if row.is_final() {
         return Ok(Shared::Ended(row));

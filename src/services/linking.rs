@@ -2,6 +2,7 @@
 //! so far kept sealed in the dialogue), checked with a harmless gateway call, then
 //! stored sealed; a Bukalapak account's incoming money is watched from then on.
 
+use crate::domain::TelegramUserId;
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use serde::{Deserialize, Serialize};
 
@@ -91,13 +92,17 @@ pub fn offered(app: &App) -> Vec<Provider> {
 }
 
 /// A free label for a new account of `provider` (`qris-1`, `qris-2`, …).
-pub async fn suggest_label(app: &App, owner: i64, provider: Provider) -> Result<String, AccountError> {
+pub async fn suggest_label(app: &App, owner: TelegramUserId, provider: Provider) -> Result<String, AccountError> {
     let taken: Vec<String> = accounts::list(&app.pool, owner).await?.into_iter().map(|a| a.label.to_string()).collect();
     Ok((1..).map(|n| format!("{provider}-{n}")).find(|l| !taken.contains(l)).expect("some number is free"))
 }
 
 /// The user's account with this label, if there is one.
-pub async fn existing(app: &App, owner: i64, label: &AccountLabel) -> Result<Option<LinkedAccount>, AccountError> {
+pub async fn existing(
+    app: &App,
+    owner: TelegramUserId,
+    label: &AccountLabel,
+) -> Result<Option<LinkedAccount>, AccountError> {
     Ok(accounts::list(&app.pool, owner).await?.into_iter().find(|a| &a.label == label))
 }
 
@@ -117,7 +122,7 @@ pub enum LinkError {
 /// money is watched from then on.
 pub async fn link(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     label: &AccountLabel,
     credentials: &Credentials,
     replace: bool,

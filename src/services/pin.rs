@@ -2,6 +2,7 @@
 //! so parallel guesses cannot pass the limit), setting, removing, the threshold above
 //! which withdrawals ask for it, and the lock after too many wrong ones.
 
+use crate::domain::TelegramUserId;
 use chrono::{DateTime, Utc};
 
 use crate::{app::App, domain::Amount, pin, storage::users};
@@ -25,13 +26,13 @@ pub enum PinCheck {
 #[error("a PIN is 4 to 8 digits")]
 pub struct InvalidPin;
 
-pub async fn state(app: &App, user: i64) -> sqlx::Result<PinState> {
+pub async fn state(app: &App, user: TelegramUserId) -> sqlx::Result<PinState> {
     users::pin_state(&app.pool, user).await
 }
 
 /// Checks `typed` against the stored hash. A wrong one counts towards the lock; a
 /// right one clears the count.
-pub async fn check(app: &App, user: i64, typed: String) -> anyhow::Result<PinCheck> {
+pub async fn check(app: &App, user: TelegramUserId, typed: String) -> anyhow::Result<PinCheck> {
     let state = users::pin_state(&app.pool, user).await?;
     // The try is counted before the (slow) hash check, so parallel guesses cannot
     // exceed the limit; a right PIN gives it back.
@@ -66,22 +67,22 @@ pub async fn repeated(typed: String, hash: &str) -> bool {
 }
 
 /// Saves the new PIN's hash; the threshold in force (rupiah).
-pub async fn set(app: &App, user: i64, hash: &str) -> sqlx::Result<i64> {
+pub async fn set(app: &App, user: TelegramUserId, hash: &str) -> sqlx::Result<i64> {
     users::set_pin(&app.pool, user, Some(hash)).await?;
     Ok(users::pin_state(&app.pool, user).await?.threshold)
 }
 
-pub async fn remove(app: &App, user: i64) -> sqlx::Result<()> {
+pub async fn remove(app: &App, user: TelegramUserId) -> sqlx::Result<()> {
     users::set_pin(&app.pool, user, None).await
 }
 
 /// Withdrawals above `rupiah` ask for the PIN (`0`: always).
-pub async fn set_threshold(app: &App, user: i64, rupiah: i64) -> sqlx::Result<()> {
+pub async fn set_threshold(app: &App, user: TelegramUserId, rupiah: i64) -> sqlx::Result<()> {
     users::set_pin_threshold(&app.pool, user, rupiah).await
 }
 
 /// Until when withdrawals are locked by wrong PINs, if they are now.
-pub async fn locked_until(app: &App, user: i64) -> sqlx::Result<Option<DateTime<Utc>>> {
+pub async fn locked_until(app: &App, user: TelegramUserId) -> sqlx::Result<Option<DateTime<Utc>>> {
     let state = users::pin_state(&app.pool, user).await?;
     Ok(state.locked_until.filter(|t| *t > app.clock.now()))
 }

@@ -2,6 +2,7 @@
 //! withdrawals the gateways' histories show were made outside the bot; and the rows of
 //! an export.
 
+use crate::domain::TelegramUserId;
 use std::collections::HashSet;
 
 use crate::{
@@ -27,7 +28,7 @@ pub struct Histories {
 /// histories add.
 pub async fn report(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     opened: &[OpenedAccount],
     period: Period,
 ) -> anyhow::Result<(Report, Histories)> {
@@ -46,7 +47,7 @@ pub async fn report(
 /// history cannot be read that far is named in the report.
 async fn gateway_histories(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     opened: &[OpenedAccount],
     report: &mut Report,
 ) -> anyhow::Result<Histories> {
@@ -90,11 +91,15 @@ async fn gateway_histories(
 }
 
 /// The invoices made in `period`, oldest first (for the export).
-pub async fn invoices_made(app: &App, owner: i64, period: Period) -> sqlx::Result<Vec<InvoiceEntry>> {
+pub async fn invoices_made(app: &App, owner: TelegramUserId, period: Period) -> sqlx::Result<Vec<InvoiceEntry>> {
     storage::reports::invoices(&app.pool, owner, InvoiceDay::Created, period.start(), period.end()).await
 }
 
 /// The withdrawals requested from a gateway in `period`, oldest first (for the export).
-pub async fn withdrawals_requested(app: &App, owner: i64, period: Period) -> sqlx::Result<Vec<WithdrawalEntry>> {
+pub async fn withdrawals_requested(
+    app: &App,
+    owner: TelegramUserId,
+    period: Period,
+) -> sqlx::Result<Vec<WithdrawalEntry>> {
     storage::reports::withdrawals_requested(&app.pool, owner, period.start(), period.end()).await
 }

@@ -1,6 +1,7 @@
 //! The merchant's printed (static) QRIS: kept once read from a photo, and turned into a
 //! dynamic one with an amount by `/qris <amount>`.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -57,13 +58,13 @@ pub async fn read_photo(app: &App, url: &Url, host: &Url) -> PhotoRead {
 
 pub use crate::storage::static_qris::StaticQris;
 
-pub async fn get(app: &App, owner: i64) -> sqlx::Result<Option<StaticQris>> {
+pub async fn get(app: &App, owner: TelegramUserId) -> sqlx::Result<Option<StaticQris>> {
     static_qris::get(&app.pool, owner).await
 }
 
 /// Saves a static QRIS read from the user's photo (checked again: the payload came back
 /// from a stored button, not from the decoder). `None` if it is not a static QRIS.
-pub async fn save(app: &App, owner: i64, payload: &str) -> sqlx::Result<Option<Qris>> {
+pub async fn save(app: &App, owner: TelegramUserId, payload: &str) -> sqlx::Result<Option<Qris>> {
     let qris = match Qris::parse(payload) {
         Ok(q) if q.is_static() => q,
         _ => return Ok(None),
@@ -73,7 +74,7 @@ pub async fn save(app: &App, owner: i64, payload: &str) -> sqlx::Result<Option<Q
 }
 
 /// The stored QRIS with `amount` in it; `None` if none is stored.
-pub async fn with_amount(app: &App, owner: i64, amount: Amount) -> anyhow::Result<Option<(Qris, Qris)>> {
+pub async fn with_amount(app: &App, owner: TelegramUserId, amount: Amount) -> anyhow::Result<Option<(Qris, Qris)>> {
     let Some(stored) = get(app, owner).await? else { return Ok(None) };
     let merchant = Qris::parse(&stored.payload)?;
     let dynamic = merchant.with_amount(amount)?;

@@ -1,6 +1,7 @@
 //! Who sent an update: their row and their chat's dialogue, read together at the start
 //! of every update; their language.
 
+use crate::domain::TelegramUserId;
 use crate::{app::App, i18n::Lang, storage};
 
 pub use crate::storage::users::UserRow;
@@ -10,7 +11,7 @@ pub use crate::storage::users::UserRow;
 /// or it expired.
 pub async fn enter<S: serde::de::DeserializeOwned>(
     app: &App,
-    user: i64,
+    user: TelegramUserId,
     language_code: Option<&str>,
     chat: i64,
 ) -> anyhow::Result<(UserRow, Option<S>)> {
@@ -20,10 +21,10 @@ pub async fn enter<S: serde::de::DeserializeOwned>(
 }
 
 /// The language a user chose (or Telegram's for them), if the bot knows the user.
-pub async fn lang_of(app: &App, user: i64) -> sqlx::Result<Option<Lang>> {
+pub async fn lang_of(app: &App, user: TelegramUserId) -> sqlx::Result<Option<Lang>> {
     Ok(storage::users::get(&app.pool, user).await?.map(|u| u.lang()))
 }
 
-pub async fn set_language(app: &App, user: i64, lang: Lang) -> sqlx::Result<()> {
+pub async fn set_language(app: &App, user: TelegramUserId, lang: Lang) -> sqlx::Result<()> {
     storage::users::set_language(&app.pool, user, lang).await
 }

@@ -3,6 +3,7 @@
 //! submit, and cancelling. The rules of sending once and settling the unknown ones are
 //! [`crate::withdrawals`].
 
+use crate::domain::TelegramUserId;
 use crate::domain::{AccountId, WithdrawalId};
 use crate::{
     app::App,
@@ -28,14 +29,18 @@ pub async fn balance(account: &Usable) -> Option<Amount> {
 }
 
 /// The destinations of the account's latest withdrawals, newest first.
-pub async fn recent_destinations(app: &App, owner: i64, account_id: AccountId) -> sqlx::Result<Vec<Destination>> {
+pub async fn recent_destinations(
+    app: &App,
+    owner: TelegramUserId,
+    account_id: AccountId,
+) -> sqlx::Result<Vec<Destination>> {
     withdrawals::recent_destinations(&app.pool, owner, account_id, RECENT_DESTINATIONS).await
 }
 
 /// A new draft on one of the owner's accounts; `None` if the account is gone.
 pub async fn draft(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     account_id: AccountId,
     amount: Amount,
     destination: &Destination,
@@ -69,7 +74,7 @@ pub enum Confirmed {
     Ready(Box<WithdrawalRow>),
 }
 
-pub async fn confirm(app: &App, owner: i64, id: WithdrawalId) -> anyhow::Result<Confirmed> {
+pub async fn confirm(app: &App, owner: TelegramUserId, id: WithdrawalId) -> anyhow::Result<Confirmed> {
     let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(Confirmed::Unknown) };
     if row.status == WithdrawalState::Draft
         && app.clock.now() - row.created_at > chrono::Duration::from_std(app.config.dialogue_timeout)?
@@ -95,7 +100,7 @@ pub enum Next {
 
 /// After Confirm (`pin_pending`) or after a right PIN: the PIN if one is set and the
 /// amount is above its threshold, then the password for a bank account, then the submit.
-pub async fn next_step(app: &App, owner: i64, row: &WithdrawalRow, pin_pending: bool) -> sqlx::Result<Next> {
+pub async fn next_step(app: &App, owner: TelegramUserId, row: &WithdrawalRow, pin_pending: bool) -> sqlx::Result<Next> {
     if pin_pending && pin::asks_for(&pin::state(app, owner).await?, row.amount()) {
         return Ok(Next::Pin);
     }
@@ -105,12 +110,12 @@ pub async fn next_step(app: &App, owner: i64, row: &WithdrawalRow, pin_pending: 
     Ok(Next::Submit)
 }
 
-pub async fn get(app: &App, owner: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn get(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     withdrawals::get(&app.pool, owner, id).await
 }
 
 /// Cancels a withdrawal not sent yet; `None` if it could not be (sent, ended, not theirs).
-pub async fn cancel(app: &App, owner: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn cancel(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
     withdrawals::cancel(&app.pool, owner, id).await
 }
 
@@ -126,7 +131,7 @@ pub enum NotReady {
 /// The withdrawal and its account opened, before it is sent.
 pub async fn prepare(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     opened: &[OpenedAccount],
     id: WithdrawalId,
 ) -> sqlx::Result<Result<(WithdrawalRow, Usable), NotReady>> {
@@ -145,7 +150,7 @@ pub async fn prepare(
 /// it, from the receipt or asked, when it was taken.
 pub async fn send(
     app: &App,
-    owner: i64,
+    owner: TelegramUserId,
     row: &WithdrawalRow,
     account: &Usable,
     password: Option<Secret>,

@@ -3,6 +3,7 @@
 //! Every read of a credential is by (owner, account): no query here can reach another
 //! user's account.
 
+use crate::domain::TelegramUserId;
 use sqlx::PgPool;
 
 use crate::{
@@ -14,7 +15,7 @@ use crate::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkedAccount {
     pub id: AccountId,
-    pub owner_id: i64,
+    pub owner_id: TelegramUserId,
     pub provider: Provider,
     pub label: AccountLabel,
     pub is_default: bool,
@@ -80,7 +81,7 @@ impl AccountRow {
             .map_err(|e| AccountError::Corrupt { account_id: self.id, detail: e.to_string() })?;
         Ok(LinkedAccount {
             id: AccountId::new(self.id),
-            owner_id: self.owner_id,
+            owner_id: TelegramUserId::new(self.owner_id),
             provider: self.provider,
             label,
             is_default: self.is_default,
@@ -144,7 +145,7 @@ async fn park_for_unsettled(
     if unsettled.is_empty() {
         return Ok(());
     }
-    let credentials = credentials(&mut **tx, key, owner_id, AccountId::new(account_id)).await?;
+    let credentials = credentials(&mut **tx, key, TelegramUserId::new(owner_id), AccountId::new(account_id)).await?;
     let provider = credentials.provider();
     let plaintext = serde_json::to_vec(&credentials).expect("credentials serialize");
     for withdrawal_id in unsettled {
@@ -166,9 +167,10 @@ async fn park_for_unsettled(
 pub async fn parked_credentials(
     pool: &PgPool,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     withdrawal_id: WithdrawalId,
 ) -> Result<Option<Credentials>, AccountError> {
+    let owner_id = owner_id.get();
     let withdrawal_id = withdrawal_id.get();
     let row = sqlx::query!(
         r#"SELECT provider AS "provider: Provider", settle_credentials AS "ciphertext!", settle_nonce AS "nonce!",
@@ -192,10 +194,11 @@ pub async fn parked_credentials(
 pub async fn insert(
     pool: &PgPool,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     label: &AccountLabel,
     credentials: &Credentials,
 ) -> Result<LinkedAccount, AccountError> {
+    let owner_id = owner_id.get();
     let mut tx = pool.begin().await?;
     // The id is taken first because it is part of the associated data.
     let id = next_id(&mut tx).await?;
@@ -235,7 +238,8 @@ async fn next_id(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<i64, 
 }
 
 /// The user's accounts, the default first, then by label.
-pub async fn list(pool: &PgPool, owner_id: i64) -> Result<Vec<LinkedAccount>, AccountError> {
+pub async fn list(pool: &PgPool, owner_id: TelegramUserId) -> Result<Vec<LinkedAccount>, AccountError> {
+    let owner_id = owner_id.get();
     let rows = sqlx::query_as!(
         AccountRow,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name FROM linked_accounts
@@ -254,7 +258,12 @@ pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
 /// credentials opened, in one read: what an update that talks to gateways needs. Those
 /// are the user's own accounts, and for staff the owner's accounts they may invoice on
 /// (`owner_id` tells them apart; the command layer lets staff only make invoices).
-pub async fn list_opened(pool: &PgPool, key: &MasterKey, user_id: i64) -> Result<Vec<OpenedAccount>, AccountError> {
+pub async fn list_opened(
+    pool: &PgPool,
+    key: &MasterKey,
+    user_id: TelegramUserId,
+) -> Result<Vec<OpenedAccount>, AccountError> {
+    let user_id = user_id.get();
     let rows = sqlx::query_as!(
         SealedRow,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
@@ -274,7 +283,7 @@ pub async fn list_opened(pool: &PgPool, key: &MasterKey, user_id: i64) -> Result
 pub async fn credentials<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
 ) -> Result<Credentials, AccountError> {
     Ok(with_credentials(executor, key, owner_id, account_id).await?.1)
@@ -368,9 +377,10 @@ impl Rotation<'_> {
 pub async fn with_credentials<'e>(
     executor: impl sqlx::PgExecutor<'e>,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
 ) -> Result<(LinkedAccount, Credentials), AccountError> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let row = sqlx::query_as!(
         SealedRow,
@@ -388,7 +398,12 @@ pub async fn with_credentials<'e>(
 }
 
 /// One of the user's accounts.
-pub async fn get(pool: &PgPool, owner_id: i64, account_id: AccountId) -> Result<Option<LinkedAccount>, AccountError> {
+pub async fn get(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    account_id: AccountId,
+) -> Result<Option<LinkedAccount>, AccountError> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let row = sqlx::query_as!(
         AccountRow,
@@ -403,7 +418,8 @@ pub async fn get(pool: &PgPool, owner_id: i64, account_id: AccountId) -> Result<
 }
 
 /// Makes one of the user's accounts the default. `NotFound` if it is not theirs (any more).
-pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: AccountId) -> Result<(), AccountError> {
+pub async fn set_default(pool: &PgPool, owner_id: TelegramUserId, account_id: AccountId) -> Result<(), AccountError> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     let exists = sqlx::query_scalar!(
@@ -437,9 +453,10 @@ pub async fn set_default(pool: &PgPool, owner_id: i64, account_id: AccountId) ->
 pub async fn unlink(
     pool: &PgPool,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
 ) -> Result<LinkedAccount, AccountError> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     park_for_unsettled(&mut tx, key, owner_id, account_id).await?;
@@ -474,10 +491,11 @@ pub async fn unlink(
 pub async fn replace(
     pool: &PgPool,
     key: &MasterKey,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     label: &AccountLabel,
     credentials: &Credentials,
 ) -> Result<LinkedAccount, AccountError> {
+    let owner_id = owner_id.get();
     let mut tx = pool.begin().await?;
     let old = sqlx::query!(
         "SELECT id, is_default FROM linked_accounts WHERE owner_id = $1 AND label = $2 FOR UPDATE",
@@ -515,10 +533,11 @@ pub async fn replace(
 /// `None` if the account is not the user's (any more).
 pub async fn set_display_name(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
     name: Option<&crate::domain::DisplayName>,
 ) -> Result<Option<LinkedAccount>, AccountError> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let row = sqlx::query_as!(
         AccountRow,

@@ -2,6 +2,7 @@
 //! carries only the row's id; the row is bound to the user it was made for, expires,
 //! and (for anything that changes accounts) works once.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use serde::{Serialize, de::DeserializeOwned};
@@ -19,11 +20,12 @@ pub enum ActionRefused {
 /// Stores an action for `owner`; returns its id for the button.
 pub async fn create<A: Serialize>(
     pool: &PgPool,
-    owner: i64,
+    owner: TelegramUserId,
     action: &A,
     ttl: Duration,
     single_use: bool,
 ) -> sqlx::Result<i64> {
+    let owner = owner.get();
     let json = serde_json::to_value(action).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query_scalar!(
         "INSERT INTO pending_actions (owner_id, action, expires_at, single_use)
@@ -40,7 +42,12 @@ pub async fn create<A: Serialize>(
 /// Takes the action of button `id` pressed by `presser`: a single-use action is
 /// consumed in the same statement, so two presses (two devices, two bot processes)
 /// cannot both take it.
-pub async fn take<A: DeserializeOwned>(pool: &PgPool, id: i64, presser: i64) -> sqlx::Result<Result<A, ActionRefused>> {
+pub async fn take<A: DeserializeOwned>(
+    pool: &PgPool,
+    id: i64,
+    presser: TelegramUserId,
+) -> sqlx::Result<Result<A, ActionRefused>> {
+    let presser = presser.get();
     let taken: Option<serde_json::Value> = sqlx::query_scalar!(
         "UPDATE pending_actions SET used_at = CASE WHEN single_use THEN now() ELSE used_at END
          WHERE id = $1 AND owner_id = $2 AND used_at IS NULL AND expires_at > now()

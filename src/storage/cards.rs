@@ -12,7 +12,7 @@ use sqlx::PgPool;
 
 use super::invoices::InvoiceRow;
 use crate::{
-    domain::{AccountId, InvoiceId, InvoiceState},
+    domain::{AccountId, InvoiceId, InvoiceState, TelegramUserId},
     i18n::Lang,
 };
 
@@ -150,7 +150,7 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
          SELECT c.id AS "card_id!", c.audience AS "audience!: Audience", c.chat_id AS card_chat_id,
                 c.message_id AS card_message_id, c.inline_message_id, c.lang AS "lang!", c.is_photo AS "is_photo!",
                 c.attempts AS "attempts!", c.lease_until AS "lease_until!",
-                i.id AS "id: InvoiceId", i.owner_id, i.account_id AS "account_id: AccountId", i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
+                i.id AS "id: InvoiceId", i.owner_id AS "owner_id: TelegramUserId", i.account_id AS "account_id: AccountId", i.account_label, i.gateway_invoice_id, i.amount, i.fee, i.total,
                 i.status AS "status: InvoiceState", i.payload, i.expires_at, i.chat_id, i.message_id, i.created_at,
                 i.pay_token, i.display_name, i.via_inline, i.ended_file_id
          FROM claimed c JOIN invoices i ON i.id = c.invoice_id

@@ -1,5 +1,6 @@
 //! The `invoices` table: QRIS deposit invoices made through the bot, and their watches.
 
+use crate::domain::TelegramUserId;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -12,7 +13,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct InvoiceRow {
     pub id: InvoiceId,
-    pub owner_id: i64,
+    pub owner_id: TelegramUserId,
     pub account_id: Option<AccountId>,
     pub account_label: String,
     pub gateway_invoice_id: String,
@@ -68,11 +69,12 @@ fn rupiah(a: Amount) -> Option<i64> {
 pub async fn insert(
     pool: &PgPool,
     account: &LinkedAccount,
-    made_by: Option<i64>,
+    made_by: Option<TelegramUserId>,
     invoice: &Invoice,
     payload: Option<&str>,
 ) -> sqlx::Result<Option<InvoiceRow>> {
-    let (owner_id, account_id, label) = (account.owner_id, account.id.get(), account.label.as_str());
+    let made_by = made_by.map(TelegramUserId::get);
+    let (owner_id, account_id, label) = (account.owner_id.get(), account.id.get(), account.label.as_str());
     let display_name = account.display_name.as_deref();
     let (Some(amount), Some(fee), Some(total)) = (rupiah(invoice.amount), rupiah(invoice.fee), rupiah(invoice.total))
     else {
@@ -83,7 +85,7 @@ pub async fn insert(
         InvoiceRow,
         r#"INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12)
-           RETURNING id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
+           RETURNING id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id"#,
         owner_id,
@@ -131,10 +133,11 @@ pub async fn set_message(pool: &PgPool, id: InvoiceId, chat_id: i64, message_id:
 }
 
 /// One invoice the user may see (its owner, or the staff member who made it).
-pub async fn get(pool: &PgPool, user_id: i64, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn get(pool: &PgPool, user_id: TelegramUserId, id: InvoiceId) -> sqlx::Result<Option<InvoiceRow>> {
+    let user_id = user_id.get();
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
@@ -147,10 +150,11 @@ pub async fn get(pool: &PgPool, user_id: i64, id: InvoiceId) -> sqlx::Result<Opt
 }
 
 /// One of the invoices the user may see, by the gateway's id (or our number).
-pub async fn find(pool: &PgPool, user_id: i64, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
+pub async fn find(pool: &PgPool, user_id: TelegramUserId, reference: &str) -> sqlx::Result<Option<InvoiceRow>> {
+    let user_id = user_id.get();
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE (gateway_invoice_id = $1 OR id::text = $1) AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
@@ -182,10 +186,16 @@ pub async fn set_status(pool: &PgPool, id: InvoiceId, status: InvoiceState) -> s
 
 /// A page of the invoices the user may see, newest first, and how many there are: an
 /// owner's all, a staff member's those they made.
-pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
+pub async fn page(
+    pool: &PgPool,
+    user_id: TelegramUserId,
+    page: u32,
+    per_page: u32,
+) -> sqlx::Result<(Vec<InvoiceRow>, i64)> {
+    let user_id = user_id.get();
     let rows = sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE (owner_id = $1 OR (made_by = $1 AND EXISTS (SELECT 1 FROM staff s
@@ -209,7 +219,13 @@ pub async fn page(pool: &PgPool, user_id: i64, page: u32, per_page: u32) -> sqlx
 
 /// The invoice's pay token: the one it has, or `fresh` if it had none. `None` if the
 /// user may not see the invoice.
-pub async fn share(pool: &PgPool, user_id: i64, id: InvoiceId, fresh: &PayToken) -> sqlx::Result<Option<PayToken>> {
+pub async fn share(
+    pool: &PgPool,
+    user_id: TelegramUserId,
+    id: InvoiceId,
+    fresh: &PayToken,
+) -> sqlx::Result<Option<PayToken>> {
+    let user_id = user_id.get();
     let token = sqlx::query_scalar!(
         r#"UPDATE invoices SET pay_token = COALESCE(pay_token, $3)
            WHERE id = $1 AND (owner_id = $2 OR (made_by = $2 AND EXISTS (SELECT 1 FROM staff s
@@ -228,7 +244,7 @@ pub async fn share(pool: &PgPool, user_id: i64, id: InvoiceId, fresh: &PayToken)
 pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<InvoiceRow>> {
     sqlx::query_as!(
         InvoiceRow,
-        r#"SELECT id AS "id: InvoiceId", owner_id, account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
+        r#"SELECT id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
                 status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
                 pay_token, display_name, via_inline, ended_file_id
            FROM invoices WHERE pay_token = $1"#,

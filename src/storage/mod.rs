@@ -152,7 +152,12 @@ macro_rules! id_column {
     )*};
 }
 
-id_column!(crate::domain::AccountId, crate::domain::InvoiceId, crate::domain::WithdrawalId);
+id_column!(
+    crate::domain::AccountId,
+    crate::domain::InvoiceId,
+    crate::domain::WithdrawalId,
+    crate::domain::TelegramUserId,
+);
 
 text_column!(
     crate::domain::InvoiceState,

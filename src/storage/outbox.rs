@@ -2,6 +2,7 @@
 //! delivered oldest first by any sender process, marked sent only after Telegram
 //! accepted them.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +13,7 @@ use crate::domain::events::Event;
 #[derive(Debug, Clone)]
 pub struct Notification {
     pub id: i64,
-    pub owner_id: i64,
+    pub owner_id: TelegramUserId,
     pub chat_id: i64,
     pub event: Json<Event>,
     pub reply_to_message_id: Option<i32>,
@@ -32,7 +33,7 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             FOR UPDATE SKIP LOCKED
          )
          UPDATE notification_outbox o SET lease_until = now() + make_interval(secs => $2) FROM due WHERE o.id = due.id
-         RETURNING o.id, o.owner_id, o.chat_id, o.event AS "event: Json<Event>", o.reply_to_message_id, o.attempts,
+         RETURNING o.id, o.owner_id AS "owner_id: TelegramUserId", o.chat_id, o.event AS "event: Json<Event>", o.reply_to_message_id, o.attempts,
                    o.lease_until AS "lease_until!""#,
         limit,
         lease.as_secs_f64()
@@ -97,7 +98,8 @@ pub async fn mark_failed(pool: &PgPool, id: i64) -> sqlx::Result<()> {
 
 /// The user blocked the bot: nothing more is sent or watched for them until they
 /// write to it again.
-pub async fn user_blocked(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
+pub async fn user_blocked(pool: &PgPool, owner_id: TelegramUserId) -> sqlx::Result<()> {
+    let owner_id = owner_id.get();
     let mut tx = pool.begin().await?;
     sqlx::query!("UPDATE users SET blocked_at = now() WHERE telegram_id = $1", owner_id).execute(&mut *tx).await?;
     // The watches stay: the poller skips a blocked user's, and they resume when the user

@@ -1,5 +1,6 @@
 //! The rows the books are made of (`crate::reports` sums them).
 
+use crate::domain::TelegramUserId;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgPool, types::Json};
 
@@ -47,11 +48,12 @@ pub enum InvoiceDay {
 /// first.
 pub async fn invoices(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     day: InvoiceDay,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<InvoiceEntry>> {
+    let owner_id = owner_id.get();
     match day {
         InvoiceDay::Settled => {
             sqlx::query_as!(
@@ -86,10 +88,11 @@ pub async fn invoices(
 /// (drafts, cancelled and expired ones never were).
 pub async fn withdrawals_requested(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> sqlx::Result<Vec<WithdrawalEntry>> {
+    let owner_id = owner_id.get();
     sqlx::query_as!(
         WithdrawalEntry,
         r#"SELECT id, account_label, gateway_withdraw_id, status AS "status: WithdrawalState", amount, fee,
@@ -107,8 +110,9 @@ pub async fn withdrawals_requested(
 /// The gateway ids of the user's withdrawals made through the bot.
 pub async fn known_gateway_withdrawals(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
 ) -> sqlx::Result<std::collections::HashSet<String>> {
+    let owner_id = owner_id.get();
     let ids = sqlx::query_scalar!(
         r#"SELECT gateway_withdraw_id AS "id!" FROM withdrawals WHERE owner_id = $1 AND gateway_withdraw_id IS NOT NULL"#,
         owner_id
@@ -120,7 +124,7 @@ pub async fn known_gateway_withdrawals(
 
 /// The users whose daily summary is due at `hour` (WIB) of `day` and not decided yet,
 /// with whether they want quiet days too.
-pub async fn daily_due(pool: &PgPool, hour: i16, day: NaiveDate) -> sqlx::Result<Vec<(i64, bool)>> {
+pub async fn daily_due(pool: &PgPool, hour: i16, day: NaiveDate) -> sqlx::Result<Vec<(TelegramUserId, bool)>> {
     let rows = sqlx::query!(
         "SELECT telegram_id, daily_summary_quiet_days FROM users
          WHERE daily_summary_hour <= $1 AND blocked_at IS NULL
@@ -130,13 +134,19 @@ pub async fn daily_due(pool: &PgPool, hour: i16, day: NaiveDate) -> sqlx::Result
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.telegram_id, r.daily_summary_quiet_days)).collect())
+    Ok(rows.into_iter().map(|r| (TelegramUserId::new(r.telegram_id), r.daily_summary_quiet_days)).collect())
 }
 
 /// Decides the user's summary of `day` once (any number of replicas may try): `false` if
 /// it was decided before. With `summary`, its notification is queued in the same
 /// transaction as the decision.
-pub async fn decide_daily(pool: &PgPool, owner_id: i64, day: NaiveDate, summary: Option<&Event>) -> sqlx::Result<bool> {
+pub async fn decide_daily(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    day: NaiveDate,
+    summary: Option<&Event>,
+) -> sqlx::Result<bool> {
+    let owner_id = owner_id.get();
     let mut tx = pool.begin().await?;
     let claimed = sqlx::query!(
         "INSERT INTO daily_summaries (owner_id, day, queued) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -168,7 +178,8 @@ pub async fn decide_daily(pool: &PgPool, owner_id: i64, day: NaiveDate, summary:
 }
 
 /// Sets the user's daily summary: its hour (WIB), or `None` for off.
-pub async fn set_daily_hour(pool: &PgPool, owner_id: i64, hour: Option<u8>) -> sqlx::Result<()> {
+pub async fn set_daily_hour(pool: &PgPool, owner_id: TelegramUserId, hour: Option<u8>) -> sqlx::Result<()> {
+    let owner_id = owner_id.get();
     sqlx::query!(
         "UPDATE users SET daily_summary_hour = $2, updated_at = now() WHERE telegram_id = $1",
         owner_id,
@@ -180,7 +191,8 @@ pub async fn set_daily_hour(pool: &PgPool, owner_id: i64, hour: Option<u8>) -> s
 }
 
 /// Switches whether a day with nothing to report is summarized too.
-pub async fn toggle_daily_quiet_days(pool: &PgPool, owner_id: i64) -> sqlx::Result<()> {
+pub async fn toggle_daily_quiet_days(pool: &PgPool, owner_id: TelegramUserId) -> sqlx::Result<()> {
+    let owner_id = owner_id.get();
     sqlx::query!(
         "UPDATE users SET daily_summary_quiet_days = NOT daily_summary_quiet_days, updated_at = now()
          WHERE telegram_id = $1",
@@ -192,7 +204,8 @@ pub async fn toggle_daily_quiet_days(pool: &PgPool, owner_id: i64) -> sqlx::Resu
 }
 
 /// The user's daily summary setting: the hour (or `None`), and whether quiet days come too.
-pub async fn daily_setting(pool: &PgPool, owner_id: i64) -> sqlx::Result<(Option<u8>, bool)> {
+pub async fn daily_setting(pool: &PgPool, owner_id: TelegramUserId) -> sqlx::Result<(Option<u8>, bool)> {
+    let owner_id = owner_id.get();
     let row =
         sqlx::query!("SELECT daily_summary_hour, daily_summary_quiet_days FROM users WHERE telegram_id = $1", owner_id)
             .fetch_optional(pool)

@@ -1,6 +1,7 @@
 //! Staff: invites, members, and the audit log of what staff do. A member's rights are
 //! read on every update from the `staff` rows, so a removal takes effect at once.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -80,11 +81,12 @@ pub async fn audit<'e>(
 /// `false` if none of the accounts is the owner's QRIS account.
 pub async fn invite(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     accounts: &[i64],
     token: &LinkToken,
     ttl: Duration,
 ) -> sqlx::Result<bool> {
+    let owner_id = owner_id.get();
     let mut tx = pool.begin().await?;
     let owned: Vec<i64> = sqlx::query_scalar!(
         "SELECT id FROM linked_accounts WHERE owner_id = $1 AND provider = 'qris' AND id = ANY($2) ORDER BY id",
@@ -142,7 +144,8 @@ async fn lock_invite(
 
 /// Opens an invite for `staff_id` (named `name`), in one transaction: the invite is used
 /// once, by one user.
-pub async fn join(pool: &PgPool, token: &LinkToken, staff_id: i64, name: &str) -> sqlx::Result<Joined> {
+pub async fn join(pool: &PgPool, token: &LinkToken, staff_id: TelegramUserId, name: &str) -> sqlx::Result<Joined> {
+    let staff_id = staff_id.get();
     let mut tx = pool.begin().await?;
     let Some((owner_id, accounts, usable)) = lock_invite(&mut tx, token).await? else {
         return Ok(Joined::Invalid);
@@ -194,7 +197,8 @@ pub struct Member {
 }
 
 /// The owner's current staff, by name.
-pub async fn members(pool: &PgPool, owner_id: i64) -> sqlx::Result<Vec<Member>> {
+pub async fn members(pool: &PgPool, owner_id: TelegramUserId) -> sqlx::Result<Vec<Member>> {
+    let owner_id = owner_id.get();
     sqlx::query_as!(
         Member,
         r#"SELECT s.staff_id, min(s.name) AS "name!", array_agg(a.label ORDER BY a.label) AS "labels!"
@@ -208,7 +212,8 @@ pub async fn members(pool: &PgPool, owner_id: i64) -> sqlx::Result<Vec<Member>> 
 
 /// The accounts a member may invoice on, with their owner's display names (for the
 /// member's own `/staff`).
-pub async fn employers(pool: &PgPool, staff_id: i64) -> sqlx::Result<Vec<(String, Option<String>)>> {
+pub async fn employers(pool: &PgPool, staff_id: TelegramUserId) -> sqlx::Result<Vec<(String, Option<String>)>> {
+    let staff_id = staff_id.get();
     let rows = sqlx::query!(
         "SELECT a.label, a.display_name FROM staff s JOIN linked_accounts a ON a.id = s.account_id
          WHERE s.staff_id = $1 AND s.removed_at IS NULL ORDER BY a.label",
@@ -221,7 +226,9 @@ pub async fn employers(pool: &PgPool, staff_id: i64) -> sqlx::Result<Vec<(String
 
 /// Removes a member from all of the owner's accounts, at once. `false` if they were not
 /// (or no longer) staff of this owner.
-pub async fn remove(pool: &PgPool, owner_id: i64, staff_id: i64) -> sqlx::Result<bool> {
+pub async fn remove(pool: &PgPool, owner_id: TelegramUserId, staff_id: TelegramUserId) -> sqlx::Result<bool> {
+    let owner_id = owner_id.get();
+    let staff_id = staff_id.get();
     let mut tx = pool.begin().await?;
     let removed = sqlx::query!(
         "UPDATE staff SET removed_at = now() WHERE owner_id = $1 AND staff_id = $2 AND removed_at IS NULL",
@@ -248,7 +255,8 @@ pub struct AuditLine {
 }
 
 /// The owner's latest audit lines, newest first.
-pub async fn recent(pool: &PgPool, owner_id: i64, limit: i64) -> sqlx::Result<Vec<AuditLine>> {
+pub async fn recent(pool: &PgPool, owner_id: TelegramUserId, limit: i64) -> sqlx::Result<Vec<AuditLine>> {
+    let owner_id = owner_id.get();
     sqlx::query_as!(
         AuditLine,
         r#"SELECT l.at, (SELECT min(s.name) FROM staff s WHERE s.staff_id = l.staff_id AND s.owner_id = l.owner_id) AS "name?",
@@ -262,7 +270,8 @@ pub async fn recent(pool: &PgPool, owner_id: i64, limit: i64) -> sqlx::Result<Ve
 }
 
 /// The owner a staff member works for on `account_id`, if they still do.
-pub async fn owner_of(pool: &PgPool, staff_id: i64, account_id: i64) -> sqlx::Result<Option<i64>> {
+pub async fn owner_of(pool: &PgPool, staff_id: TelegramUserId, account_id: i64) -> sqlx::Result<Option<i64>> {
+    let staff_id = staff_id.get();
     sqlx::query_scalar!(
         "SELECT owner_id FROM staff WHERE staff_id = $1 AND account_id = $2 AND removed_at IS NULL",
         staff_id,
@@ -274,7 +283,8 @@ pub async fn owner_of(pool: &PgPool, staff_id: i64, account_id: i64) -> sqlx::Re
 
 /// Writes a refused command of an active member to the audit log of every owner they
 /// work for; whether they are an active member at all.
-pub async fn refused(pool: &PgPool, staff_id: i64, command: &str) -> sqlx::Result<bool> {
+pub async fn refused(pool: &PgPool, staff_id: TelegramUserId, command: &str) -> sqlx::Result<bool> {
+    let staff_id = staff_id.get();
     let written = sqlx::query!(
         "INSERT INTO staff_audit (owner_id, staff_id, action, detail)
          SELECT DISTINCT owner_id, $1::bigint, 'refused', jsonb_build_object('command', $2::text)

@@ -1,5 +1,6 @@
 //! The `users` table: who talked to the bot, in which language.
 
+use crate::domain::TelegramUserId;
 use sqlx::PgPool;
 
 use super::staff::StaffRole;
@@ -26,7 +27,8 @@ impl UserRow {
 
 /// Records that the user was seen (creating the row on first contact, refreshing
 /// Telegram's language code) and returns the row.
-pub async fn touch(pool: &PgPool, telegram_id: i64, language_code: Option<&str>) -> sqlx::Result<UserRow> {
+pub async fn touch(pool: &PgPool, telegram_id: TelegramUserId, language_code: Option<&str>) -> sqlx::Result<UserRow> {
+    let telegram_id = telegram_id.get();
     // The private chat with a user has the user's id on Telegram. The row is updated only
     // when something changed (first contact, a new language_code, a user back after
     // blocking the bot); otherwise the conflict still locks it, which is why an update
@@ -68,10 +70,11 @@ pub type StoredDialogue = (serde_json::Value, bool);
 /// a new user or a change is written (by [`touch`], a second round trip).
 pub async fn touch_with_dialogue(
     pool: &PgPool,
-    telegram_id: i64,
+    telegram_id: TelegramUserId,
     language_code: Option<&str>,
     chat_id: i64,
 ) -> sqlx::Result<(UserRow, Option<StoredDialogue>)> {
+    let telegram_id = telegram_id.get();
     let row = sqlx::query!(
         r#"SELECT u.language AS "language?", u.language_code AS "known_code?",
                 u.blocked_at IS NOT NULL AS "blocked?", d.state AS "state?", d.expires_at > now() AS "alive?",
@@ -97,13 +100,14 @@ pub async fn touch_with_dialogue(
             staff: StaffRole::from_flags(active, removed),
         }
     } else {
-        touch(pool, telegram_id, language_code).await?
+        touch(pool, TelegramUserId::new(telegram_id), language_code).await?
     };
     Ok((user, dialogue))
 }
 
 /// What the bot knows about a user, without recording a visit (for notifications).
-pub async fn get(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Option<UserRow>> {
+pub async fn get(pool: &PgPool, telegram_id: TelegramUserId) -> sqlx::Result<Option<UserRow>> {
+    let telegram_id = telegram_id.get();
     let row = sqlx::query!(
         r#"SELECT language, language_code,
                 EXISTS (SELECT 1 FROM staff WHERE staff_id = $1 AND removed_at IS NULL) AS "active!",
@@ -121,7 +125,8 @@ pub async fn get(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Option<UserRow
     }))
 }
 
-pub async fn set_language(pool: &PgPool, telegram_id: i64, lang: Lang) -> sqlx::Result<()> {
+pub async fn set_language(pool: &PgPool, telegram_id: TelegramUserId, lang: Lang) -> sqlx::Result<()> {
+    let telegram_id = telegram_id.get();
     sqlx::query!("UPDATE users SET language = $2, updated_at = now() WHERE telegram_id = $1", telegram_id, lang.code())
         .execute(pool)
         .await?;
@@ -144,7 +149,8 @@ impl PinState {
     }
 }
 
-pub async fn pin_state(pool: &PgPool, telegram_id: i64) -> sqlx::Result<PinState> {
+pub async fn pin_state(pool: &PgPool, telegram_id: TelegramUserId) -> sqlx::Result<PinState> {
+    let telegram_id = telegram_id.get();
     let row = sqlx::query_as!(
         PinState,
         r#"SELECT pin_hash AS hash, pin_threshold AS threshold, pin_failures AS failures,
@@ -158,7 +164,8 @@ pub async fn pin_state(pool: &PgPool, telegram_id: i64) -> sqlx::Result<PinState
 }
 
 /// Sets (or with `None` removes) the PIN hash; failures and lock are cleared.
-pub async fn set_pin(pool: &PgPool, telegram_id: i64, hash: Option<&str>) -> sqlx::Result<()> {
+pub async fn set_pin(pool: &PgPool, telegram_id: TelegramUserId, hash: Option<&str>) -> sqlx::Result<()> {
+    let telegram_id = telegram_id.get();
     sqlx::query!(
         "UPDATE users SET pin_hash = $2, pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1",
         telegram_id,
@@ -169,7 +176,8 @@ pub async fn set_pin(pool: &PgPool, telegram_id: i64, hash: Option<&str>) -> sql
     Ok(())
 }
 
-pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> sqlx::Result<()> {
+pub async fn set_pin_threshold(pool: &PgPool, telegram_id: TelegramUserId, rupiah: i64) -> sqlx::Result<()> {
+    let telegram_id = telegram_id.get();
     sqlx::query!("UPDATE users SET pin_threshold = $2, updated_at = now() WHERE telegram_id = $1", telegram_id, rupiah)
         .execute(pool)
         .await?;
@@ -181,7 +189,13 @@ pub async fn set_pin_threshold(pool: &PgPool, telegram_id: i64, rupiah: i64) -> 
 /// cannot exceed `max`: the `max`-th try locks PIN checks for `lock_minutes` at once,
 /// and a right PIN lifts it ([`pin_succeeded`]). Returns the tries used so far, or
 /// `None` if PIN checks are locked. A lock that ran out starts the count afresh.
-pub async fn pin_attempt(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes: i64) -> sqlx::Result<Option<i32>> {
+pub async fn pin_attempt(
+    pool: &PgPool,
+    telegram_id: TelegramUserId,
+    max: i32,
+    lock_minutes: i64,
+) -> sqlx::Result<Option<i32>> {
+    let telegram_id = telegram_id.get();
     sqlx::query_scalar!(
         "UPDATE users SET
             pin_failures = (CASE WHEN pin_locked_until <= now() THEN 0 ELSE pin_failures END) + 1,
@@ -202,7 +216,8 @@ pub async fn pin_attempt(pool: &PgPool, telegram_id: i64, max: i32, lock_minutes
 }
 
 /// A right PIN: the tries start afresh, and a lock its own try set is lifted.
-pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> {
+pub async fn pin_succeeded(pool: &PgPool, telegram_id: TelegramUserId) -> sqlx::Result<()> {
+    let telegram_id = telegram_id.get();
     sqlx::query!(
         "UPDATE users SET pin_failures = 0, pin_locked_until = NULL, updated_at = now() WHERE telegram_id = $1",
         telegram_id
@@ -213,7 +228,8 @@ pub async fn pin_succeeded(pool: &PgPool, telegram_id: i64) -> sqlx::Result<()> 
 }
 
 /// Each kind of notification, on or off (all on for a user the bot has not seen).
-pub async fn notify_settings(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Vec<(NotifyKind, bool)>> {
+pub async fn notify_settings(pool: &PgPool, telegram_id: TelegramUserId) -> sqlx::Result<Vec<(NotifyKind, bool)>> {
+    let telegram_id = telegram_id.get();
     let row = sqlx::query!(
         "SELECT notify_invoices, notify_withdrawals, notify_mutations, notify_disbursements
          FROM users WHERE telegram_id = $1",
@@ -240,7 +256,8 @@ pub async fn notify_settings(pool: &PgPool, telegram_id: i64) -> sqlx::Result<Ve
 
 /// Switches one kind of notification (one fixed statement per kind: no column name is
 /// ever formatted into SQL).
-pub async fn toggle_notify(pool: &PgPool, telegram_id: i64, kind: NotifyKind) -> sqlx::Result<()> {
+pub async fn toggle_notify(pool: &PgPool, telegram_id: TelegramUserId, kind: NotifyKind) -> sqlx::Result<()> {
+    let telegram_id = telegram_id.get();
     let update = match kind {
         NotifyKind::Invoices => sqlx::query!(
             "UPDATE users SET notify_invoices = NOT notify_invoices, updated_at = now() WHERE telegram_id = $1",

@@ -2,6 +2,7 @@
 //! (`FOR UPDATE SKIP LOCKED` and a `lease_until` that a dead poller lets run out), and
 //! record a change together with its notification in one transaction.
 
+use crate::domain::TelegramUserId;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use crate::domain::{
 #[derive(Debug, Clone)]
 pub struct Watch {
     pub id: i64,
-    pub owner_id: i64,
+    pub owner_id: TelegramUserId,
     pub account_id: AccountId,
     pub kind: WatchKind,
     pub gateway_id: String,
@@ -50,7 +51,7 @@ pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<V
             FOR UPDATE OF w SKIP LOCKED
          )
          UPDATE watches w SET lease_until = now() + make_interval(secs => $2) FROM due WHERE w.id = due.id
-         RETURNING w.id, w.owner_id, w.account_id AS "account_id: AccountId", w.kind AS "kind: WatchKind", w.gateway_id, w.last_state, w.attempts,
+         RETURNING w.id, w.owner_id AS "owner_id: TelegramUserId", w.account_id AS "account_id: AccountId", w.kind AS "kind: WatchKind", w.gateway_id, w.last_state, w.attempts,
                    w.lease_until AS "lease_until!", w.expires_at"#,
         limit,
         lease.as_secs_f64()
@@ -101,7 +102,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                               WHEN 'notify_mutations' THEN notify_mutations
                               WHEN 'notify_disbursements' THEN notify_disbursements END AS "wanted"
                FROM users WHERE telegram_id = $1"#,
-            watch.owner_id,
+            watch.owner_id.get(),
             kind.column()
         )
         .fetch_optional(&mut *tx)
@@ -141,7 +142,7 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
                     "INSERT INTO notification_outbox (owner_id, chat_id, watch_id, state, event, reply_to_message_id)
                      SELECT $1, chat_id, $2, $3, $4, CASE WHEN chat_id = $6 THEN $5::int END FROM users WHERE telegram_id = $1
                      ON CONFLICT ON CONSTRAINT notification_outbox_watch_state_key DO NOTHING",
-                    watch.owner_id,
+                    watch.owner_id.get(),
                     watch.id,
                     key,
                     Json(event) as _,
@@ -256,7 +257,13 @@ pub async fn end(pool: &PgPool, watch: &Watch) -> sqlx::Result<()> {
 
 /// The gateway rejected the account's credentials: its watches pause (until it is
 /// linked again) and the user is told once.
-pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: AccountId, label: &str) -> sqlx::Result<()> {
+pub async fn pause_account(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    account_id: AccountId,
+    label: &str,
+) -> sqlx::Result<()> {
+    let owner_id = owner_id.get();
     let account_id = account_id.get();
     let mut tx = pool.begin().await?;
     let newly = sqlx::query_scalar!(
@@ -282,12 +289,13 @@ pub async fn pause_account(pool: &PgPool, owner_id: i64, account_id: AccountId, 
 /// Starts watching something (idempotent).
 pub async fn watch(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
     kind: WatchKind,
     gateway_id: &str,
     expires_in: Option<Duration>,
 ) -> sqlx::Result<()> {
+    let owner_id = owner_id.get();
     sqlx::query!(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))

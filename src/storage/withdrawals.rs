@@ -19,6 +19,7 @@
 //! The give-up clock of an `unknown` row starts at `requested_at`, the moment the
 //! request could first have reached the gateway.
 
+use crate::domain::TelegramUserId;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
 
@@ -30,7 +31,7 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct WithdrawalRow {
     pub id: WithdrawalId,
-    pub owner_id: i64,
+    pub owner_id: TelegramUserId,
     pub account_id: Option<AccountId>,
     pub account_label: String,
     pub provider: Provider,
@@ -86,20 +87,21 @@ async fn audit(
 /// A new draft, audited as created.
 pub async fn create_draft(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
     label: &str,
     provider: &str,
     amount: Amount,
     destination: &Destination,
 ) -> sqlx::Result<WithdrawalRow> {
+    let owner_id = owner_id.get();
     let rupiah = amount.whole_rupiah().ok_or_else(|| sqlx::Error::Protocol("a withdrawal is whole rupiah".into()))?;
     let mut tx = pool.begin().await?;
     let row = sqlx::query_as!(
         WithdrawalRow,
         r#"INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
            VALUES ($1, $2, $3, $4, $5, $6, 'draft')
-           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         owner_id,
@@ -116,10 +118,11 @@ pub async fn create_draft(
     Ok(row)
 }
 
-pub async fn get(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn get(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+    let owner_id = owner_id.get();
     sqlx::query_as!(
         WithdrawalRow,
-        r#"SELECT id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+        r#"SELECT id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at
            FROM withdrawals WHERE id = $1 AND owner_id = $2"#,
@@ -145,7 +148,7 @@ async fn transition(
     let row = sqlx::query_as!(
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3)
-           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         id.get(),
@@ -163,7 +166,8 @@ async fn transition(
 }
 
 /// Confirm pressed: only the first press (of any device, any process) gets the row.
-pub async fn confirm(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn confirm(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+    let owner_id = owner_id.get();
     transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
 }
 
@@ -172,16 +176,17 @@ pub async fn confirm(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Re
 /// be claimed: Confirm comes first.
 pub async fn claim_for_submit(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     id: WithdrawalId,
     lease: std::time::Duration,
 ) -> sqlx::Result<Option<WithdrawalRow>> {
+    let owner_id = owner_id.get();
     sqlx::query_as!(
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = 'submitting', requested_at = now(),
                   lease_until = now() + make_interval(secs => $3), updated_at = now()
            WHERE id = $1 AND owner_id = $2 AND status = 'confirmed'
-           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         id.get(),
@@ -192,11 +197,13 @@ pub async fn claim_for_submit(
     .await
 }
 
-pub async fn cancel(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn cancel(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+    let owner_id = owner_id.get();
     transition(pool, owner_id, id, &["draft", "confirmed"], "cancelled", "cancelled", None).await
 }
 
-pub async fn expire(pool: &PgPool, owner_id: i64, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+pub async fn expire(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
+    let owner_id = owner_id.get();
     transition(pool, owner_id, id, &["draft", "confirmed"], "expired", "expired", None).await
 }
 
@@ -208,7 +215,7 @@ async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
-        row.owner_id,
+        row.owner_id.get(),
         account_id.get(),
         kind.as_str(),
         gateway_id
@@ -245,7 +252,7 @@ pub async fn record_submitted(
     if updated == 0 {
         return Ok(false);
     }
-    audit(&mut tx, row, Some(row.owner_id), "submitted", Some(gateway_id)).await?;
+    audit(&mut tx, row, Some(row.owner_id.get()), "submitted", Some(gateway_id)).await?;
     watch(&mut tx, row, gateway_id).await?;
     tx.commit().await?;
     Ok(true)
@@ -267,7 +274,7 @@ pub async fn record_refused(pool: &PgPool, row: &WithdrawalRow, refusal: &str) -
     if updated == 0 {
         return Ok(false);
     }
-    audit(&mut tx, row, Some(row.owner_id), "refused", Some(refusal)).await?;
+    audit(&mut tx, row, Some(row.owner_id.get()), "refused", Some(refusal)).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -300,7 +307,7 @@ pub async fn expire_abandoned(pool: &PgPool, older_than: std::time::Duration) ->
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = 'expired', updated_at = now()
            WHERE status IN ('draft', 'confirmed') AND updated_at < now() - make_interval(secs => $1)
-           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
         older_than.as_secs_f64()
@@ -323,7 +330,7 @@ pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
         WithdrawalRow,
         r#"UPDATE withdrawals SET status = 'unknown', lease_until = NULL, updated_at = now()
            WHERE status = 'submitting' AND coalesce(lease_until, '-infinity') < now()
-           RETURNING id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#
     )
@@ -340,7 +347,7 @@ pub async fn sweep_dead_submitting(pool: &PgPool) -> sqlx::Result<u64> {
 pub async fn unknown(pool: &PgPool) -> sqlx::Result<Vec<WithdrawalRow>> {
     sqlx::query_as!(
         WithdrawalRow,
-        r#"SELECT id AS "id: WithdrawalId", owner_id, account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
+        r#"SELECT id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
                      destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
                      gateway_withdraw_id, fee, total, refusal, created_at, requested_at
            FROM withdrawals WHERE status = 'unknown' ORDER BY created_at"#
@@ -407,7 +414,7 @@ pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Resu
            WHERE gateway_withdraw_id IS NOT NULL
              AND (account_id = $1 OR ($1::bigint IS NULL AND account_id IS NULL AND owner_id = $2 AND provider = $3))"#,
         row.account_id.map(AccountId::get),
-        row.owner_id,
+        row.owner_id.get(),
         row.provider.as_str()
     )
     .fetch_all(pool)
@@ -417,10 +424,11 @@ pub async fn known_gateway_ids(pool: &PgPool, row: &WithdrawalRow) -> sqlx::Resu
 /// The destinations of the account's latest withdrawals, newest first, without repeats.
 pub async fn recent_destinations(
     pool: &PgPool,
-    owner_id: i64,
+    owner_id: TelegramUserId,
     account_id: AccountId,
     limit: i64,
 ) -> sqlx::Result<Vec<Destination>> {
+    let owner_id = owner_id.get();
     let rows = sqlx::query_scalar!(
         r#"SELECT destination AS "destination!: Json<Destination>" FROM (
               SELECT destination, max(created_at) AS last FROM withdrawals

@@ -1,6 +1,7 @@
 //! The `merchant-bot` binary as an operator runs it: start-up failures in one line,
 //! `keygen`, `rotate-key`, and a clean exit on SIGTERM.
 
+use merchant_bot::domain::TelegramUserId;
 use std::{
     io::Write,
     process::{Command, Output, Stdio},
@@ -82,9 +83,11 @@ async fn rotate_key_re_encrypts_stored_credentials() {
     let db = TestDb::new().await;
     let (old_raw, new_raw) = (MasterKey::generate(), MasterKey::generate());
     let (old, new) = (MasterKey::parse(&old_raw).unwrap(), MasterKey::parse(&new_raw).unwrap());
-    users::touch(&db.pool, 11, None).await.unwrap();
+    users::touch(&db.pool, TelegramUserId::new(11), None).await.unwrap();
     let creds = Credentials::Qris { api_key: "qris-api-key-123456".into() };
-    let account = accounts::insert(&db.pool, &old, 11, &AccountLabel::parse("q").unwrap(), &creds).await.unwrap();
+    let account = accounts::insert(&db.pool, &old, TelegramUserId::new(11), &AccountLabel::parse("q").unwrap(), &creds)
+        .await
+        .unwrap();
 
     let mut child = bot()
         .args(["rotate-key"])
@@ -100,7 +103,7 @@ async fn rotate_key_re_encrypts_stored_credentials() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("re-encrypted 1 credential"), "{stderr}");
     assert!(!stderr.contains(&new_raw) && !stderr.contains(&old_raw));
-    assert_eq!(accounts::credentials(&db.pool, &new, 11, account.id).await.unwrap(), creds);
+    assert_eq!(accounts::credentials(&db.pool, &new, TelegramUserId::new(11), account.id).await.unwrap(), creds);
 }
 
 /// The bot as a process against the fake Bot API and `db`, its log piped.

@@ -3,6 +3,7 @@
 //! daily summary with a controlled clock across two notifier instances.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use merchant_bot::domain::TelegramUserId;
 use merchant_bot::{
     i18n::Lang,
     notifier::events::Event,
@@ -63,13 +64,18 @@ async fn withdrawal(pool: &PgPool, owner: i64, label: &str, status: &str, amount
 }
 
 async fn user(pool: &PgPool, id: i64) {
-    storage::users::touch(pool, id, Some("en")).await.unwrap();
+    storage::users::touch(pool, TelegramUserId::new(id), Some("en")).await.unwrap();
 }
 
 async fn books(pool: &PgPool, owner: i64, period: Period) -> reports::Report {
     let invoices =
-        storage::reports::invoices(pool, owner, InvoiceDay::Settled, period.start(), period.end()).await.unwrap();
-    let withdrawals = storage::reports::withdrawals_requested(pool, owner, period.start(), period.end()).await.unwrap();
+        storage::reports::invoices(pool, TelegramUserId::new(owner), InvoiceDay::Settled, period.start(), period.end())
+            .await
+            .unwrap();
+    let withdrawals =
+        storage::reports::withdrawals_requested(pool, TelegramUserId::new(owner), period.start(), period.end())
+            .await
+            .unwrap();
     reports::summarize(period, &invoices, &withdrawals)
 }
 
@@ -219,7 +225,7 @@ async fn the_daily_summary_comes_once_a_day_at_the_chosen_hour_across_two_notifi
     let (eka, quiet) = (7031, 7032);
     user(pool, eka).await;
     user(pool, quiet).await;
-    daily::set_hour(pool, eka, Some(20)).await.unwrap();
+    daily::set_hour(pool, TelegramUserId::new(eka), Some(20)).await.unwrap();
     let day = date(2026, 11, 10);
     invoice(pool, eka, "kasir", "paid", 100_000, 700, wib(day, 10)).await;
 
@@ -236,7 +242,7 @@ async fn the_daily_summary_comes_once_a_day_at_the_chosen_hour_across_two_notifi
 
     // The next day has nothing: no message, unless quiet days are asked for.
     assert_eq!(daily::queue_due(pool, wib(day + Duration::days(1), 21)).await.unwrap(), 0);
-    daily::toggle_quiet_days(pool, eka).await.unwrap();
+    daily::toggle_quiet_days(pool, TelegramUserId::new(eka)).await.unwrap();
     assert_eq!(daily::queue_due(pool, wib(day + Duration::days(2), 20)).await.unwrap(), 1);
     assert_eq!(outbox_rows(pool, eka).await.len(), 2);
     // A user who did not ask gets nothing, however active.

@@ -1,6 +1,7 @@
 //! The storage layer on real PostgreSQL: dialogues that outlive a process, credentials
 //! sealed at rest, key rotation.
 
+use merchant_bot::domain::TelegramUserId;
 use std::time::Duration;
 
 use merchant_bot::domain::AccountId;
@@ -73,8 +74,10 @@ async fn link(
     label: &str,
     credentials: &Credentials,
 ) -> Result<AccountId, AccountError> {
-    users::touch(pool, owner, Some("id")).await.unwrap();
-    Ok(accounts::insert(pool, key, owner, &AccountLabel::parse(label).unwrap(), credentials).await?.id)
+    users::touch(pool, TelegramUserId::new(owner), Some("id")).await.unwrap();
+    Ok(accounts::insert(pool, key, TelegramUserId::new(owner), &AccountLabel::parse(label).unwrap(), credentials)
+        .await?
+        .id)
 }
 
 fn bukalapak() -> Credentials {
@@ -93,14 +96,14 @@ async fn credentials_round_trip_and_the_secret_is_nowhere_in_the_database() {
     };
     let snap_id = link(&db.pool, &key, 501, "snap", &snap).await.unwrap();
 
-    assert_eq!(accounts::credentials(&db.pool, &key, 501, id).await.unwrap(), bukalapak());
-    assert_eq!(accounts::credentials(&db.pool, &key, 501, snap_id).await.unwrap(), snap);
+    assert_eq!(accounts::credentials(&db.pool, &key, TelegramUserId::new(501), id).await.unwrap(), bukalapak());
+    assert_eq!(accounts::credentials(&db.pool, &key, TelegramUserId::new(501), snap_id).await.unwrap(), snap);
     let dump = crate::support::dump_database(&db.pool).await;
     for secret in [API_KEY, "cl1ent-s3cret-value", "12345", "partner-9"] {
         assert!(!dump.contains(secret), "{secret} is stored in plaintext");
     }
     // The first account is the default; labels are unique per owner, not globally.
-    let list = accounts::list(&db.pool, 501).await.unwrap();
+    let list = accounts::list(&db.pool, TelegramUserId::new(501)).await.unwrap();
     assert_eq!(
         list.iter().map(|a| (a.label.as_str(), a.is_default)).collect::<Vec<_>>(),
         vec![("toko-1", true), ("snap", false)]
@@ -114,8 +117,11 @@ async fn another_users_account_cannot_be_read() {
     let db = TestDb::new().await;
     let key = MasterKey::parse(&MasterKey::generate()).unwrap();
     let id = link(&db.pool, &key, 601, "toko", &bukalapak()).await.unwrap();
-    users::touch(&db.pool, 602, None).await.unwrap();
-    assert!(matches!(accounts::credentials(&db.pool, &key, 602, id).await, Err(AccountError::NotFound)));
+    users::touch(&db.pool, TelegramUserId::new(602), None).await.unwrap();
+    assert!(matches!(
+        accounts::credentials(&db.pool, &key, TelegramUserId::new(602), id).await,
+        Err(AccountError::NotFound)
+    ));
 }
 
 #[tokio::test]
@@ -134,7 +140,7 @@ async fn a_wrong_key_a_tampered_row_and_a_moved_row_are_refused() {
     .unwrap();
 
     let other = MasterKey::parse(&MasterKey::generate()).unwrap();
-    match accounts::credentials(&db.pool, &other, 701, a).await {
+    match accounts::credentials(&db.pool, &other, TelegramUserId::new(701), a).await {
         Err(AccountError::Sealed { source: OpenError::WrongKey { stored, current }, .. }) => {
             assert_eq!((stored.as_str(), current.as_str()), (key.id(), other.id()));
         }
@@ -150,7 +156,7 @@ async fn a_wrong_key_a_tampered_row_and_a_moved_row_are_refused() {
     .await
     .unwrap();
     assert!(matches!(
-        accounts::credentials(&db.pool, &key, 701, a).await,
+        accounts::credentials(&db.pool, &key, TelegramUserId::new(701), a).await,
         Err(AccountError::Sealed { source: OpenError::Tampered, .. })
     ));
 
@@ -162,10 +168,10 @@ async fn a_wrong_key_a_tampered_row_and_a_moved_row_are_refused() {
         .await
         .unwrap();
     assert!(matches!(
-        accounts::credentials(&db.pool, &key, 701, a).await,
+        accounts::credentials(&db.pool, &key, TelegramUserId::new(701), a).await,
         Err(AccountError::Sealed { source: OpenError::Tampered, .. })
     ));
-    assert!(accounts::credentials(&db.pool, &key, 701, b).await.is_ok());
+    assert!(accounts::credentials(&db.pool, &key, TelegramUserId::new(701), b).await.is_ok());
 }
 
 #[tokio::test]
@@ -179,8 +185,8 @@ async fn rotate_key_keeps_everything_readable_under_the_new_key_only() {
     }
     assert_eq!(accounts::rotate_key(&db.pool, &old, &new).await.unwrap(), 3);
     for (owner, id) in &ids {
-        assert_eq!(accounts::credentials(&db.pool, &new, *owner, *id).await.unwrap(), bukalapak());
-        assert!(accounts::credentials(&db.pool, &old, *owner, *id).await.is_err());
+        assert_eq!(accounts::credentials(&db.pool, &new, TelegramUserId::new(*owner), *id).await.unwrap(), bukalapak());
+        assert!(accounts::credentials(&db.pool, &old, TelegramUserId::new(*owner), *id).await.is_err());
     }
     let key_ids: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT key_id FROM linked_accounts").fetch_all(&db.pool).await.unwrap();
@@ -195,21 +201,27 @@ async fn rotate_key_with_the_wrong_current_key_changes_nothing() {
     let new = MasterKey::parse(&MasterKey::generate()).unwrap();
     let id = link(&db.pool, &old, 901, "a", &bukalapak()).await.unwrap();
     assert!(accounts::rotate_key(&db.pool, &stranger, &new).await.is_err());
-    assert_eq!(accounts::credentials(&db.pool, &old, 901, id).await.unwrap(), bukalapak());
+    assert_eq!(accounts::credentials(&db.pool, &old, TelegramUserId::new(901), id).await.unwrap(), bukalapak());
 }
 
 #[tokio::test]
 async fn seeing_a_user_records_a_new_language_code_and_lifts_a_block() {
     let db = TestDb::new().await;
-    assert_eq!(users::touch(&db.pool, 42, Some("id")).await.unwrap().lang(), merchant_bot::i18n::Lang::Id);
     assert_eq!(
-        users::touch(&db.pool, 42, None).await.unwrap().language_code.as_deref(),
+        users::touch(&db.pool, TelegramUserId::new(42), Some("id")).await.unwrap().lang(),
+        merchant_bot::i18n::Lang::Id
+    );
+    assert_eq!(
+        users::touch(&db.pool, TelegramUserId::new(42), None).await.unwrap().language_code.as_deref(),
         Some("id"),
         "no code keeps the old one"
     );
-    assert_eq!(users::touch(&db.pool, 42, Some("en")).await.unwrap().lang(), merchant_bot::i18n::Lang::En);
+    assert_eq!(
+        users::touch(&db.pool, TelegramUserId::new(42), Some("en")).await.unwrap().lang(),
+        merchant_bot::i18n::Lang::En
+    );
     sqlx::query("UPDATE users SET blocked_at = now() WHERE telegram_id = 42").execute(&db.pool).await.unwrap();
-    users::touch(&db.pool, 42, Some("en")).await.unwrap();
+    users::touch(&db.pool, TelegramUserId::new(42), Some("en")).await.unwrap();
     let blocked: bool = sqlx::query_scalar("SELECT blocked_at IS NOT NULL FROM users WHERE telegram_id = 42")
         .fetch_one(&db.pool)
         .await
@@ -220,23 +232,23 @@ async fn seeing_a_user_records_a_new_language_code_and_lifts_a_block() {
 #[tokio::test]
 async fn parallel_pin_guesses_from_several_replicas_get_five_tries_in_all() {
     let db = TestDb::new().await;
-    users::touch(&db.pool, 71, None).await.unwrap();
+    users::touch(&db.pool, TelegramUserId::new(71), None).await.unwrap();
     let other = db.new_pool().await;
     let tries = (0..20).map(|i| {
         let pool = if i % 2 == 0 { db.pool.clone() } else { other.clone() };
-        async move { users::pin_attempt(&pool, 71, 5, 15).await.unwrap() }
+        async move { users::pin_attempt(&pool, TelegramUserId::new(71), 5, 15).await.unwrap() }
     });
     let granted: Vec<i32> = futures::future::join_all(tries).await.into_iter().flatten().collect();
     let mut sorted = granted.clone();
     sorted.sort();
     assert_eq!(sorted, [1, 2, 3, 4, 5], "exactly five guesses are checked before the lock");
-    assert!(users::pin_state(&db.pool, 71).await.unwrap().locked());
+    assert!(users::pin_state(&db.pool, TelegramUserId::new(71)).await.unwrap().locked());
     // A lock that ran out starts the count afresh.
     sqlx::query("UPDATE users SET pin_locked_until = now() - interval '1 second' WHERE telegram_id = 71")
         .execute(&db.pool)
         .await
         .unwrap();
-    assert_eq!(users::pin_attempt(&db.pool, 71, 5, 15).await.unwrap(), Some(1));
+    assert_eq!(users::pin_attempt(&db.pool, TelegramUserId::new(71), 5, 15).await.unwrap(), Some(1));
 }
 
 #[tokio::test]
@@ -246,7 +258,7 @@ async fn unchanged_watches_are_written_in_one_statement_and_only_while_still_hel
     let key = MasterKey::parse(&MasterKey::generate()).unwrap();
     let account = link(&db.pool, &key, 61, "toko", &bukalapak()).await.unwrap();
     for id in ["d-1", "d-2", "d-3"] {
-        watches::watch(&db.pool, 61, account, WatchKind::Disbursement, id, None).await.unwrap();
+        watches::watch(&db.pool, TelegramUserId::new(61), account, WatchKind::Disbursement, id, None).await.unwrap();
     }
     let claimed = watches::claim(&db.pool, 10, Duration::from_secs(60)).await.unwrap();
     assert_eq!(claimed.len(), 3);
@@ -279,7 +291,7 @@ async fn a_claim_takes_whole_accounts_most_overdue_first() {
     let late = link(&db.pool, &key, 62, "late", &bukalapak()).await.unwrap();
     let early = link(&db.pool, &key, 62, "early", &bukalapak()).await.unwrap();
     for (account, id) in [(late, "l-1"), (early, "e-1"), (late, "l-2"), (early, "e-2"), (late, "l-3")] {
-        watches::watch(&db.pool, 62, account, WatchKind::Disbursement, id, None).await.unwrap();
+        watches::watch(&db.pool, TelegramUserId::new(62), account, WatchKind::Disbursement, id, None).await.unwrap();
     }
     // The accounts' watches are due at interleaved times; "early" holds the most overdue.
     for (id, minutes) in [("e-1", 10), ("l-1", 9), ("e-2", 8), ("l-2", 7), ("l-3", 6)] {
@@ -310,17 +322,18 @@ async fn a_known_user_is_only_read_when_an_update_starts_and_a_change_is_written
             .unwrap();
         xmax
     };
-    let (first, dialogue) = users::touch_with_dialogue(&db.pool, 77, Some("id"), 77).await.unwrap();
+    let (first, dialogue) =
+        users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
     assert_eq!(first.language_code.as_deref(), Some("id"));
     assert!(dialogue.is_none());
     assert_eq!(row_xmax().await, "0");
     for _ in 0..3 {
-        let (again, _) = users::touch_with_dialogue(&db.pool, 77, Some("id"), 77).await.unwrap();
+        let (again, _) = users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
         assert_eq!(again.lang(), merchant_bot::i18n::Lang::Id);
     }
-    users::touch_with_dialogue(&db.pool, 77, None, 77).await.unwrap();
+    users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), None, 77).await.unwrap();
     assert_eq!(row_xmax().await, "0", "seeing a known user neither locks nor writes its row");
-    let (changed, _) = users::touch_with_dialogue(&db.pool, 77, Some("en"), 77).await.unwrap();
+    let (changed, _) = users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("en"), 77).await.unwrap();
     assert_eq!(changed.language_code.as_deref(), Some("en"));
     let stored: String =
         sqlx::query_scalar("SELECT language_code FROM users WHERE telegram_id = 77").fetch_one(&db.pool).await.unwrap();
