@@ -17,7 +17,6 @@
 //! (those are the defaults). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 //! Process logs go to `target/chaos/`.
 
-use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
     process::Stdio,
@@ -38,7 +37,7 @@ use axum::{
 };
 use merchant_bot::{
     crypto::MasterKey,
-    domain::{AccountLabel, Credentials},
+    domain::{AccountLabel, Credentials, TelegramUserId},
     simulator::{self, DEMO, Sim},
     storage,
 };

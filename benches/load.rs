@@ -11,7 +11,6 @@
 //! 1,000 ms for a merchant to read an answer before the next step; the default is
 //! 10,000 merchants). Needs PostgreSQL at 127.0.0.1:5432 (or BENCH_DATABASE_URL).
 
-use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
     sync::{Arc, Mutex},
@@ -25,7 +24,7 @@ use axum::{
 };
 use merchant_bot::{
     crypto::MasterKey,
-    domain::{AccountLabel, Credentials},
+    domain::{AccountLabel, Credentials, TelegramUserId},
     simulator::{self, DEMO},
     storage,
 };

@@ -6,7 +6,6 @@
 //!
 //! `cargo bench --bench notifier`
 
-use merchant_bot::domain::TelegramUserId;
 use std::{
     collections::HashSet,
     sync::{
@@ -25,7 +24,7 @@ use merchant_bot::{
     app::App,
     config::Settings,
     crypto::MasterKey,
-    domain::{AccountLabel, Credentials},
+    domain::{AccountLabel, Credentials, TelegramUserId},
     notifier::Notifier,
     providers::HttpOptions,
     storage,

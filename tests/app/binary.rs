@@ -1,7 +1,6 @@
 //! The `merchant-bot` binary as an operator runs it: start-up failures in one line,
 //! `keygen`, `rotate-key`, and a clean exit on SIGTERM.
 
-use merchant_bot::domain::TelegramUserId;
 use std::{
     io::Write,
     process::{Command, Output, Stdio},
@@ -10,7 +9,7 @@ use std::{
 
 use merchant_bot::{
     crypto::MasterKey,
-    domain::{AccountLabel, Credentials},
+    domain::{AccountLabel, Credentials, TelegramUserId},
     storage::{accounts, users},
 };
 

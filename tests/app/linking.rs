@@ -1,6 +1,5 @@
 //! `/link` and `/accounts` end to end: through the fake Bot API, against the simulator.
 
-use merchant_bot::domain::TelegramUserId;
 use merchant_bot::{simulator::DEMO, storage::accounts};
 
 use crate::support::{Sent, TestApp, TestUser, demo_bukalapak, demo_qris, demo_snap, dump_database};
@@ -59,12 +58,10 @@ async fn linking_bukalapak_deletes_each_credential_and_stores_it_sealed() {
     assert!(done.text.contains("Sy…Mu"), "masked echo, 4 of 20 characters: {}", done.text);
     assert!(!done.text.contains(DEMO.bukalapak_api_key));
 
-    let stored = accounts::list(&app.db.pool, TelegramUserId::new(ann.id)).await.unwrap();
+    let stored = accounts::list(&app.db.pool, ann.uid()).await.unwrap();
     assert_eq!((stored.len(), stored[0].label.as_str(), stored[0].is_default), (1, "toko-1", true));
     assert_eq!(
-        accounts::credentials(&app.db.pool, &app.config.master_key, TelegramUserId::new(ann.id), stored[0].id)
-            .await
-            .unwrap(),
+        accounts::credentials(&app.db.pool, &app.config.master_key, ann.uid(), stored[0].id).await.unwrap(),
         demo_bukalapak()
     );
     let dump = dump_database(&app.db.pool).await;
@@ -83,7 +80,7 @@ async fn linking_qris_with_the_suggested_label() {
     app.tg.message(budi.id).await;
     let done = app.tg.edit(budi.id).await;
     assert!(done.text.contains("<b>qris-1</b> (QRIS) berhasil ditautkan"), "{}", done.text);
-    assert_eq!(accounts::list(&app.db.pool, TelegramUserId::new(budi.id)).await.unwrap()[0].label.as_str(), "qris-1");
+    assert_eq!(accounts::list(&app.db.pool, budi.uid()).await.unwrap()[0].label.as_str(), "qris-1");
     assert!(!dump_database(&app.db.pool).await.contains(DEMO.qris_api_key));
 }
 
@@ -103,11 +100,9 @@ async fn linking_snap_asks_three_fields_and_verifies_with_a_token() {
     app.tg.message(cici.id).await;
     let done = app.tg.edit(cici.id).await;
     assert!(done.text.contains("Linked <b>pusat</b> (SNAP)"), "{}", done.text);
-    let stored = accounts::list(&app.db.pool, TelegramUserId::new(cici.id)).await.unwrap();
+    let stored = accounts::list(&app.db.pool, cici.uid()).await.unwrap();
     assert_eq!(
-        accounts::credentials(&app.db.pool, &app.config.master_key, TelegramUserId::new(cici.id), stored[0].id)
-            .await
-            .unwrap(),
+        accounts::credentials(&app.db.pool, &app.config.master_key, cici.uid(), stored[0].id).await.unwrap(),
         demo_snap()
     );
     let dump = dump_database(&app.db.pool).await;
@@ -160,19 +155,13 @@ async fn relinking_a_label_replaces_it_after_confirmation() {
     send_secret(&app, &fai, DEMO.qris_api_key).await;
     app.tg.message(fai.id).await;
     assert!(app.tg.edit(fai.id).await.text.contains("Linked <b>toko</b> (QRIS)"));
-    let stored = accounts::list(&app.db.pool, TelegramUserId::new(fai.id)).await.unwrap();
+    let stored = accounts::list(&app.db.pool, fai.uid()).await.unwrap();
     assert_eq!(stored.len(), 1, "one account named toko, replaced");
     assert_ne!(stored[0].id, id, "the new credentials have a row of their own");
     assert!(stored[0].is_default, "and stay the default");
     let key = &app.config.master_key;
-    assert_eq!(
-        accounts::credentials(&app.db.pool, key, TelegramUserId::new(fai.id), stored[0].id).await.unwrap(),
-        demo_qris()
-    );
-    assert!(
-        accounts::credentials(&app.db.pool, key, TelegramUserId::new(fai.id), id).await.is_err(),
-        "the old ones are gone"
-    );
+    assert_eq!(accounts::credentials(&app.db.pool, key, fai.uid(), stored[0].id).await.unwrap(), demo_qris());
+    assert!(accounts::credentials(&app.db.pool, key, fai.uid(), id).await.is_err(), "the old ones are gone");
 }
 
 async fn begin_label_taken(app: &TestApp, user: &TestUser) {
@@ -203,7 +192,7 @@ async fn accounts_make_default_and_unlink_with_confirmation() {
     let after = app.tg.edit(gita.id).await;
     assert_eq!(after.message_id, list.message_id);
     assert!(after.text.contains("<b>toko-b</b> is now your default"), "{}", after.text);
-    assert!(accounts::get(&app.db.pool, TelegramUserId::new(gita.id), b).await.unwrap().unwrap().is_default);
+    assert!(accounts::get(&app.db.pool, gita.uid(), b).await.unwrap().unwrap().is_default);
     // The same button again: used once already.
     app.tg.press(&gita, &list, &list.button("⭐ toko-b"));
     assert_eq!(app.tg.call("answerCallbackQuery").await.params["text"], "This button is no longer valid.");
@@ -214,7 +203,7 @@ async fn accounts_make_default_and_unlink_with_confirmation() {
     app.tg.press(&gita, &confirm, &confirm.button("Yes, unlink"));
     let done = app.tg.edit(gita.id).await;
     assert!(done.text.contains("Unlinked <b>toko-b</b>") && done.text.contains("⭐ <b>toko-a</b>"), "{}", done.text);
-    let left = accounts::list(&app.db.pool, TelegramUserId::new(gita.id)).await.unwrap();
+    let left = accounts::list(&app.db.pool, gita.uid()).await.unwrap();
     assert_eq!(left.iter().map(|a| (a.label.as_str(), a.is_default)).collect::<Vec<_>>(), vec![("toko-a", true)]);
 }
 
@@ -232,7 +221,7 @@ async fn a_button_made_for_someone_else_changes_nothing() {
     assert_eq!(answer.params["text"], "Tombol ini milik pengguna lain.");
     assert_eq!(answer.params["show_alert"], true);
     // The owner's button still works: the stranger's press did not use it up.
-    assert!(accounts::get(&app.db.pool, TelegramUserId::new(owner.id), b).await.unwrap().is_some());
+    assert!(accounts::get(&app.db.pool, owner.uid(), b).await.unwrap().is_some());
     app.tg.press(&owner, &list, &list.button("🗑 toko-b"));
     assert!(app.tg.edit(owner.id).await.text.starts_with("Unlink"));
 }

@@ -1,7 +1,6 @@
 //! Push notifications: the poller and the sender against the simulator, the fake Bot API
 //! and real PostgreSQL, including two notifier processes on one database.
 
-use merchant_bot::domain::TelegramUserId;
 use std::{collections::HashMap, time::Duration};
 
 use merchant_bot::{
@@ -30,10 +29,7 @@ async fn invoice_for(
     rupiah: i64,
 ) -> String {
     let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
-    let account = merchant_bot::storage::accounts::get(&app.db.pool, TelegramUserId::new(user.id), account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let account = merchant_bot::storage::accounts::get(&app.db.pool, user.uid(), account_id).await.unwrap().unwrap();
     invoices::insert(&app.db.pool, &account, None, &invoice, None).await.unwrap().unwrap();
     invoice.id
 }
@@ -284,12 +280,8 @@ async fn withdrawals_incoming_money_and_disbursements_are_notified() {
         })
         .await
         .unwrap();
-    watches::watch(&app.db.pool, TelegramUserId::new(eka.id), qris, WatchKind::QrisWithdrawal, &receipt.id, None)
-        .await
-        .unwrap();
-    watches::watch(&app.db.pool, TelegramUserId::new(eka.id), toko, WatchKind::Mutations, "credits", None)
-        .await
-        .unwrap();
+    watches::watch(&app.db.pool, eka.uid(), qris, WatchKind::QrisWithdrawal, &receipt.id, None).await.unwrap();
+    watches::watch(&app.db.pool, eka.uid(), toko, WatchKind::Mutations, "credits", None).await.unwrap();
     // The first look sets the mutation cursor: wait for it, however busy the machine.
     first_look_done(&app).await;
     app.control(
@@ -368,9 +360,7 @@ async fn more_than_a_page_of_incoming_money_between_looks_is_all_notified() {
     let app = fast_app().await;
     let eka = TestUser::new(9662, "Eka", Some("en"));
     let toko = app.link(&eka, "toko", demo_bukalapak()).await;
-    watches::watch(&app.db.pool, TelegramUserId::new(eka.id), toko, WatchKind::Mutations, "credits", None)
-        .await
-        .unwrap();
+    watches::watch(&app.db.pool, eka.uid(), toko, WatchKind::Mutations, "credits", None).await.unwrap();
     // Wait for the first look, which only sets the cursor.
     first_look_done(&app).await;
     for i in 1..=25 {
@@ -396,23 +386,14 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
     let amount = Amount::from_rupiah(25_000).unwrap();
     let bank = DEMO.bukalapak_bank_account_id.to_owned();
     let destination = Destination::BankAccount { id: bank.clone() };
-    let row = withdrawals::create_draft(
-        &app.db.pool,
-        TelegramUserId::new(eka.id),
-        toko,
-        "toko",
-        "bukalapak",
-        amount,
-        &destination,
-    )
-    .await
-    .unwrap();
-    withdrawals::confirm(&app.db.pool, TelegramUserId::new(eka.id), row.id).await.unwrap().unwrap();
-    let row =
-        withdrawals::claim_for_submit(&app.db.pool, TelegramUserId::new(eka.id), row.id, app.config.submit_lease())
-            .await
-            .unwrap()
-            .unwrap();
+    let row = withdrawals::create_draft(&app.db.pool, eka.uid(), toko, "toko", "bukalapak", amount, &destination)
+        .await
+        .unwrap();
+    withdrawals::confirm(&app.db.pool, eka.uid(), row.id).await.unwrap().unwrap();
+    let row = withdrawals::claim_for_submit(&app.db.pool, eka.uid(), row.id, app.config.submit_lease())
+        .await
+        .unwrap()
+        .unwrap();
     let request = merchant_bot::providers::WithdrawRequest::Bank {
         amount,
         bank_account_id: bank,

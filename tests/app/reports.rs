@@ -3,8 +3,8 @@
 //! daily summary with a controlled clock across two notifier instances.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use merchant_bot::domain::TelegramUserId;
 use merchant_bot::{
+    domain::TelegramUserId,
     i18n::Lang,
     notifier::events::Event,
     providers::{Destination, json::jakarta},

@@ -1,13 +1,11 @@
 //! The storage layer on real PostgreSQL: dialogues that outlive a process, credentials
 //! sealed at rest, key rotation.
 
-use merchant_bot::domain::TelegramUserId;
 use std::time::Duration;
 
-use merchant_bot::domain::AccountId;
 use merchant_bot::{
     crypto::{MasterKey, OpenError},
-    domain::{AccountLabel, Credentials},
+    domain::{AccountId, AccountLabel, Credentials, TelegramUserId},
     storage::{
         accounts::{self, AccountError},
         dialogue::PgDialogueStorage,

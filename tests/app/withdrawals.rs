@@ -1,7 +1,6 @@
 //! `/withdraw` end to end through the fake Bot API, against mocked gateways that count
 //! requests (and the simulator for the crash window).
 
-use merchant_bot::domain::TelegramUserId;
 use std::time::Duration;
 
 use merchant_bot::{
@@ -142,7 +141,7 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
     let row = withdrawals::create_draft(
         &app.db.pool,
-        TelegramUserId::new(wati.id),
+        wati.uid(),
         account_id,
         "kasir",
         "qris",
@@ -160,28 +159,14 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     // Two processes pressing Confirm at once: one conditional update wins.
     let other_pool = app.db.new_pool().await;
     let (a, b) = tokio::join!(
-        withdrawals::confirm(&app.db.pool, TelegramUserId::new(wati.id), row.id),
-        withdrawals::confirm(&other_pool, TelegramUserId::new(wati.id), row.id)
+        withdrawals::confirm(&app.db.pool, wati.uid(), row.id),
+        withdrawals::confirm(&other_pool, wati.uid(), row.id)
     );
     assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
     // And two submits at once: one request.
     let (a, b) = tokio::join!(
-        merchant_bot::withdrawals::submit(
-            &app.db.pool,
-            &gateway,
-            TelegramUserId::new(wati.id),
-            row.id,
-            app.config.submit_lease(),
-            None
-        ),
-        merchant_bot::withdrawals::submit(
-            &other_pool,
-            &gateway,
-            TelegramUserId::new(wati.id),
-            row.id,
-            app.config.submit_lease(),
-            None
-        )
+        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.uid(), row.id, app.config.submit_lease(), None),
+        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.uid(), row.id, app.config.submit_lease(), None)
     );
     let outcomes = [a.unwrap().1, b.unwrap().1].map(|o| format!("{o:?}"));
     assert_eq!(outcomes.iter().filter(|o| o.starts_with("Submitted")).count(), 1, "{outcomes:?}");
@@ -369,19 +354,11 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
     let account_id = app.link(&wati, "kasir", demo_qris()).await;
     let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
     let amount = Amount::from_rupiah(70_000).unwrap();
-    let row = withdrawals::create_draft(
-        &app.db.pool,
-        TelegramUserId::new(wati.id),
-        account_id,
-        "kasir",
-        "qris",
-        amount,
-        &destination,
-    )
-    .await
-    .unwrap();
-    withdrawals::confirm(&app.db.pool, TelegramUserId::new(wati.id), row.id).await.unwrap().expect("confirmed");
-    withdrawals::claim_for_submit(&app.db.pool, TelegramUserId::new(wati.id), row.id, app.config.submit_lease())
+    let row = withdrawals::create_draft(&app.db.pool, wati.uid(), account_id, "kasir", "qris", amount, &destination)
+        .await
+        .unwrap();
+    withdrawals::confirm(&app.db.pool, wati.uid(), row.id).await.unwrap().expect("confirmed");
+    withdrawals::claim_for_submit(&app.db.pool, wati.uid(), row.id, app.config.submit_lease())
         .await
         .unwrap()
         .expect("claimed");
@@ -522,26 +499,18 @@ async fn claimed(app: &TestApp, user: &TestUser) -> withdrawals::WithdrawalRow {
     let account_id = app.link(user, "kasir", demo_qris()).await;
     let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
     let amount = Amount::from_rupiah(70_000).unwrap();
-    let row = withdrawals::create_draft(
-        &app.db.pool,
-        TelegramUserId::new(user.id),
-        account_id,
-        "kasir",
-        "qris",
-        amount,
-        &destination,
-    )
-    .await
-    .unwrap();
+    let row = withdrawals::create_draft(&app.db.pool, user.uid(), account_id, "kasir", "qris", amount, &destination)
+        .await
+        .unwrap();
     assert!(
-        withdrawals::claim_for_submit(&app.db.pool, TelegramUserId::new(user.id), row.id, app.config.submit_lease())
+        withdrawals::claim_for_submit(&app.db.pool, user.uid(), row.id, app.config.submit_lease())
             .await
             .unwrap()
             .is_none(),
         "a draft is not sent"
     );
-    withdrawals::confirm(&app.db.pool, TelegramUserId::new(user.id), row.id).await.unwrap().expect("confirmed");
-    withdrawals::claim_for_submit(&app.db.pool, TelegramUserId::new(user.id), row.id, app.config.submit_lease())
+    withdrawals::confirm(&app.db.pool, user.uid(), row.id).await.unwrap().expect("confirmed");
+    withdrawals::claim_for_submit(&app.db.pool, user.uid(), row.id, app.config.submit_lease())
         .await
         .unwrap()
         .expect("claimed")
@@ -753,10 +722,10 @@ async fn a_withdrawal_in_doubt_is_settled_with_its_own_accounts_credentials_afte
             // The same name, now another gateway account.
             let other = Credentials::Qris { api_key: "another-qris-account-key".into() };
             let label = merchant_bot::domain::AccountLabel::parse("kasir").unwrap();
-            let new = accounts::replace(&app.db.pool, key, TelegramUserId::new(wati.id), &label, &other).await.unwrap();
+            let new = accounts::replace(&app.db.pool, key, wati.uid(), &label, &other).await.unwrap();
             assert_ne!(new.id, account_id, "the new credentials get a row of their own");
         } else {
-            accounts::unlink(&app.db.pool, key, TelegramUserId::new(wati.id), account_id).await.unwrap();
+            accounts::unlink(&app.db.pool, key, wati.uid(), account_id).await.unwrap();
         }
         let still_linked: Option<i64> = sqlx::query_scalar("SELECT account_id FROM withdrawals WHERE id = $1")
             .bind(row.id)
@@ -786,13 +755,13 @@ async fn parked_credentials_move_to_a_new_master_key_with_the_rest() {
     let wati = TestUser::new(9532, "Wati", Some("en"));
     let row = claimed(&app, &wati).await;
     let key = &app.config.master_key;
-    accounts::unlink(&app.db.pool, key, TelegramUserId::new(wati.id), row.account_id.unwrap()).await.unwrap();
+    accounts::unlink(&app.db.pool, key, wati.uid(), row.account_id.unwrap()).await.unwrap();
     let new = MasterKey::parse(&MasterKey::generate()).unwrap();
     accounts::rotate_key(&app.db.pool, key, &new).await.unwrap();
     assert!(
-        accounts::parked_credentials(&app.db.pool, key, TelegramUserId::new(wati.id), row.id).await.is_err(),
+        accounts::parked_credentials(&app.db.pool, key, wati.uid(), row.id).await.is_err(),
         "not under the old key"
     );
-    let parked = accounts::parked_credentials(&app.db.pool, &new, TelegramUserId::new(wati.id), row.id).await.unwrap();
+    let parked = accounts::parked_credentials(&app.db.pool, &new, wati.uid(), row.id).await.unwrap();
     assert_eq!(parked, Some(demo_qris()));
 }

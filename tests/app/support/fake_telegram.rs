@@ -89,6 +89,11 @@ impl TestUser {
         TestUser { id, first_name: first_name.into(), language_code: language_code.map(Into::into) }
     }
 
+    /// The user as the bot's records name them.
+    pub fn uid(&self) -> merchant_bot::domain::TelegramUserId {
+        merchant_bot::domain::TelegramUserId::new(self.id)
+    }
+
     fn json(&self) -> Value {
         let mut u = json!({"id": self.id, "is_bot": false, "first_name": self.first_name});
         if let Some(code) = &self.language_code {

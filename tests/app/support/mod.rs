@@ -5,7 +5,6 @@ pub mod fake_telegram;
 pub mod logs;
 pub mod telegram_rules;
 
-use merchant_bot::domain::TelegramUserId;
 use std::{
     sync::{
         OnceLock,
@@ -290,20 +289,12 @@ impl TestApp {
         label: &str,
         credentials: Credentials,
     ) -> merchant_bot::domain::AccountId {
-        storage::users::touch(&self.db.pool, TelegramUserId::new(user.id), user.language_code.as_deref())
-            .await
-            .unwrap();
+        storage::users::touch(&self.db.pool, user.uid(), user.language_code.as_deref()).await.unwrap();
         let label = AccountLabel::parse(label).unwrap();
-        storage::accounts::insert(
-            &self.db.pool,
-            &self.config.master_key,
-            TelegramUserId::new(user.id),
-            &label,
-            &credentials,
-        )
-        .await
-        .unwrap()
-        .id
+        storage::accounts::insert(&self.db.pool, &self.config.master_key, user.uid(), &label, &credentials)
+            .await
+            .unwrap()
+            .id
     }
 
     /// A call to the simulator's control API.
