@@ -120,7 +120,10 @@ async fn show(ctx: &Ctx, message: MessageId, row: &InvoiceRow, is_photo: bool) -
     if row.is_final() {
         // Stamped, like every other card of the invoice (which the card refresher edits).
         let (bot, lang, place) = (&ctx.bot, ctx.lang, Place::Chat(ctx.chat.0, message.0));
-        invoices::card_shown(&ctx.app, ctx.chat.0, message.0, row.status).await?;
+        if !invoices::card_shown(&ctx.app, ctx.chat.0, message.0, row.status).await? {
+            // The card refresher claimed it a moment ago and draws the same stamp.
+            return Ok(());
+        }
         let edited = edit_ended(&ctx.app, bot, &place, is_photo, row, Audience::Merchant, lang, Class::Reply).await;
         match edited {
             Ok(Some(file_id)) => invoices::set_ended_file(&ctx.app, row, &file_id).await?,

@@ -81,7 +81,10 @@ pub async fn press(bot: &Bot, app: &App, lang: Lang, q: &CallbackQuery, token: P
     bot.answer_callback_query(q.id.clone()).text(toast).await?;
     let Some(message) = q.regular_message().filter(|_| row.is_final()) else { return Ok(()) };
     let (chat, id) = (message.chat.id.0, message.id.0);
-    invoices::card_shown(app, chat, id, row.status).await?;
+    if !invoices::card_shown(app, chat, id, row.status).await? {
+        // The card refresher claimed it a moment ago and draws the same stamp.
+        return Ok(());
+    }
     let (place, is_photo) = (Place::Chat(chat, id), message.photo().is_some());
     match edit_ended(app, bot, &place, is_photo, &row, Audience::Customer, lang, Class::Reply).await {
         Ok(_) => Ok(()),

@@ -315,8 +315,9 @@ pub async fn posted_inline(
 }
 
 /// A card about to be redrawn ended by a handler: marked shown first, so the card
-/// refresher leaves it alone.
-pub async fn card_shown(app: &App, chat: i64, message: i32, status: InvoiceState) -> sqlx::Result<()> {
+/// refresher leaves it alone. `false` if the refresher is drawing it already: then the
+/// handler leaves it alone.
+pub async fn card_shown(app: &App, chat: i64, message: i32, status: InvoiceState) -> sqlx::Result<bool> {
     cards::shown(&app.pool, chat, message, status).await
 }
 

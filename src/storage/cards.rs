@@ -225,19 +225,29 @@ pub async fn retry_later(pool: &PgPool, card: &StaleCard, delay: Duration) -> sq
 }
 
 /// A handler is about to edit the card in `chat`/`message` itself to show `status`:
-/// recorded first, so the refresher does not edit it a second time meanwhile. If the
-/// edit fails, [`reopen`] hands the card back to the refresher.
-pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: InvoiceState) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE invoice_cards SET shown_status = $3, lease_until = NULL
-         WHERE chat_id = $1 AND message_id = $2 AND shown_status = 'pending'",
+/// recorded first, so the refresher does not edit it a second time meanwhile. `false`
+/// if the refresher holds the card under a live lease (it claimed it between the
+/// invoice ending and this call): then it draws the card and the handler must not, or
+/// the card is edited twice. If the handler's edit fails, [`reopen`] hands the card back
+/// to the refresher.
+pub async fn shown(pool: &PgPool, chat_id: i64, message_id: i32, status: InvoiceState) -> sqlx::Result<bool> {
+    let refreshing = sqlx::query_scalar!(
+        r#"WITH card AS (
+              SELECT id, shown_status = 'pending' AND coalesce(lease_until >= now(), false) AS refreshing
+              FROM invoice_cards WHERE chat_id = $1 AND message_id = $2 FOR UPDATE
+           ), taken AS (
+              UPDATE invoice_cards c SET shown_status = $3, lease_until = NULL
+              FROM card WHERE c.id = card.id AND c.shown_status = 'pending' AND NOT card.refreshing
+              RETURNING c.id
+           )
+           SELECT coalesce(bool_or(refreshing), false) AS "refreshing!" FROM card"#,
         chat_id,
         message_id,
         status.as_str()
     )
-    .execute(pool)
+    .fetch_one(pool)
     .await?;
-    Ok(())
+    Ok(!refreshing)
 }
 
 /// The handler's edit of the card failed: the refresher brings it up to date instead.

@@ -2,13 +2,12 @@
 //! of a withdrawal's confirmation, the PIN, and a customer's status checks hold whatever
 //! chat layer calls them.
 
-use merchant_bot::domain::TelegramUserId;
 use std::time::Duration;
 
-use merchant_bot::domain::AccountId;
 use merchant_bot::{
     app::App,
-    domain::{AccountLabel, Amount},
+    domain::{AccountId, AccountLabel, Amount, InvoiceState, TelegramUserId},
+    i18n::Lang,
     providers::Destination,
     services::{
         accounts,
@@ -17,11 +16,12 @@ use merchant_bot::{
         withdrawals::{self, Confirmed, Next},
     },
     simulator, storage,
+    storage::cards::Audience,
 };
 
 use crate::support::{FakeTelegram, TestDb, demo_qris, settings, test_app};
 
-const OWNER: i64 = 4242;
+const OWNER: TelegramUserId = TelegramUserId::new(4242);
 
 struct Setup {
     app: App,
@@ -39,11 +39,9 @@ async fn setup() -> Setup {
     let mut s = settings(&tg, &db);
     s.qris_api_url = Some(sim.url.clone());
     let app = test_app(db.pool.clone(), s.config().expect("valid settings"));
-    storage::users::touch(&app.pool, TelegramUserId::new(OWNER), None).await.unwrap();
+    storage::users::touch(&app.pool, OWNER, None).await.unwrap();
     let label = AccountLabel::parse("kasir").unwrap();
-    let account = storage::accounts::insert(&app.pool, app.key(), TelegramUserId::new(OWNER), &label, &demo_qris())
-        .await
-        .unwrap();
+    let account = storage::accounts::insert(&app.pool, app.key(), OWNER, &label, &demo_qris()).await.unwrap();
     Setup { app, account_id: account.id, _db: db, _tg: tg, _sim: sim }
 }
 
@@ -58,47 +56,26 @@ fn rupiah(n: i64) -> Amount {
 #[tokio::test]
 async fn confirm_is_taken_once_and_a_draft_older_than_a_dialogue_expires() {
     let s = setup().await;
-    let (_, row) = withdrawals::draft(&s.app, TelegramUserId::new(OWNER), s.account_id, rupiah(50_000), &dana())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER), row.id).await.unwrap(),
-        Confirmed::Ready(_)
-    ));
-    assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER), row.id).await.unwrap(),
-        Confirmed::Taken
-    ));
+    let (_, row) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(50_000), &dana()).await.unwrap().unwrap();
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id).await.unwrap(), Confirmed::Ready(_)));
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id).await.unwrap(), Confirmed::Taken));
     // Someone else's withdrawal is unknown to them.
     assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER + 1), row.id).await.unwrap(),
+        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER.get() + 1), row.id).await.unwrap(),
         Confirmed::Unknown
     ));
 
-    let (_, old) = withdrawals::draft(&s.app, TelegramUserId::new(OWNER), s.account_id, rupiah(50_000), &dana())
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, old) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(50_000), &dana()).await.unwrap().unwrap();
     s.app.clock.advance(s.app.config.dialogue_timeout + Duration::from_secs(60));
-    assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER), old.id).await.unwrap(),
-        Confirmed::Expired
-    ));
-    let stored = withdrawals::get(&s.app, TelegramUserId::new(OWNER), old.id).await.unwrap().unwrap();
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, old.id).await.unwrap(), Confirmed::Expired));
+    let stored = withdrawals::get(&s.app, OWNER, old.id).await.unwrap().unwrap();
     assert_eq!(stored.status.as_str(), "expired");
     // A draft of an account that is gone is refused before anything is written.
     assert!(
-        withdrawals::draft(
-            &s.app,
-            TelegramUserId::new(OWNER),
-            AccountId::new(s.account_id.get() + 99),
-            rupiah(1),
-            &dana()
-        )
-        .await
-        .unwrap()
-        .is_none()
+        withdrawals::draft(&s.app, OWNER, AccountId::new(s.account_id.get() + 99), rupiah(1), &dana())
+            .await
+            .unwrap()
+            .is_none()
     );
 }
 
@@ -107,53 +84,37 @@ async fn the_pin_is_asked_above_its_threshold_and_five_wrong_ones_lock_withdrawa
     let s = setup().await;
     assert!(pin::hash_new("12a4".into()).await.unwrap().is_err(), "not digits");
     let hash = pin::hash_new("482913".into()).await.unwrap().unwrap();
-    pin::set(&s.app, TelegramUserId::new(OWNER), &hash).await.unwrap();
-    pin::set_threshold(&s.app, TelegramUserId::new(OWNER), 100_000).await.unwrap();
+    pin::set(&s.app, OWNER, &hash).await.unwrap();
+    pin::set_threshold(&s.app, OWNER, 100_000).await.unwrap();
 
-    let (_, small) = withdrawals::draft(&s.app, TelegramUserId::new(OWNER), s.account_id, rupiah(100_000), &dana())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(withdrawals::next_step(&s.app, TelegramUserId::new(OWNER), &small, true).await.unwrap(), Next::Submit);
-    let (_, large) = withdrawals::draft(&s.app, TelegramUserId::new(OWNER), s.account_id, rupiah(100_001), &dana())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(withdrawals::next_step(&s.app, TelegramUserId::new(OWNER), &large, true).await.unwrap(), Next::Pin);
+    let (_, small) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(100_000), &dana()).await.unwrap().unwrap();
+    assert_eq!(withdrawals::next_step(&s.app, OWNER, &small, true).await.unwrap(), Next::Submit);
+    let (_, large) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(100_001), &dana()).await.unwrap().unwrap();
+    assert_eq!(withdrawals::next_step(&s.app, OWNER, &large, true).await.unwrap(), Next::Pin);
     // After a right PIN the same withdrawal goes on to the submit.
-    assert_eq!(withdrawals::next_step(&s.app, TelegramUserId::new(OWNER), &large, false).await.unwrap(), Next::Submit);
+    assert_eq!(withdrawals::next_step(&s.app, OWNER, &large, false).await.unwrap(), Next::Submit);
 
-    assert_eq!(pin::check(&s.app, TelegramUserId::new(OWNER), "482913".into()).await.unwrap(), PinCheck::Right);
+    assert_eq!(pin::check(&s.app, OWNER, "482913".into()).await.unwrap(), PinCheck::Right);
     for left in (1..=4).rev() {
-        assert_eq!(
-            pin::check(&s.app, TelegramUserId::new(OWNER), "000000".into()).await.unwrap(),
-            PinCheck::Wrong { left }
-        );
+        assert_eq!(pin::check(&s.app, OWNER, "000000".into()).await.unwrap(), PinCheck::Wrong { left });
     }
-    assert_eq!(pin::check(&s.app, TelegramUserId::new(OWNER), "000000".into()).await.unwrap(), PinCheck::Locked);
+    assert_eq!(pin::check(&s.app, OWNER, "000000".into()).await.unwrap(), PinCheck::Locked);
     // Locked: even the right PIN is refused, and Confirm cancels the draft.
-    assert_eq!(pin::check(&s.app, TelegramUserId::new(OWNER), "482913".into()).await.unwrap(), PinCheck::Locked);
-    assert!(pin::locked_until(&s.app, TelegramUserId::new(OWNER)).await.unwrap().is_some());
-    assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER), large.id).await.unwrap(),
-        Confirmed::Locked(_)
-    ));
-    assert_eq!(
-        withdrawals::get(&s.app, TelegramUserId::new(OWNER), large.id).await.unwrap().unwrap().status.as_str(),
-        "cancelled"
-    );
+    assert_eq!(pin::check(&s.app, OWNER, "482913".into()).await.unwrap(), PinCheck::Locked);
+    assert!(pin::locked_until(&s.app, OWNER).await.unwrap().is_some());
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, large.id).await.unwrap(), Confirmed::Locked(_)));
+    assert_eq!(withdrawals::get(&s.app, OWNER, large.id).await.unwrap().unwrap().status.as_str(), "cancelled");
     // The lock ends by the clock.
     s.app.clock.advance(Duration::from_secs(16 * 60));
-    assert!(pin::locked_until(&s.app, TelegramUserId::new(OWNER)).await.unwrap().is_none());
+    assert!(pin::locked_until(&s.app, OWNER).await.unwrap().is_none());
 }
 
 #[tokio::test]
 async fn a_customer_check_asks_the_gateway_at_most_once_per_interval() {
     let s = setup().await;
-    let opened = accounts::opened(&s.app, TelegramUserId::new(OWNER)).await.unwrap();
+    let opened = accounts::opened(&s.app, OWNER).await.unwrap();
     let usable = accounts::open(&s.app, &opened, s.account_id).unwrap();
-    let (row, _) =
-        invoices::create(&s.app, TelegramUserId::new(OWNER), &usable, rupiah(25_000)).await.unwrap().unwrap();
+    let (row, _) = invoices::create(&s.app, OWNER, &usable, rupiah(25_000)).await.unwrap().unwrap();
     let (row, asked) = invoices::customer_check(&s.app, row).await.unwrap();
     assert!(asked, "the first check asks the gateway");
     let (_, asked) = invoices::customer_check(&s.app, row.clone()).await.unwrap();
@@ -163,4 +124,37 @@ async fn a_customer_check_asks_the_gateway_at_most_once_per_interval() {
         accounts::open(&s.app, &opened, AccountId::new(s.account_id.get() + 1)),
         Err(accounts::Unusable::Gone)
     ));
+}
+
+#[tokio::test]
+async fn a_card_the_refresher_is_drawing_is_not_drawn_by_a_handler_too() {
+    let s = setup().await;
+    let opened = accounts::opened(&s.app, OWNER).await.unwrap();
+    let usable = accounts::open(&s.app, &opened, s.account_id).unwrap();
+    let (chat, lease) = (OWNER.get(), Duration::from_secs(60));
+    for (message, refresher_first) in [(10, true), (11, false)] {
+        let (row, _) = invoices::create(&s.app, OWNER, &usable, rupiah(25_000)).await.unwrap().unwrap();
+        invoices::posted(&s.app, &row, Audience::Merchant, chat, message, Lang::En, true).await.unwrap();
+        // The invoice ends (a Check status press recorded it); the handler is about to
+        // redraw its card, and the refresher may have claimed it in between.
+        storage::invoices::set_status(&s.app.pool, row.id, InvoiceState::Paid).await.unwrap();
+        if refresher_first {
+            let claimed = storage::cards::claim(&s.app.pool, 10, lease).await.unwrap();
+            assert_eq!(claimed.len(), 1);
+            assert!(
+                !invoices::card_shown(&s.app, chat, message, InvoiceState::Paid).await.unwrap(),
+                "the refresher holds the card: the handler leaves it"
+            );
+            assert!(
+                storage::cards::mark_shown(&s.app.pool, &claimed[0], InvoiceState::Paid).await.unwrap(),
+                "and the refresher's claim still stands"
+            );
+        } else {
+            assert!(invoices::card_shown(&s.app, chat, message, InvoiceState::Paid).await.unwrap());
+            assert!(
+                storage::cards::claim(&s.app.pool, 10, lease).await.unwrap().is_empty(),
+                "the handler took the card: nothing left to refresh"
+            );
+        }
+    }
 }
