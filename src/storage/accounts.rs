@@ -258,6 +258,9 @@ pub type OpenedAccount = (LinkedAccount, Result<Credentials, AccountError>);
 /// credentials opened, in one read: what an update that talks to gateways needs. Those
 /// are the user's own accounts, and for staff the owner's accounts they may invoice on
 /// (`owner_id` tells them apart; the command layer lets staff only make invoices).
+/// Every update that talks to a gateway reads this, so it must stay two index lookups:
+/// written as `owner_id = $1 OR id IN (…staff…)` PostgreSQL reads every merchant's
+/// accounts instead (a sequential scan, 6 ms at 20,000 accounts).
 pub async fn list_opened(
     pool: &PgPool,
     key: &MasterKey,
@@ -269,8 +272,9 @@ pub async fn list_opened(
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
                   key_id
            FROM linked_accounts
-           WHERE owner_id = $1
-              OR id IN (SELECT account_id FROM staff WHERE staff_id = $1 AND removed_at IS NULL)
+           WHERE id IN (SELECT id FROM linked_accounts WHERE owner_id = $1
+                        UNION ALL
+                        SELECT account_id FROM staff WHERE staff_id = $1 AND removed_at IS NULL)
            ORDER BY owner_id = $1 DESC, is_default DESC, label"#,
         user_id
     )
