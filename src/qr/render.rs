@@ -6,7 +6,7 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{GrayImage, Luma, imageops};
 
-use super::image::{QrImageError, png, qr_image};
+use super::image::{QUIET_ZONE, QrImageError, QrModules, png};
 
 static REGULAR: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("fonts/DejaVuSans-Bold.ttf");
@@ -118,10 +118,11 @@ pub fn invoice_png(payload: &str, card: &Card) -> Result<Vec<u8>, QrImageError> 
 
 pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageError> {
     let fonts = fonts();
-    // The scale that brings the code closest to the target width, in whole pixels.
-    let modules = qr_image(payload, 1)?.width();
-    let scale = (QR_TARGET / modules).max(3);
-    let code = qr_image(payload, scale)?;
+    // The scale that brings the code (with its quiet zone) closest to the target width,
+    // in whole pixels.
+    let modules = QrModules::encode(payload)?;
+    let scale = (QR_TARGET / (modules.width() + 2 * QUIET_ZONE)).max(3);
+    let code = modules.image(scale);
     let width = WIDTH.max(code.width());
     let inner = (width - 2 * MARGIN) as f32;
 
@@ -265,7 +266,7 @@ mod tests {
         assert_eq!(grids(&stamped), 0, "an ended invoice's code must not scan");
         assert_eq!(plain.dimensions(), stamped.dimensions(), "the card keeps its size");
         // The band across the middle of the code: a black frame with black text on white.
-        let modules = qr_image(&payload, 1).unwrap().width();
+        let modules = QrModules::encode(&payload).unwrap().width() + 2 * QUIET_ZONE;
         let side = modules * (QR_TARGET / modules).max(3);
         let middle = 36 + 44 + side / 2;
         let row: Vec<u8> = (0..stamped.width()).map(|x| stamped.get_pixel(x, middle).0[0]).collect();
