@@ -261,16 +261,37 @@ impl App {
         text: impl Into<String>,
         action: ButtonAction,
     ) -> anyhow::Result<InlineKeyboardButton> {
-        // A dialogue's buttons live as long as the dialogue. Confirm lives until the
-        // abandoned draft is expired (twice the dialogue's time), so a late press still
-        // hears that the withdrawal expired; a second press is answered harmlessly.
-        let ttl = match &action {
+        let id = crate::services::buttons::store(self, owner, &action, self.button_ttl(&action), action.single_use())
+            .await?;
+        Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
+    }
+
+    /// Several buttons for `owner`, stored in one database round trip (a keyboard's).
+    pub async fn buttons<const N: usize>(
+        &self,
+        owner: TelegramUserId,
+        buttons: [(String, ButtonAction); N],
+    ) -> anyhow::Result<[InlineKeyboardButton; N]> {
+        let actions: Vec<(&ButtonAction, Duration, bool)> =
+            buttons.iter().map(|(_, action)| (action, self.button_ttl(action), action.single_use())).collect();
+        let ids = crate::services::buttons::store_many(self, owner, &actions).await?;
+        anyhow::ensure!(ids.len() == N, "{} buttons stored for {N}", ids.len());
+        let mut ids = ids.into_iter();
+        Ok(buttons.map(|(text, _)| {
+            InlineKeyboardButton::callback(text, Callback::Action(ids.next().unwrap_or_default()).encode())
+        }))
+    }
+
+    /// How long a button works. A dialogue's buttons live as long as the dialogue.
+    /// Confirm lives until the abandoned draft is expired (twice the dialogue's time), so
+    /// a late press still hears that the withdrawal expired; a second press is answered
+    /// harmlessly.
+    fn button_ttl(&self, action: &ButtonAction) -> Duration {
+        match action {
             ButtonAction::WithdrawConfirm { .. } => self.config.dialogue_timeout * 2,
             a if a.single_use() => self.config.dialogue_timeout,
             _ => NAVIGATION_TTL,
-        };
-        let id = crate::services::buttons::store(self, owner, &action, ttl, action.single_use()).await?;
-        Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
+        }
     }
 }
 

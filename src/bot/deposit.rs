@@ -42,17 +42,16 @@ pub(super) async fn keyboard(ctx: &Ctx, row: &InvoiceRow) -> anyhow::Result<Opti
     if row.is_final() {
         return Ok(None);
     }
-    let refresh = ctx
+    let [refresh, cancel, share] = ctx
         .app
-        .button(ctx.user, tr!(ctx.lang, "button-check-status"), ButtonAction::InvoiceRefresh { invoice_id: row.id })
-        .await?;
-    let cancel = ctx
-        .app
-        .button(ctx.user, tr!(ctx.lang, "button-cancel-invoice"), ButtonAction::InvoiceCancel { invoice_id: row.id })
-        .await?;
-    let share = ctx
-        .app
-        .button(ctx.user, tr!(ctx.lang, "button-share-invoice"), ButtonAction::InvoiceShare { invoice_id: row.id })
+        .buttons(
+            ctx.user,
+            [
+                (tr!(ctx.lang, "button-check-status"), ButtonAction::InvoiceRefresh { invoice_id: row.id }),
+                (tr!(ctx.lang, "button-cancel-invoice"), ButtonAction::InvoiceCancel { invoice_id: row.id }),
+                (tr!(ctx.lang, "button-share-invoice"), ButtonAction::InvoiceShare { invoice_id: row.id }),
+            ],
+        )
         .await?;
     Ok(Some(InlineKeyboardMarkup::new([vec![refresh, cancel], vec![share]])))
 }

@@ -248,13 +248,15 @@ async fn summary(
         dialogue.exit().await.map_err(dialogue_err)?;
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
-    let confirm = ctx
+    let [confirm, cancel] = ctx
         .app
-        .button(ctx.user, tr!(ctx.lang, "button-confirm"), ButtonAction::WithdrawConfirm { withdrawal_id: row.id })
-        .await?;
-    let cancel = ctx
-        .app
-        .button(ctx.user, tr!(ctx.lang, "button-cancel"), ButtonAction::WithdrawCancel { withdrawal_id: row.id })
+        .buttons(
+            ctx.user,
+            [
+                (tr!(ctx.lang, "button-confirm"), ButtonAction::WithdrawConfirm { withdrawal_id: row.id }),
+                (tr!(ctx.lang, "button-cancel"), ButtonAction::WithdrawCancel { withdrawal_id: row.id }),
+            ],
+        )
         .await?;
     let keyboard = InlineKeyboardMarkup::new([[confirm, cancel]]);
     let text = summary_text(ctx, &row, &account);

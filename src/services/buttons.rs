@@ -21,6 +21,15 @@ pub async fn store<A: Serialize>(
     actions::create(&app.pool, owner, action, ttl, single_use).await
 }
 
+/// Stores several actions for `owner` at once (a keyboard's buttons); their ids, in order.
+pub async fn store_many<A: Serialize>(
+    app: &App,
+    owner: TelegramUserId,
+    actions: &[(A, Duration, bool)],
+) -> sqlx::Result<Vec<i64>> {
+    actions::create_many(&app.pool, owner, actions).await
+}
+
 /// Takes the action of button `id` pressed by `presser` (a single-use one is consumed).
 pub async fn take<A: DeserializeOwned>(
     app: &App,

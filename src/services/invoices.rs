@@ -297,9 +297,6 @@ pub async fn posted(
     lang: Lang,
     is_photo: bool,
 ) -> sqlx::Result<()> {
-    if audience == Audience::Merchant {
-        invoices::set_message(&app.pool, row.id, chat, message).await?;
-    }
     cards::insert(&app.pool, row.id, audience, chat, message, lang, is_photo).await
 }
 

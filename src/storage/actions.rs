@@ -39,6 +39,41 @@ pub async fn create<A: Serialize>(
     .await
 }
 
+/// Stores several actions for `owner` in one statement (a keyboard's buttons); returns
+/// their ids in the same order.
+pub async fn create_many<A: Serialize>(
+    pool: &PgPool,
+    owner: TelegramUserId,
+    actions: &[(A, Duration, bool)],
+) -> sqlx::Result<Vec<i64>> {
+    let owner = owner.get();
+    let mut jsons = Vec::with_capacity(actions.len());
+    for (action, _, _) in actions {
+        jsons.push(serde_json::to_value(action).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
+    }
+    let ttls: Vec<f64> = actions.iter().map(|(_, ttl, _)| ttl.as_secs_f64()).collect();
+    let single: Vec<bool> = actions.iter().map(|(_, _, single_use)| *single_use).collect();
+    // The ids are drawn first and numbered, so that the answer's order is the
+    // keyboard's, whatever order the rows are written in.
+    sqlx::query_scalar!(
+        r#"WITH ids AS (
+             SELECT n, nextval('pending_actions_id_seq') AS id FROM generate_series(1, cardinality($2::jsonb[])) n
+           ), stored AS (
+             INSERT INTO pending_actions (id, owner_id, action, expires_at, single_use)
+             SELECT ids.id, $1, a.action, now() + make_interval(secs => a.ttl), a.single_use
+             FROM unnest($2::jsonb[], $3::float8[], $4::bool[]) WITH ORDINALITY AS a(action, ttl, single_use, n)
+             JOIN ids USING (n)
+           )
+           SELECT id AS "id!" FROM ids ORDER BY n"#,
+        owner,
+        &jsons,
+        &ttls,
+        &single
+    )
+    .fetch_all(pool)
+    .await
+}
+
 /// Takes the action of button `id` pressed by `presser`: a single-use action is
 /// consumed in the same statement, so two presses (two devices, two bot processes)
 /// cannot both take it.

@@ -119,8 +119,13 @@ pub async fn insert(
     lang: Lang,
     is_photo: bool,
 ) -> sqlx::Result<()> {
+    // The merchant's own card is also the invoice's message (for later edits and
+    // replies); both are written in one statement.
     sqlx::query!(
-        "INSERT INTO invoice_cards (invoice_id, audience, chat_id, message_id, lang, is_photo)
+        "WITH message AS (
+           UPDATE invoices SET chat_id = $3, message_id = $4, updated_at = now() WHERE id = $1 AND $2 = 'merchant'
+         )
+         INSERT INTO invoice_cards (invoice_id, audience, chat_id, message_id, lang, is_photo)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ON CONSTRAINT invoice_cards_message_key DO NOTHING",
         invoice_id.get(),
         audience.as_str(),

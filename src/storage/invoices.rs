@@ -64,7 +64,7 @@ fn rupiah(a: Amount) -> Option<i64> {
 }
 
 /// Records a new invoice on `account` (made by a staff member, or by the owner when
-/// `made_by` is `None`) and starts watching it, in one transaction. `None` if the
+/// `made_by` is `None`) and starts watching it, in one statement. `None` if the
 /// gateway's amounts are not whole rupiah (a gateway answer the bot cannot keep).
 pub async fn insert(
     pool: &PgPool,
@@ -80,14 +80,28 @@ pub async fn insert(
     else {
         return Ok(None);
     };
-    let mut tx = pool.begin().await?;
+    // One statement (so one round trip, and atomic without a transaction around it):
+    // the invoice, then its watch from the row just written.
     let row = sqlx::query_as!(
         InvoiceRow,
-        r#"INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12)
-           RETURNING id AS "id: InvoiceId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, gateway_invoice_id, amount, fee, total,
-                status AS "status: InvoiceState", payload, expires_at, chat_id, message_id, created_at,
-                pay_token, display_name, via_inline, ended_file_id"#,
+        r#"WITH row AS (
+             INSERT INTO invoices (owner_id, account_id, account_label, gateway_invoice_id, amount, fee, total, status, payload, expires_at, settled_at, display_name, made_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $8 <> 'pending' THEN now() END, $11, $12)
+             RETURNING *
+           ), watch AS (
+             -- Watched until paid or expired (and a little past the expiry, for a late answer).
+             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+             SELECT owner_id, account_id, 'invoice', gateway_invoice_id, 'pending',
+                    COALESCE(expires_at, now() + interval '1 day') + interval '1 hour'
+             FROM row
+             ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING
+           )
+           SELECT id AS "id!: InvoiceId", owner_id AS "owner_id!: TelegramUserId", account_id AS "account_id: AccountId",
+                account_label AS "account_label!", gateway_invoice_id AS "gateway_invoice_id!", amount AS "amount!",
+                fee AS "fee!", total AS "total!", status AS "status!: InvoiceState", payload, expires_at, chat_id,
+                message_id, created_at AS "created_at!", pay_token, display_name, via_inline AS "via_inline!",
+                ended_file_id
+           FROM row"#,
         owner_id,
         account_id,
         label,
@@ -101,35 +115,9 @@ pub async fn insert(
         display_name,
         made_by
     )
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await?;
-    // Watched until paid or expired (and a little past the expiry, for a late answer).
-    sqlx::query!(
-        "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
-         VALUES ($1, $2, 'invoice', $3, 'pending', COALESCE($4, now() + interval '1 day') + interval '1 hour')
-         ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
-        owner_id,
-        account_id,
-        &invoice.id,
-        row.expires_at
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
     Ok(Some(row))
-}
-
-/// Remembers where the invoice's photo is, for later edits and replies.
-pub async fn set_message(pool: &PgPool, id: InvoiceId, chat_id: i64, message_id: i32) -> sqlx::Result<()> {
-    sqlx::query!(
-        "UPDATE invoices SET chat_id = $2, message_id = $3, updated_at = now() WHERE id = $1",
-        id.get(),
-        chat_id,
-        message_id
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
 }
 
 /// One invoice the user may see (its owner, or the staff member who made it).

@@ -219,3 +219,36 @@ async fn photos_that_are_not_a_static_qris_get_a_clear_answer() {
     app.tg.send_text(&fai, "/qris 5000");
     assert!(app.tg.message(fai.id).await.text.contains("photo of your printed static QRIS first"));
 }
+
+#[tokio::test]
+async fn a_deposit_costs_five_database_round_trips() {
+    let app = TestApp::spawn().await;
+    crate::support::logs::captured();
+    let tini = TestUser::new(4962, "Tini", Some("en"));
+    app.link(&tini, "kasir", demo_qris()).await;
+    app.tg.send_text(&tini, "/help");
+    app.tg.message(tini.id).await;
+    let photo = deposit(&app, &tini, "25000").await;
+    assert_eq!(photo.buttons.concat().len(), 3, "Check status, Cancel and Share");
+    // The card is recorded once Telegram has answered with the message's id.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let queries = loop {
+        let queries =
+            crate::support::logs::queries_of_update(&crate::support::logs::captured(), 4962, "create_invoice");
+        if queries.iter().any(|q| q.contains("INSERT INTO invoice_cards")) {
+            break queries;
+        }
+        assert!(std::time::Instant::now() < deadline, "the card is recorded:\n{}", queries.join("\n"));
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    assert_eq!(
+        queries.len(),
+        5,
+        "the user with the dialogue, the accounts, the invoice with its watch, the card's three buttons, the card:\n{}",
+        queries.join("\n")
+    );
+    // The card is recorded as the invoice's message, so later edits find it.
+    let (chat, message): (Option<i64>, Option<i32>) =
+        sqlx::query_as("SELECT chat_id, message_id FROM invoices").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!((chat, message.map(i64::from)), (Some(tini.id), Some(photo.message_id)));
+}

@@ -313,15 +313,7 @@ async fn a_balance_over_two_accounts_costs_two_database_round_trips() {
     app.tg.send_text(&tono, "/balance");
     let shown = app.tg.message(tono.id).await;
     assert!(shown.text.contains("kasir") && shown.text.contains("toko"), "{}", shown.text);
-    // Every query sqlx runs is one debug line, inside the span of the update it serves.
-    let logs = crate::support::logs::captured();
-    let balance_update = logs
-        .lines()
-        .filter(|l| l.contains("user=4961}") && l.contains("gateway call") && l.contains("balance"))
-        .find_map(|l| l.split("update{id=").nth(1)?.split(' ').next().map(str::to_owned))
-        .unwrap_or_else(|| panic!("the /balance update's lines:\n{logs}"));
-    let span = format!("update{{id={balance_update} user=4961}}");
-    let queries: Vec<&str> = logs.lines().filter(|l| l.contains(&span) && l.contains("sqlx::query")).collect();
+    let queries = crate::support::logs::queries_of_update(&crate::support::logs::captured(), 4961, "balance");
     assert_eq!(
         queries.len(),
         2,

@@ -37,3 +37,16 @@ pub fn captured() -> String {
     });
     String::from_utf8_lossy(&buffer.lock().unwrap()).into_owned()
 }
+
+/// The database queries run for the update of `user` that made the gateway call `call`
+/// (sqlx logs every query at debug, inside the span of the update it serves).
+pub fn queries_of_update(logs: &str, user: i64, call: &str) -> Vec<String> {
+    let marker = format!("call=\"{call}\"");
+    let update = logs
+        .lines()
+        .filter(|l| l.contains(&format!("user={user}}}")) && l.contains(&marker))
+        .find_map(|l| l.split("update{id=").nth(1)?.split(' ').next().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no update of user {user} made the gateway call {call}:\n{logs}"));
+    let span = format!("update{{id={update} user={user}}}");
+    logs.lines().filter(|l| l.contains(&span) && l.contains("sqlx::query")).map(str::to_owned).collect()
+}
