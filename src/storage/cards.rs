@@ -139,12 +139,14 @@ pub async fn insert(
     Ok(())
 }
 
-/// Claims up to `limit` stale cards for `lease`, oldest invoices first.
+/// Claims up to `limit` stale cards for `lease`, oldest invoices first. A card knows
+/// that its invoice ended (`invoice_ended`, kept by the database), so only the cards due
+/// are read, however many invoices are open.
 pub async fn claim(pool: &PgPool, limit: i64, lease: Duration) -> sqlx::Result<Vec<StaleCard>> {
     let rows = sqlx::query!(
         r#"WITH due AS (
-            SELECT c.id FROM invoice_cards c JOIN invoices i ON i.id = c.invoice_id
-            WHERE c.shown_status = 'pending' AND i.status <> 'pending' AND c.next_attempt_at <= now()
+            SELECT c.id FROM invoice_cards c
+            WHERE c.shown_status = 'pending' AND c.invoice_ended AND c.next_attempt_at <= now()
               AND (c.lease_until IS NULL OR c.lease_until < now())
             ORDER BY c.invoice_id, c.inline_message_id NULLS FIRST, c.id LIMIT $1
             FOR UPDATE OF c SKIP LOCKED
