@@ -8,7 +8,7 @@ use crate::domain::{AccountId, InvoiceId, WithdrawalId};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use teloxide::types::InlineKeyboardButton;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::App;
 use crate::{
@@ -272,14 +272,41 @@ impl App {
         owner: TelegramUserId,
         buttons: [(String, ButtonAction); N],
     ) -> anyhow::Result<[InlineKeyboardButton; N]> {
-        let actions: Vec<(&ButtonAction, Duration, bool)> =
-            buttons.iter().map(|(_, action)| (action, self.button_ttl(action), action.single_use())).collect();
-        let ids = crate::services::buttons::store_many(self, owner, &actions).await?;
-        anyhow::ensure!(ids.len() == N, "{} buttons stored for {N}", ids.len());
+        let ids = self.store_buttons(owner, buttons.iter().map(|(_, action)| action)).await?;
         let mut ids = ids.into_iter();
-        Ok(buttons.map(|(text, _)| {
-            InlineKeyboardButton::callback(text, Callback::Action(ids.next().unwrap_or_default()).encode())
-        }))
+        Ok(buttons.map(|(text, _)| button(text, ids.next())))
+    }
+
+    /// A keyboard of buttons for `owner`, row by row, stored in one database round trip;
+    /// empty rows are left out.
+    pub async fn keyboard(
+        &self,
+        owner: TelegramUserId,
+        rows: Vec<Vec<(String, ButtonAction)>>,
+    ) -> anyhow::Result<InlineKeyboardMarkup> {
+        let ids = self.store_buttons(owner, rows.iter().flatten().map(|(_, action)| action)).await?;
+        let mut ids = ids.into_iter();
+        let rows: Vec<Vec<InlineKeyboardButton>> = rows
+            .into_iter()
+            .filter(|row| !row.is_empty())
+            .map(|row| row.into_iter().map(|(text, _)| button(text, ids.next())).collect())
+            .collect();
+        Ok(InlineKeyboardMarkup::new(rows))
+    }
+
+    async fn store_buttons<'a>(
+        &self,
+        owner: TelegramUserId,
+        actions: impl Iterator<Item = &'a ButtonAction>,
+    ) -> anyhow::Result<Vec<i64>> {
+        let actions: Vec<(&ButtonAction, Duration, bool)> =
+            actions.map(|action| (action, self.button_ttl(action), action.single_use())).collect();
+        if actions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = crate::services::buttons::store_many(self, owner, &actions).await?;
+        anyhow::ensure!(ids.len() == actions.len(), "{} buttons stored for {}", ids.len(), actions.len());
+        Ok(ids)
     }
 
     /// How long a button works. A dialogue's buttons live as long as the dialogue.
@@ -293,6 +320,11 @@ impl App {
             _ => NAVIGATION_TTL,
         }
     }
+}
+
+/// A button carrying a stored action's id (every id is there: `store_buttons` checked).
+fn button(text: String, id: Option<i64>) -> InlineKeyboardButton {
+    InlineKeyboardButton::callback(text, Callback::Action(id.unwrap_or_default()).encode())
 }
 
 #[cfg(test)]

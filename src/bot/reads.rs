@@ -4,7 +4,7 @@
 
 use crate::domain::AccountId;
 use futures::future::join_all;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::MessageId;
 
 use super::{ButtonAction, Ctx, HandlerResult, ReadCommand, VaKindArg, format};
 use crate::{
@@ -189,20 +189,15 @@ pub async fn read(ctx: &Ctx, command: ReadCommand, args: &str) -> HandlerResult 
                 several => match several.iter().find(|a| a.is_default) {
                     Some(default) => (*default).clone(),
                     None => {
-                        let mut rows = Vec::new();
-                        for a in several {
-                            let text = format!("{} ({})", a.label, format::provider(a.provider, ctx.lang));
-                            rows.push(vec![
-                                ctx.app
-                                    .button(
-                                        ctx.user,
-                                        text,
-                                        ButtonAction::Run { command, account_id: a.id, arg: arg.clone() },
-                                    )
-                                    .await?,
-                            ]);
-                        }
-                        ctx.say_with(tr!(ctx.lang, "choose-account"), InlineKeyboardMarkup::new(rows)).await?;
+                        let rows = several
+                            .iter()
+                            .map(|a| {
+                                let text = format!("{} ({})", a.label, format::provider(a.provider, ctx.lang));
+                                vec![(text, ButtonAction::Run { command, account_id: a.id, arg: arg.clone() })]
+                            })
+                            .collect();
+                        let keyboard = ctx.app.keyboard(ctx.user, rows).await?;
+                        ctx.say_with(tr!(ctx.lang, "choose-account"), keyboard).await?;
                         return Ok(());
                     }
                 },
@@ -331,20 +326,12 @@ pub async fn run(
         Ok(rendered) => rendered,
         Err(e) => return ctx.send_or_edit(message, gateway_error(ctx, account, &e), None).await,
     };
-    let mut row: Vec<InlineKeyboardButton> = Vec::new();
+    let mut row = Vec::new();
     if page > 1 {
-        row.push(
-            ctx.app
-                .button(ctx.user, "◀", ButtonAction::Page { command, account_id, page: page - 1, arg: arg.clone() })
-                .await?,
-        );
+        row.push(("◀".to_owned(), ButtonAction::Page { command, account_id, page: page - 1, arg: arg.clone() }));
     }
     if pages.has_next {
-        row.push(
-            ctx.app
-                .button(ctx.user, "▶", ButtonAction::Page { command, account_id, page: page + 1, arg: arg.clone() })
-                .await?,
-        );
+        row.push(("▶".to_owned(), ButtonAction::Page { command, account_id, page: page + 1, arg: arg.clone() }));
     }
     let mut rows = vec![row];
     if command == ReadCommand::VirtualAccounts {
@@ -356,12 +343,10 @@ pub async fn run(
             VaKind::Temporary => tr!(lang, "button-va-temporary"),
             VaKind::Permanent => tr!(lang, "button-va-permanent"),
         };
-        rows.push(vec![
-            ctx.app.button(ctx.user, text, ButtonAction::VaKind { account_id, kind: VaKindArg::from(other) }).await?,
-        ]);
+        rows.push(vec![(text, ButtonAction::VaKind { account_id, kind: VaKindArg::from(other) })]);
     }
-    rows.retain(|r| !r.is_empty());
-    ctx.send_or_edit(message, text, Some(InlineKeyboardMarkup::new(rows))).await
+    let keyboard = ctx.app.keyboard(ctx.user, rows).await?;
+    ctx.send_or_edit(message, text, Some(keyboard)).await
 }
 
 struct Pages {

@@ -67,14 +67,15 @@ pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerRes
     match chosen {
         Some(account) => ask_amount(ctx, dialogue, &account, None).await,
         None => {
-            let mut rows = Vec::new();
-            for a in fitting {
-                let text = format!("{} ({})", a.label, format::provider(a.provider, ctx.lang));
-                rows.push(vec![
-                    ctx.app.button(ctx.user, text, ButtonAction::WithdrawAccount { account_id: a.id }).await?,
-                ]);
-            }
-            ctx.say_with(tr!(ctx.lang, "withdraw-choose-account"), InlineKeyboardMarkup::new(rows)).await?;
+            let rows = fitting
+                .iter()
+                .map(|a| {
+                    let text = format!("{} ({})", a.label, format::provider(a.provider, ctx.lang));
+                    vec![(text, ButtonAction::WithdrawAccount { account_id: a.id })]
+                })
+                .collect();
+            let keyboard = ctx.app.keyboard(ctx.user, rows).await?;
+            ctx.say_with(tr!(ctx.lang, "withdraw-choose-account"), keyboard).await?;
             Ok(())
         }
     }
@@ -142,13 +143,15 @@ pub async fn on_amount(
 
 async fn ask_destination(ctx: &Ctx, dialogue: &ChatDialogue, account: &LinkedAccount, amount: Amount) -> HandlerResult {
     let recent = withdrawals::recent_destinations(&ctx.app, ctx.user, account.id).await?;
-    let mut rows = Vec::new();
-    for destination in recent {
-        let text = destination_text(&destination, ctx);
-        rows.push(vec![
-            ctx.app.button(ctx.user, text, ButtonAction::WithdrawTo { account_id: account.id, destination }).await?,
-        ]);
-    }
+    let recent: Vec<Vec<(String, ButtonAction)>> = recent
+        .into_iter()
+        .map(|destination| {
+            vec![(
+                destination_text(&destination, ctx),
+                ButtonAction::WithdrawTo { account_id: account.id, destination },
+            )]
+        })
+        .collect();
     let (text, state) = match account.provider {
         Provider::Qris => {
             (tr!(ctx.lang, "withdraw-ask-dana-number"), State::WithdrawDanaNumber { account_id: account.id, amount })
@@ -157,10 +160,11 @@ async fn ask_destination(ctx: &Ctx, dialogue: &ChatDialogue, account: &LinkedAcc
             (tr!(ctx.lang, "withdraw-ask-bank-account"), State::WithdrawBankAccount { account_id: account.id, amount })
         }
     };
-    if rows.is_empty() {
+    if recent.is_empty() {
         ctx.say(text).await?;
     } else {
-        ctx.say_with(format!("{text}\n{}", tr!(ctx.lang, "withdraw-recent")), InlineKeyboardMarkup::new(rows)).await?;
+        let keyboard = ctx.app.keyboard(ctx.user, recent).await?;
+        ctx.say_with(format!("{text}\n{}", tr!(ctx.lang, "withdraw-recent")), keyboard).await?;
     }
     dialogue.update(state).await.map_err(dialogue_err)
 }
