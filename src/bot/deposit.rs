@@ -69,7 +69,7 @@ pub async fn create(ctx: &Ctx, message: Option<MessageId>, account_id: AccountId
     if let Some(id) = message {
         ctx.edit(id, tr!(ctx.lang, "invoice-creating", label = account.account.label.as_str()), None).await?;
     }
-    let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::UploadPhoto).await;
+    ctx.busy(ChatAction::UploadPhoto);
     let (row, qr) = match invoices::create(&ctx.app, ctx.user, &account, amount).await? {
         Ok(made) => made,
         Err(CreateError::Failed(e)) => return ctx.tell(super::reads::gateway_error(ctx, &account.account, &e)).await,
@@ -199,7 +199,7 @@ pub async fn one(ctx: &Ctx, reference: &str) -> HandlerResult {
     let Some(row) = invoices::find(&ctx.app, ctx.user, reference).await? else {
         return ctx.tell(tr!(ctx.lang, "invoice-unknown", id = reference)).await;
     };
-    ctx.typing().await;
+    ctx.typing();
     let (row, problem) = refreshed(ctx, row).await?;
     match keyboard(ctx, &row).await? {
         Some(k) => ctx.say_with(caption(ctx, &row), k).await?,

@@ -68,7 +68,14 @@ tokio::task_local! {
 struct SlowNotice {
     answered: bool,
     notice: Option<(ChatId, MessageId)>,
+    /// The chat action waiting to be shown ([`Ctx::busy`]), called off by the answer.
+    busy: Option<tokio::task::AbortHandle>,
 }
+
+/// How long an update may take before the chat shows what the bot is doing ("typing…",
+/// "sending photo…"). Telegram recommends chat actions only for a noticeable wait; an
+/// answer within this needs none, and costs one request less.
+pub const BUSY_AFTER: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Runs `work` (one update's handler); if it has not said anything after
 /// `SLOW_NOTICE_AFTER`, tells the user in `chat` that the gateway is slow. The handler's first message then
@@ -104,6 +111,9 @@ pub async fn with_slow_notice<F: std::future::Future>(
                 }
             }
         };
+        if let Some(busy) = SLOW.with(|s| s.borrow_mut().busy.take()) {
+            busy.abort();
+        }
         if let Some((chat, id)) = SLOW.with(|s| s.borrow_mut().notice.take()) {
             let _ = bot.delete_message(chat, id).await;
         }
@@ -117,6 +127,9 @@ fn answering(chat: ChatId) -> Option<MessageId> {
     SLOW.try_with(|s| {
         let mut s = s.borrow_mut();
         s.answered = true;
+        if let Some(busy) = s.busy.take() {
+            busy.abort();
+        }
         match s.notice {
             Some((c, _)) if c == chat => s.notice.take().map(|(_, id)| id),
             _ => None,
@@ -215,9 +228,34 @@ impl Ctx {
         }
     }
 
-    /// "typing…" while the gateway is asked; failing to show it is harmless.
-    pub async fn typing(&self) {
-        let _ = self.bot.send_chat_action(self.chat, ChatAction::Typing).await;
+    /// "typing…" while the gateway is asked, if the answer takes longer than
+    /// [`BUSY_AFTER`].
+    pub fn typing(&self) {
+        self.busy(ChatAction::Typing)
+    }
+
+    /// Shows `action` in the chat once the update has gone [`BUSY_AFTER`] without an
+    /// answer; the handler's first message (or its end) calls it off. Failing to show it
+    /// is harmless.
+    pub fn busy(&self, action: ChatAction) {
+        let (bot, chat, clock) = (self.bot.clone(), self.chat, self.app.clock.clone());
+        let task = tokio::spawn(async move {
+            clock.sleep_until(clock.instant() + BUSY_AFTER).await;
+            let _ = bot.send_chat_action(chat, action).await;
+        });
+        let kept = SLOW.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.answered {
+                // Answered already: nothing is being waited for.
+                task.abort();
+            } else if let Some(earlier) = s.busy.replace(task.abort_handle()) {
+                earlier.abort();
+            }
+        });
+        if kept.is_err() {
+            // Outside an update's scope nothing would call it off.
+            task.abort();
+        }
     }
 }
 

@@ -37,7 +37,7 @@ pub async fn on_photo(ctx: &Ctx, msg: &Message) -> HandlerResult {
     else {
         return Ok(());
     };
-    let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::Typing).await;
+    ctx.typing();
     let file = ctx.bot.get_file(largest.file.id.clone()).await?;
     let config = &ctx.app.config;
     let url = Url::parse(&format!(
@@ -93,7 +93,7 @@ pub async fn command(ctx: &Ctx, args: &str) -> HandlerResult {
     let Some((merchant, dynamic)) = static_qris::with_amount(&ctx.app, ctx.user, amount).await? else {
         return ctx.tell(tr!(ctx.lang, "qris-none")).await;
     };
-    let _ = ctx.bot.send_chat_action(ctx.chat, ChatAction::UploadPhoto).await;
+    ctx.busy(ChatAction::UploadPhoto);
     let card = Card {
         title: merchant.merchant_name().to_owned(),
         headline: Some((tr!(ctx.lang, "card-total"), amount.format(ctx.lang))),

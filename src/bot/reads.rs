@@ -75,7 +75,7 @@ pub async fn balance(ctx: &Ctx, args: &str) -> HandlerResult {
     if chosen.is_empty() {
         return ctx.tell(tr!(ctx.lang, "no-capable", providers = providers_offering(ctx, Capability::Balance))).await;
     }
-    ctx.typing().await;
+    ctx.typing();
     let lines = join_all(chosen.iter().map(|account| balance_line(ctx, account))).await;
     let lines = lines.into_iter().collect::<anyhow::Result<Vec<String>>>()?;
     let text = format::fit_lines(ctx.lang, tr!(ctx.lang, "balance-header") + "\n\n", &lines, "\n\n");
@@ -207,7 +207,7 @@ pub async fn read(ctx: &Ctx, command: ReadCommand, args: &str) -> HandlerResult 
     if command == ReadCommand::Deposit {
         return super::deposit::create(ctx, None, account.id, arg.as_deref().unwrap_or_default()).await;
     }
-    ctx.typing().await;
+    ctx.typing();
     run(ctx, None, command, account.id, arg, 1).await
 }
 

@@ -100,7 +100,7 @@ async fn ask_amount(
     account: &LinkedAccount,
     message: Option<MessageId>,
 ) -> HandlerResult {
-    ctx.typing().await;
+    ctx.typing();
     let balance = match accounts::open(&ctx.app, ctx.accounts().await?, account.id) {
         Ok(usable) => withdrawals::balance(&usable).await,
         Err(why) => return ctx.send_or_edit(message, reads::unusable(ctx, &why), None).await,

@@ -87,6 +87,7 @@ async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_
     app.tg.send_text(&ann, "/deposit 25000");
     let photo = app.tg.message(ann.id).await;
     let id = photo.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    app.card_recorded(ann.id, photo.message_id).await;
     app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
     let paid = app.tg.message(ann.id).await;
     assert!(paid.text.contains("is <b>paid</b>: Rp 25,000 received"), "{}", paid.text);

@@ -20,7 +20,6 @@ async fn balance_of_two_accounts_in_one_message() {
     app.link(&ann, "kasir", demo_qris()).await;
     app.link(&ann, "pusat", demo_snap()).await;
     app.tg.send_text(&ann, "/balance");
-    assert_eq!(app.tg.call("sendChatAction").await.params["action"], "typing");
     let reply = app.tg.message(ann.id).await;
     assert!(reply.text.contains("<b>toko-1</b> (Bukalapak Dompet): <b>Rp 1,250,000</b>"), "{}", reply.text);
     assert!(reply.text.contains("From the newest mutation"), "Bukalapak's balance is explained: {}", reply.text);
@@ -264,6 +263,40 @@ async fn every_log_line_of_an_update_carries_its_id() {
         .find(|l| l.contains("gateway call") && l.contains("balance") && l.contains("update{id="))
         .unwrap_or_else(|| panic!("the balance call's log line names its update:\n{logs}"));
     assert!(call.contains("DEBUG"), "a routine gateway call is a debug line: {call}");
+}
+
+#[tokio::test]
+async fn typing_is_shown_only_while_an_answer_takes_noticeably_long() {
+    let gateway = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"balance": 5000})).set_delay(Duration::from_millis(900)),
+        )
+        .mount(&gateway)
+        .await;
+    let url = gateway.uri();
+    let app = TestApp::spawn_with(|s| s.qris_api_url = Some(url)).await;
+    let gus = TestUser::new(8012, "Gus", Some("en"));
+    app.link(&gus, "kasir", Credentials::Qris { api_key: "k".into() }).await;
+    let actions = |app: &TestApp| app.tg.calls().into_iter().filter(|c| c.method == "sendChatAction").count();
+
+    // The gateway takes 0.9 s: "typing…" is shown meanwhile, then the answer.
+    app.tg.send_text(&gus, "/balance");
+    let typing = app.tg.call("sendChatAction").await;
+    assert_eq!((typing.chat_id(), typing.params["action"].as_str()), (Some(gus.id), Some("typing")));
+    assert!(app.tg.message(gus.id).await.text.contains("Rp 5,000"));
+
+    // A gateway that answers at once: the answer comes with no chat action before it
+    // (Telegram recommends them only for a noticeable wait).
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"balance": 7000})))
+        .with_priority(1)
+        .mount(&gateway)
+        .await;
+    let before = actions(&app);
+    app.tg.send_text(&gus, "/balance");
+    assert!(app.tg.message(gus.id).await.text.contains("Rp 7,000"));
+    assert_eq!(actions(&app), before, "no chat action for a quick answer");
 }
 
 #[tokio::test]

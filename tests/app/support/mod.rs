@@ -303,6 +303,27 @@ impl TestApp {
         reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap()
     }
 
+    /// Waits until the bot has recorded the invoice card it posted as `message` in `chat`
+    /// (it does so right after Telegram answers the send): an invoice paid before that
+    /// moment (milliseconds after the card, which no customer can do) is not quoted.
+    pub async fn card_recorded(&self, chat: i64, message: i64) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM invoice_cards WHERE chat_id = $1 AND message_id = $2")
+                    .bind(chat)
+                    .bind(message as i32)
+                    .fetch_optional(&self.db.pool)
+                    .await
+                    .unwrap();
+            if found.is_some() {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the card {message} in chat {chat} is recorded");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     /// A gateway client for `credentials` at this test's simulator (as the bot makes them).
     pub fn sim_client(&self, credentials: &Credentials) -> merchant_bot::providers::Gateway {
         let url = Some(self.sim.url.parse().unwrap());
