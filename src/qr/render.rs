@@ -4,6 +4,8 @@
 //! Grayscale PNG; text in the embedded DejaVu Sans.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+use std::sync::Arc;
+
 use image::{GrayImage, Luma, imageops};
 
 use super::image::{QUIET_ZONE, QrImageError, QrModules, png};
@@ -37,11 +39,13 @@ pub(crate) struct Fonts {
     pub(crate) bold: FontRef<'static>,
 }
 
-pub(crate) fn fonts() -> Fonts {
-    Fonts {
+/// The embedded fonts, parsed once.
+pub(crate) fn fonts() -> &'static Fonts {
+    static FONTS: std::sync::LazyLock<Fonts> = std::sync::LazyLock::new(|| Fonts {
         regular: FontRef::try_from_slice(REGULAR).expect("the embedded font parses"),
         bold: FontRef::try_from_slice(BOLD).expect("the embedded font parses"),
-    }
+    });
+    &FONTS
 }
 
 pub(crate) fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
@@ -70,21 +74,84 @@ pub(crate) fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f
         if let Some(p) = previous {
             caret += scaled.kern(p, id);
         }
-        let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, baseline));
+        let (px, fx) = pixel_and_quarter(caret);
+        let (py, fy) = pixel_and_quarter(baseline);
         caret += scaled.h_advance(id);
         previous = Some(id);
-        if let Some(outline) = font.outline_glyph(glyph) {
-            let bounds = outline.px_bounds();
-            outline.draw(|gx, gy, coverage| {
-                let (px, py) = (bounds.min.x as i64 + gx as i64, bounds.min.y as i64 + gy as i64);
-                if px >= 0 && py >= 0 && (px as u32) < img.width() && (py as u32) < img.height() {
-                    let ink = (255.0 * (1.0 - coverage.clamp(0.0, 1.0))) as u8;
-                    let pixel = img.get_pixel_mut(px as u32, py as u32);
+        let Some(glyph) = raster(font, id, size, (fx, fy)) else { continue };
+        for (row, inks) in glyph.ink.chunks(glyph.width.max(1)).enumerate() {
+            let y = py + glyph.top + row as i64;
+            if y < 0 || y >= img.height() as i64 {
+                continue;
+            }
+            for (column, &ink) in inks.iter().enumerate() {
+                let x = px + glyph.left + column as i64;
+                if x >= 0 && x < img.width() as i64 {
+                    let pixel = img.get_pixel_mut(x as u32, y as u32);
                     pixel.0[0] = pixel.0[0].min(ink);
                 }
-            });
+            }
         }
     }
+}
+
+/// A position split into its whole pixel and the quarter of a pixel past it.
+fn pixel_and_quarter(at: f32) -> (i64, u8) {
+    let whole = at.floor();
+    let quarters = ((at - whole) * 4.0).round() as u8;
+    if quarters == 4 { (whole as i64 + 1, 0) } else { (whole as i64, quarters) }
+}
+
+/// A glyph drawn once: how dark each of its pixels is (255 for none), and where its top
+/// left pixel sits from the pen position.
+struct Raster {
+    left: i64,
+    top: i64,
+    width: usize,
+    ink: Vec<u8>,
+}
+
+/// Which glyph, as drawn: the font (which of the two embedded ones), the glyph, the size, and its offset
+/// within a pixel in quarters.
+type GlyphKey = (usize, u16, u32, (u8, u8));
+
+/// Glyphs already drawn. A card's text is a few dozen distinct glyphs drawn again on
+/// every card (rasterizing them was a third of an invoice image's time); positions are
+/// kept to a quarter of a pixel, which the eye does not see. Bounded: past it (names in
+/// many scripts), glyphs are drawn each time as before.
+static GLYPHS: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<GlyphKey, Option<Arc<Raster>>>>> =
+    std::sync::LazyLock::new(Default::default);
+const GLYPHS_KEPT: usize = 4096;
+
+fn raster(font: &FontRef<'_>, id: ab_glyph::GlyphId, size: f32, (fx, fy): (u8, u8)) -> Option<Arc<Raster>> {
+    // Only the two embedded fonts are kept, known by their place.
+    let fonts = fonts();
+    let which = std::ptr::from_ref(font) as usize;
+    let embedded =
+        which == std::ptr::from_ref(&fonts.regular) as usize || which == std::ptr::from_ref(&fonts.bold) as usize;
+    let key = (which, id.0, size.to_bits(), (fx, fy));
+    if embedded && let Some(kept) = GLYPHS.read().ok().and_then(|glyphs| glyphs.get(&key).cloned()) {
+        return kept;
+    }
+    let at = point(f32::from(fx) / 4.0, f32::from(fy) / 4.0);
+    let drawn = font.outline_glyph(id.with_scale_and_position(PxScale::from(size), at)).map(|outline| {
+        let bounds = outline.px_bounds();
+        let width = bounds.width() as usize;
+        let mut ink = vec![255u8; width * bounds.height() as usize];
+        outline.draw(|gx, gy, coverage| {
+            if let Some(pixel) = ink.get_mut(gy as usize * width + gx as usize) {
+                *pixel = (255.0 * (1.0 - coverage.clamp(0.0, 1.0))) as u8;
+            }
+        });
+        Arc::new(Raster { left: bounds.min.x as i64, top: bounds.min.y as i64, width, ink })
+    });
+    if embedded
+        && let Ok(mut glyphs) = GLYPHS.write()
+        && glyphs.len() < GLYPHS_KEPT
+    {
+        glyphs.insert(key, drawn.clone());
+    }
+    drawn
 }
 
 /// Shortens `text` with an ellipsis until it fits in `max` pixels.
@@ -148,7 +215,7 @@ pub fn invoice_image(payload: &str, card: &Card) -> Result<GrayImage, QrImageErr
     let qx = (width - code.width()) / 2;
     imageops::replace(&mut img, &code, qx as i64, y as i64);
     if let Some(stamp) = &card.stamp {
-        draw_stamp(&mut img, &fonts, (qx, y as u32), code.width(), stamp);
+        draw_stamp(&mut img, fonts, (qx, y as u32), code.width(), stamp);
     }
     y += code.height() as f32;
 
@@ -231,6 +298,55 @@ mod tests {
             .with_amount(Amount::from_rupiah(25_175).unwrap())
             .unwrap()
             .to_string()
+    }
+
+    /// Text drawn glyph by glyph at its exact position, without the kept glyphs.
+    fn draw_text_exactly(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
+        let scaled = font.as_scaled(PxScale::from(size));
+        let mut caret = x;
+        let mut previous = None;
+        for c in text.chars() {
+            let id = scaled.glyph_id(c);
+            if let Some(p) = previous {
+                caret += scaled.kern(p, id);
+            }
+            let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, top + scaled.ascent()));
+            caret += scaled.h_advance(id);
+            previous = Some(id);
+            if let Some(outline) = font.outline_glyph(glyph) {
+                let bounds = outline.px_bounds();
+                outline.draw(|gx, gy, coverage| {
+                    let (px, py) = (bounds.min.x as u32 + gx, bounds.min.y as u32 + gy);
+                    let pixel = img.get_pixel_mut(px, py);
+                    pixel.0[0] = pixel.0[0].min((255.0 * (1.0 - coverage.clamp(0.0, 1.0))) as u8);
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn kept_glyphs_draw_the_text_where_the_exact_drawing_puts_it() {
+        let fonts = fonts();
+        let text = "Total Rp 25.175 · Jumlah Biaya ŽÅ 0123456789";
+        for (font, size, x, top) in [(&fonts.bold, 38.0, 12.3, 7.0), (&fonts.regular, 23.0, 40.0, 3.6)] {
+            let exact = {
+                let mut img = GrayImage::from_pixel(900, 60, Luma([255]));
+                draw_text_exactly(&mut img, font, size, x, top, text);
+                img
+            };
+            // Twice: the first draws and keeps the glyphs, the second uses the kept ones.
+            for _ in 0..2 {
+                let mut img = GrayImage::from_pixel(900, 60, Luma([255]));
+                draw_text(&mut img, font, size, x, top, text);
+                let differences: Vec<u8> =
+                    img.pixels().zip(exact.pixels()).map(|(a, b)| a.0[0].abs_diff(b.0[0])).collect();
+                let inked = exact.pixels().filter(|p| p.0[0] < 128).count();
+                // Within a quarter of a pixel: edges shade a little differently, no stroke moves.
+                assert!(differences.iter().all(|&d| d < 100), "a glyph drawn elsewhere");
+                let changed = differences.iter().filter(|&&d| d > 32).count();
+                assert!(changed * 10 < inked, "{changed} pixels shade differently of {inked} inked");
+            }
+        }
     }
 
     #[test]
