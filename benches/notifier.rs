@@ -144,6 +144,10 @@ async fn main() {
         .await
         .unwrap();
     }
+    // The planner's statistics, as a live database's autovacuum keeps them: right after a
+    // bulk load the tables look empty to it, and the claim's plan then reads the whole
+    // due index once per account (150–380 ms a claim instead of ~10 ms).
+    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
     println!(
         "notifier: {} watches over {USERS} users (set up in {:.1} s)",
         USERS * WATCHES_PER_USER,
