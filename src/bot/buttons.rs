@@ -261,9 +261,8 @@ impl App {
         text: impl Into<String>,
         action: ButtonAction,
     ) -> anyhow::Result<InlineKeyboardButton> {
-        let id = crate::services::buttons::store(self, owner, &action, self.button_ttl(&action), action.single_use())
-            .await?;
-        Ok(InlineKeyboardButton::callback(text, Callback::Action(id).encode()))
+        let [button] = self.buttons(owner, [(text.into(), action)]).await?;
+        Ok(button)
     }
 
     /// Several buttons for `owner`, stored in one database round trip (a keyboard's).
@@ -304,7 +303,7 @@ impl App {
         if actions.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = crate::services::buttons::store_many(self, owner, &actions).await?;
+        let ids = crate::services::buttons::store(self, owner, &actions).await?;
         anyhow::ensure!(ids.len() == actions.len(), "{} buttons stored for {}", ids.len(), actions.len());
         Ok(ids)
     }

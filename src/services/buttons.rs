@@ -10,24 +10,14 @@ use crate::{app::App, storage::actions};
 
 pub use crate::storage::actions::ActionRefused;
 
-/// Stores `action` for `owner`; the id its button carries.
+/// Stores actions for `owner` (a button's, or a whole keyboard's at once); the ids their
+/// buttons carry, in order.
 pub async fn store<A: Serialize>(
-    app: &App,
-    owner: TelegramUserId,
-    action: &A,
-    ttl: Duration,
-    single_use: bool,
-) -> sqlx::Result<i64> {
-    actions::create(&app.pool, owner, action, ttl, single_use).await
-}
-
-/// Stores several actions for `owner` at once (a keyboard's buttons); their ids, in order.
-pub async fn store_many<A: Serialize>(
     app: &App,
     owner: TelegramUserId,
     actions: &[(A, Duration, bool)],
 ) -> sqlx::Result<Vec<i64>> {
-    actions::create_many(&app.pool, owner, actions).await
+    actions::create(&app.pool, owner, actions).await
 }
 
 /// Takes the action of button `id` pressed by `presser` (a single-use one is consumed).

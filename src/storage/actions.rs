@@ -17,31 +17,9 @@ pub enum ActionRefused {
     Stale,
 }
 
-/// Stores an action for `owner`; returns its id for the button.
+/// Stores actions for `owner` in one statement (a button's, or a whole keyboard's);
+/// returns their ids in the same order.
 pub async fn create<A: Serialize>(
-    pool: &PgPool,
-    owner: TelegramUserId,
-    action: &A,
-    ttl: Duration,
-    single_use: bool,
-) -> sqlx::Result<i64> {
-    let owner = owner.get();
-    let json = serde_json::to_value(action).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_scalar!(
-        "INSERT INTO pending_actions (owner_id, action, expires_at, single_use)
-         VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id",
-        owner,
-        json,
-        ttl.as_secs_f64(),
-        single_use
-    )
-    .fetch_one(pool)
-    .await
-}
-
-/// Stores several actions for `owner` in one statement (a keyboard's buttons); returns
-/// their ids in the same order.
-pub async fn create_many<A: Serialize>(
     pool: &PgPool,
     owner: TelegramUserId,
     actions: &[(A, Duration, bool)],
