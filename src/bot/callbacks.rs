@@ -2,6 +2,7 @@
 //! was made for someone else or is stale, then the work is done and the message edited.
 
 use crate::domain::TelegramUserId;
+use futures::FutureExt;
 use teloxide::prelude::*;
 
 use super::{
@@ -26,7 +27,7 @@ pub async fn handle(
     seen: Seen,
     update: Update,
 ) -> HandlerResult {
-    commands::in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, q, dialogue, seen)).await
+    commands::in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, q, dialogue, seen).boxed()).await
 }
 
 async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDialogue, seen: Seen) -> HandlerResult {
@@ -104,57 +105,61 @@ async fn run(
 ) -> HandlerResult {
     let message = pressed.id;
     match action {
-        ButtonAction::LinkProvider { provider } => link::on_provider(ctx, dialogue, message, provider).await,
+        ButtonAction::LinkProvider { provider } => link::on_provider(ctx, dialogue, message, provider).boxed().await,
         ButtonAction::LinkUseLabel { label } => match dialogue.get().await.map_err(|e| anyhow::anyhow!("{e}"))? {
             Some(State::LinkLabel { provider, .. }) => {
                 ctx.edit(message, tr!(ctx.lang, "link-label-chosen", label = &label), None).await?;
-                link::on_label(ctx, dialogue, provider, &label).await
+                link::on_label(ctx, dialogue, provider, &label).boxed().await
             }
-            _ => ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
+            _ => ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).boxed().await,
         },
         ButtonAction::LinkReplace { provider, label } => {
-            link::on_replace(ctx, dialogue, message, provider, label).await
+            link::on_replace(ctx, dialogue, message, provider, label).boxed().await
         }
         ButtonAction::LinkCancel => {
             dialogue.exit().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            ctx.edit(message, tr!(ctx.lang, "cancel-done"), None).await
+            ctx.edit(message, tr!(ctx.lang, "cancel-done"), None).boxed().await
         }
-        ButtonAction::MakeDefault { account_id } => accounts::make_default(ctx, message, account_id).await,
-        ButtonAction::AskUnlink { account_id } => accounts::ask_unlink(ctx, message, account_id).await,
-        ButtonAction::Unlink { account_id } => accounts::unlink(ctx, message, account_id).await,
-        ButtonAction::ShowAccounts => accounts::show(ctx, Some(message), None).await,
-        ButtonAction::AskDisplayName { account_id } => accounts::ask_display_name(ctx, dialogue, account_id).await,
+        ButtonAction::MakeDefault { account_id } => accounts::make_default(ctx, message, account_id).boxed().await,
+        ButtonAction::AskUnlink { account_id } => accounts::ask_unlink(ctx, message, account_id).boxed().await,
+        ButtonAction::Unlink { account_id } => accounts::unlink(ctx, message, account_id).boxed().await,
+        ButtonAction::ShowAccounts => accounts::show(ctx, Some(message), None).boxed().await,
+        ButtonAction::AskDisplayName { account_id } => {
+            accounts::ask_display_name(ctx, dialogue, account_id).boxed().await
+        }
         ButtonAction::Run { command, account_id, arg } => {
-            reads::run(ctx, Some(message), command, account_id, arg, 1).await
+            reads::run(ctx, Some(message), command, account_id, arg, 1).boxed().await
         }
         ButtonAction::Page { command, account_id, page, arg } => {
-            reads::run(ctx, Some(message), command, account_id, arg, page).await
+            reads::run(ctx, Some(message), command, account_id, arg, page).boxed().await
         }
-        ButtonAction::InvoiceRefresh { invoice_id } => deposit::refresh(ctx, pressed, invoice_id).await,
-        ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).await,
-        ButtonAction::InvoiceShare { invoice_id } => deposit::share(ctx, invoice_id).await,
-        ButtonAction::StaffInvite { account_ids } => super::staff::invite(ctx, &account_ids).await,
-        ButtonAction::StaffRemove { staff_id } => super::staff::remove(ctx, message, staff_id, seen).await,
-        ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).await,
-        ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).await,
-        ButtonAction::WithdrawAccount { account_id } => withdraw::on_account(ctx, dialogue, message, account_id).await,
+        ButtonAction::InvoiceRefresh { invoice_id } => deposit::refresh(ctx, pressed, invoice_id).boxed().await,
+        ButtonAction::InvoiceCancel { invoice_id } => deposit::cancel(ctx, pressed, invoice_id).boxed().await,
+        ButtonAction::InvoiceShare { invoice_id } => deposit::share(ctx, invoice_id).boxed().await,
+        ButtonAction::StaffInvite { account_ids } => super::staff::invite(ctx, &account_ids).boxed().await,
+        ButtonAction::StaffRemove { staff_id } => super::staff::remove(ctx, message, staff_id, seen).boxed().await,
+        ButtonAction::InvoicesPage { page } => deposit::list(ctx, Some(message), page).boxed().await,
+        ButtonAction::SaveStaticQris { payload } => qris_static::save(ctx, message, &payload).boxed().await,
+        ButtonAction::WithdrawAccount { account_id } => {
+            withdraw::on_account(ctx, dialogue, message, account_id).boxed().await
+        }
         ButtonAction::WithdrawTo { account_id, destination } => {
-            withdraw::on_destination(ctx, dialogue, message, account_id, destination).await
+            withdraw::on_destination(ctx, dialogue, message, account_id, destination).boxed().await
         }
         ButtonAction::WithdrawConfirm { withdrawal_id } => {
-            withdraw::on_confirm(ctx, dialogue, message, withdrawal_id).await
+            withdraw::on_confirm(ctx, dialogue, message, withdrawal_id).boxed().await
         }
         ButtonAction::WithdrawCancel { withdrawal_id } => {
-            withdraw::on_cancel(ctx, dialogue, Some(message), withdrawal_id).await
+            withdraw::on_cancel(ctx, dialogue, Some(message), withdrawal_id).boxed().await
         }
-        ButtonAction::Pin { choice } => pin::on_choice(ctx, dialogue, choice).await,
-        ButtonAction::NotifyToggle { kind } => notify::toggle(ctx, message, kind).await,
-        ButtonAction::DailySummaryMenu => notify::daily_menu(ctx, message).await,
-        ButtonAction::DailySummaryHour { hour } => notify::set_daily_hour(ctx, message, hour).await,
-        ButtonAction::DailySummaryQuietDays => notify::toggle_quiet_days(ctx, message).await,
+        ButtonAction::Pin { choice } => pin::on_choice(ctx, dialogue, choice).boxed().await,
+        ButtonAction::NotifyToggle { kind } => notify::toggle(ctx, message, kind).boxed().await,
+        ButtonAction::DailySummaryMenu => notify::daily_menu(ctx, message).boxed().await,
+        ButtonAction::DailySummaryHour { hour } => notify::set_daily_hour(ctx, message, hour).boxed().await,
+        ButtonAction::DailySummaryQuietDays => notify::toggle_quiet_days(ctx, message).boxed().await,
         ButtonAction::VaKind { account_id, kind } => {
             let kind = VaKind::from(kind).as_str().to_owned();
-            reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).await
+            reads::run(ctx, Some(message), ReadCommand::VirtualAccounts, account_id, Some(kind), 1).boxed().await
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `setMyCommands`, and routing to the handler of each.
 
 use crate::domain::TelegramUserId;
+use futures::FutureExt;
 use teloxide::{
     prelude::*,
     types::{BotCommand, BotCommandScope, Me, MessageId, Recipient},
@@ -253,13 +254,16 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 ///
 /// A command in a private chat that has not answered after `SLOW_NOTICE_AFTER` (its
 /// gateway is slow) tells the user so; its answer then replaces that message.
+///
+/// `work` comes boxed, and the handlers box the branch they take: a future is as large
+/// as its largest branch, so an update would otherwise carry the state of every
+/// dialogue step it does not take (tens of kilobytes; 512 updates are handled at once).
 pub async fn in_update(
     bot: &Bot,
     app: &App,
     update: &Update,
-    work: impl std::future::Future<Output = HandlerResult>,
+    work: futures::future::BoxFuture<'_, HandlerResult>,
 ) -> HandlerResult {
-    use futures::FutureExt;
     use tracing::Instrument;
     let span = super::update_span(update);
     // Only messages in a private chat get the notice: a button's answer replaces the
@@ -274,9 +278,6 @@ pub async fn in_update(
         app.config.fault_panic_text.as_deref().is_some_and(
             |text| matches!(&update.kind, teloxide::types::UpdateKind::Message(m) if m.text() == Some(text)),
         );
-    // The handler's future is large (a whole dialogue step); on the heap, the wrappers
-    // around it do not copy it on the stack.
-    let work = Box::pin(work);
     let work = async move {
         if injected {
             panic!("injected fault: FAULT_PANIC_TEXT");
@@ -324,7 +325,7 @@ pub async fn handle(
     seen: Seen,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue, seen)).await
+    in_update(&bot.clone(), &app.clone(), &update, handle_tracked(bot, app, msg, me, cmd, dialogue, seen).boxed()).await
 }
 
 async fn handle_tracked(
@@ -350,29 +351,29 @@ async fn handle_tracked(
         return Ok(());
     }
     let result = match &cmd {
-        Command::Start(parameter) => start::start(&ctx, &msg, parameter, &seen).await,
-        Command::Help => start::help(&ctx).await,
-        Command::Language => start::language(&ctx).await,
-        Command::Cancel => start::cancel(&ctx, &dialogue).await,
-        Command::Link => link::start(&ctx, &dialogue).await,
-        Command::Accounts => super::accounts::show(&ctx, None, None).await,
-        Command::Balance(args) => reads::balance(&ctx, args).await,
-        Command::Withdrawals(args) => reads::read(&ctx, ReadCommand::Withdrawals, args).await,
-        Command::Mutations(args) => reads::read(&ctx, ReadCommand::Mutations, args).await,
-        Command::Disbursement(args) => reads::read(&ctx, ReadCommand::Disbursement, args).await,
-        Command::Subaccounts(args) => reads::read(&ctx, ReadCommand::SubAccounts, args).await,
-        Command::Va(args) => reads::read(&ctx, ReadCommand::VirtualAccounts, args).await,
-        Command::Deposit(args) => reads::read(&ctx, ReadCommand::Deposit, args).await,
-        Command::Invoice(reference) => deposit::one(&ctx, reference).await,
-        Command::Invoices => deposit::list(&ctx, None, 1).await,
-        Command::Qris(args) => qris_static::command(&ctx, args).await,
-        Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).await,
-        Command::Report(args) => super::report::report(&ctx, args).await,
-        Command::Export(args) => super::report::export(&ctx, args).await,
-        Command::Pin => pin::menu(&ctx).await,
-        Command::Notify => notify::show(&ctx, None).await,
-        Command::Group(args) => group(&ctx, &msg, args).await,
-        Command::Staff => super::staff::show(&ctx, None, &seen).await,
+        Command::Start(parameter) => start::start(&ctx, &msg, parameter, &seen).boxed().await,
+        Command::Help => start::help(&ctx).boxed().await,
+        Command::Language => start::language(&ctx).boxed().await,
+        Command::Cancel => start::cancel(&ctx, &dialogue).boxed().await,
+        Command::Link => link::start(&ctx, &dialogue).boxed().await,
+        Command::Accounts => super::accounts::show(&ctx, None, None).boxed().await,
+        Command::Balance(args) => reads::balance(&ctx, args).boxed().await,
+        Command::Withdrawals(args) => reads::read(&ctx, ReadCommand::Withdrawals, args).boxed().await,
+        Command::Mutations(args) => reads::read(&ctx, ReadCommand::Mutations, args).boxed().await,
+        Command::Disbursement(args) => reads::read(&ctx, ReadCommand::Disbursement, args).boxed().await,
+        Command::Subaccounts(args) => reads::read(&ctx, ReadCommand::SubAccounts, args).boxed().await,
+        Command::Va(args) => reads::read(&ctx, ReadCommand::VirtualAccounts, args).boxed().await,
+        Command::Deposit(args) => reads::read(&ctx, ReadCommand::Deposit, args).boxed().await,
+        Command::Invoice(reference) => deposit::one(&ctx, reference).boxed().await,
+        Command::Invoices => deposit::list(&ctx, None, 1).boxed().await,
+        Command::Qris(args) => qris_static::command(&ctx, args).boxed().await,
+        Command::Withdraw(args) => withdraw::start(&ctx, &dialogue, args).boxed().await,
+        Command::Report(args) => super::report::report(&ctx, args).boxed().await,
+        Command::Export(args) => super::report::export(&ctx, args).boxed().await,
+        Command::Pin => pin::menu(&ctx).boxed().await,
+        Command::Notify => notify::show(&ctx, None).boxed().await,
+        Command::Group(args) => group(&ctx, &msg, args).boxed().await,
+        Command::Staff => super::staff::show(&ctx, None, &seen).boxed().await,
     };
     report(&ctx, cmd.name(), result).await
 }
@@ -393,7 +394,13 @@ pub async fn dialogue_message(
     seen: Seen,
     update: Update,
 ) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, dialogue_message_tracked(bot, app, msg, dialogue, state, seen)).await
+    in_update(
+        &bot.clone(),
+        &app.clone(),
+        &update,
+        dialogue_message_tracked(bot, app, msg, dialogue, state, seen).boxed(),
+    )
+    .await
 }
 
 async fn dialogue_message_tracked(
@@ -419,43 +426,47 @@ async fn dialogue_message_tracked(
         return report(&ctx, "dialogue", result).await;
     }
     let result = match (&state, msg.text()) {
-        (State::LinkLabel { provider, .. }, Some(text)) => link::on_label(&ctx, &dialogue, *provider, text).await,
-        (State::LinkCredential { .. }, Some(_)) => link::on_credential(&ctx, &dialogue, &msg, state.clone()).await,
-        (State::LinkProvider, _) => ctx.tell(tr!(ctx.lang, "link-press-button")).await,
+        (State::LinkLabel { provider, .. }, Some(text)) => {
+            link::on_label(&ctx, &dialogue, *provider, text).boxed().await
+        }
+        (State::LinkCredential { .. }, Some(_)) => {
+            link::on_credential(&ctx, &dialogue, &msg, state.clone()).boxed().await
+        }
+        (State::LinkProvider, _) => ctx.tell(tr!(ctx.lang, "link-press-button")).boxed().await,
         (State::WithdrawAmount { account_id, balance }, Some(text)) => {
-            withdraw::on_amount(&ctx, &dialogue, *account_id, *balance, text).await
+            withdraw::on_amount(&ctx, &dialogue, *account_id, *balance, text).boxed().await
         }
         (State::WithdrawDanaNumber { account_id, amount }, Some(text)) => {
-            withdraw::on_dana_number(&ctx, &dialogue, *account_id, *amount, text).await
+            withdraw::on_dana_number(&ctx, &dialogue, *account_id, *amount, text).boxed().await
         }
         (State::WithdrawDanaName { account_id, amount, number }, Some(text)) => {
-            withdraw::on_dana_name(&ctx, &dialogue, *account_id, *amount, number.clone(), text).await
+            withdraw::on_dana_name(&ctx, &dialogue, *account_id, *amount, number.clone(), text).boxed().await
         }
         (State::WithdrawBankAccount { account_id, amount }, Some(text)) => {
-            withdraw::on_bank_account(&ctx, &dialogue, *account_id, *amount, text).await
+            withdraw::on_bank_account(&ctx, &dialogue, *account_id, *amount, text).boxed().await
         }
-        (State::WithdrawConfirm { .. }, _) => ctx.tell(tr!(ctx.lang, "withdraw-press-button")).await,
+        (State::WithdrawConfirm { .. }, _) => ctx.tell(tr!(ctx.lang, "withdraw-press-button")).boxed().await,
         (State::WithdrawPin { withdrawal_id, message }, Some(_)) => {
-            withdraw::on_pin(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).await
+            withdraw::on_pin(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).boxed().await
         }
         (State::WithdrawPassword { withdrawal_id, message }, Some(_)) => {
-            withdraw::on_password(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).await
+            withdraw::on_password(&ctx, &dialogue, &msg, *withdrawal_id, MessageId(*message)).boxed().await
         }
-        (State::PinCurrent { next }, Some(_)) => pin::on_current(&ctx, &dialogue, &msg, *next).await,
-        (State::PinNew, Some(_)) => pin::on_new(&ctx, &dialogue, &msg).await,
-        (State::PinRepeat { hash }, Some(_)) => pin::on_repeat(&ctx, &dialogue, &msg, hash.clone()).await,
-        (State::PinThreshold, Some(text)) => pin::on_threshold(&ctx, &dialogue, text).await,
+        (State::PinCurrent { next }, Some(_)) => pin::on_current(&ctx, &dialogue, &msg, *next).boxed().await,
+        (State::PinNew, Some(_)) => pin::on_new(&ctx, &dialogue, &msg).boxed().await,
+        (State::PinRepeat { hash }, Some(_)) => pin::on_repeat(&ctx, &dialogue, &msg, hash.clone()).boxed().await,
+        (State::PinThreshold, Some(text)) => pin::on_threshold(&ctx, &dialogue, text).boxed().await,
         (State::DisplayName { account_id }, Some(text)) => {
-            super::accounts::on_display_name(&ctx, &dialogue, *account_id, text).await
+            super::accounts::on_display_name(&ctx, &dialogue, *account_id, text).boxed().await
         }
-        _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).await,
+        _ => ctx.tell(tr!(ctx.lang, "dialogue-text-please")).boxed().await,
     };
     report(&ctx, "dialogue", result).await
 }
 
 /// A photo in a private chat: perhaps the merchant's printed static QRIS.
 pub async fn photo(bot: Bot, app: App, msg: Message, seen: Seen, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, photo_tracked(bot, app, msg, seen)).await
+    in_update(&bot.clone(), &app.clone(), &update, photo_tracked(bot, app, msg, seen).boxed()).await
 }
 
 async fn photo_tracked(bot: Bot, app: App, msg: Message, seen: Seen) -> HandlerResult {
@@ -475,7 +486,7 @@ async fn photo_tracked(bot: Bot, app: App, msg: Message, seen: Seen) -> HandlerR
 /// A message that is not one of our commands. In a private chat the user is pointed to
 /// /help; in a group only what is addressed to the bot gets an answer.
 pub async fn other_message(bot: Bot, app: App, msg: Message, me: Me, seen: Seen, update: Update) -> HandlerResult {
-    in_update(&bot.clone(), &app.clone(), &update, other_message_tracked(bot, app, msg, me, seen)).await
+    in_update(&bot.clone(), &app.clone(), &update, other_message_tracked(bot, app, msg, me, seen).boxed()).await
 }
 
 async fn other_message_tracked(bot: Bot, app: App, msg: Message, me: Me, seen: Seen) -> HandlerResult {

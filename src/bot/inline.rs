@@ -14,6 +14,7 @@
 
 use crate::domain::AccountId;
 use crate::domain::TelegramUserId;
+use futures::FutureExt;
 use teloxide::{
     prelude::*,
     types::{
@@ -88,7 +89,7 @@ async fn invoicing_accounts(app: &App, user: TelegramUserId) -> anyhow::Result<V
 }
 
 pub async fn query(bot: Bot, app: App, q: InlineQuery, update: Update) -> HandlerResult {
-    commands::in_update(&bot.clone(), &app.clone(), &update, query_tracked(bot, app, q)).await
+    commands::in_update(&bot.clone(), &app.clone(), &update, query_tracked(bot, app, q).boxed()).await
 }
 
 async fn query_tracked(bot: Bot, app: App, q: InlineQuery) -> HandlerResult {
@@ -139,7 +140,7 @@ async fn query_tracked(bot: Bot, app: App, q: InlineQuery) -> HandlerResult {
 }
 
 pub async fn chosen(bot: Bot, app: App, r: ChosenInlineResult, update: Update) -> HandlerResult {
-    commands::in_update(&bot.clone(), &app.clone(), &update, chosen_tracked(bot, app, r)).await
+    commands::in_update(&bot.clone(), &app.clone(), &update, chosen_tracked(bot, app, r).boxed()).await
 }
 
 async fn chosen_tracked(bot: Bot, app: App, r: ChosenInlineResult) -> HandlerResult {
@@ -256,7 +257,7 @@ async fn merchant_copy(ctx: &Ctx, row: &InvoiceRow) -> Option<String> {
 
 /// A press on a button of an inline message (which has no chat the bot can see).
 pub async fn press(bot: Bot, app: App, q: CallbackQuery, update: Update) -> HandlerResult {
-    commands::in_update(&bot.clone(), &app.clone(), &update, press_tracked(bot, app, q)).await
+    commands::in_update(&bot.clone(), &app.clone(), &update, press_tracked(bot, app, q).boxed()).await
 }
 
 async fn press_tracked(bot: Bot, app: App, q: CallbackQuery) -> HandlerResult {

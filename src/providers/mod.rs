@@ -91,7 +91,8 @@ impl GatewayUrls {
 #[derive(Clone, Debug)]
 pub struct Gateways {
     http: Http,
-    urls: GatewayUrls,
+    /// Shared: an `App` (and so this) is cloned several times for every update.
+    urls: std::sync::Arc<GatewayUrls>,
     snap_tokens: snap::TokenCache,
 }
 
@@ -105,7 +106,7 @@ pub enum Gateway {
 
 impl Gateways {
     pub fn new(http: Http, urls: GatewayUrls) -> Gateways {
-        Gateways { http, urls, snap_tokens: snap::TokenCache::default() }
+        Gateways { http, urls: std::sync::Arc::new(urls), snap_tokens: snap::TokenCache::default() }
     }
 
     /// Token lifetimes measured on `clock` (the process's; tests move it).

@@ -258,7 +258,8 @@ async fn a_panic_in_a_handler_is_caught_logged_with_the_update_and_answered() {
         }
     });
     let result =
-        merchant_bot::bot::commands::in_update(&bot, &app, &update, async { panic!("a decoder blew up") }).await;
+        merchant_bot::bot::commands::in_update(&bot, &app, &update, Box::pin(async { panic!("a decoder blew up") }))
+            .await;
     assert!(result.is_ok(), "the panic does not reach the dispatcher");
     let apology = tg.message(3401).await;
     assert!(apology.text.contains("Something went wrong"), "{}", apology.text);
