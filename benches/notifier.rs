@@ -158,7 +158,12 @@ async fn main() {
     let app = App::with_http(
         pool.clone(),
         config.clone(),
-        HttpOptions { timeout: Duration::from_secs(5), read_retries: 1, backoff: Duration::from_millis(50) },
+        HttpOptions {
+            timeout: Duration::from_secs(5),
+            read_retries: 1,
+            backoff: Duration::from_millis(50),
+            ..HttpOptions::default()
+        },
     );
     let cpu_before = common::cpu_seconds("self");
     let wall_before = Instant::now();

@@ -52,6 +52,7 @@ gateway-not-found = The gateway does not know that one. Check the id and try aga
 gateway-slow = ⏳ The gateway is slow to answer. I will answer here as soon as it does.
 gateway-unavailable = The gateway is not available right now. Nothing was changed; please try again in a few minutes.
 gateway-timed-out = The gateway did not answer in time. Please try again in a moment.
+gateway-busy = The gateway is answering slowly and many requests are already waiting for it. Nothing was sent; please try again in a minute.
 gateway-unexpected = The gateway sent an answer the bot cannot read. Nothing was changed; please try again later.
 gateway-unsupported = This account's provider does not offer that.
 refusal-account-not-yours = The destination bank account must be your own.

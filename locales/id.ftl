@@ -52,6 +52,7 @@ gateway-not-found = Gateway tidak mengenal data itu. Periksa ID-nya lalu coba la
 gateway-slow = ⏳ Gateway lambat menjawab. Saya akan menjawab di sini segera setelah gateway menjawab.
 gateway-unavailable = Gateway sedang tidak tersedia. Tidak ada yang diubah; silakan coba lagi beberapa menit lagi.
 gateway-timed-out = Gateway tidak menjawab tepat waktu. Silakan coba lagi sebentar lagi.
+gateway-busy = Gateway sedang lambat menjawab dan banyak permintaan sudah menunggunya. Tidak ada yang dikirim; silakan coba lagi sebentar lagi.
 gateway-unexpected = Gateway mengirim jawaban yang tidak dapat dibaca bot. Tidak ada yang diubah; silakan coba lagi nanti.
 gateway-unsupported = Penyedia akun ini tidak menawarkan fitur itu.
 refusal-account-not-yours = Rekening pencairan harus milik Anda.

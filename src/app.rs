@@ -39,9 +39,15 @@ pub struct App {
 /// How many updates one process handles at once. Above it, an update waits before its
 /// first database read, so a backlog costs the update's few kilobytes instead of a
 /// handler's buffers and a queue for the 10 database connections long enough to time
-/// out (seen with 10,000 merchants at full speed). High enough that handlers waiting on
-/// a slow gateway do not hold up everyone else.
-pub const MAX_UPDATES_IN_FLIGHT: usize = 512;
+/// out (seen with 10,000 merchants at full speed). Each update handled costs about
+/// 200 KB (its chat's queue in the dispatcher, the handler's state, its HTTP
+/// connections): 512 took the bot to ~150 MB at 10,000 merchants, 256 to ~100 MB with
+/// the same throughput (the machine, not this bound, is what limits it there). A
+/// gateway that stops answering may hold at most half of these places
+/// ([`MAX_CALLS_PER_GATEWAY`](crate::providers::http::MAX_CALLS_PER_GATEWAY)), so the
+/// others keep serving everyone else.
+pub const MAX_UPDATES_IN_FLIGHT: usize = 256;
+const _: () = assert!(crate::providers::http::MAX_CALLS_PER_GATEWAY * 2 == MAX_UPDATES_IN_FLIGHT);
 
 impl App {
     pub fn new(pool: PgPool, config: Config) -> App {

@@ -74,7 +74,9 @@ pub async fn submit(
             e @ (GatewayError::Refused(_)
             | GatewayError::CredentialsRejected { .. }
             | GatewayError::NotFound
-            | GatewayError::Unsupported),
+            | GatewayError::Unsupported
+            // Refused before sending: nothing reached the gateway.
+            | GatewayError::Busy),
         ) => {
             if !withdrawals::record_refused(pool, &row, &e.to_string()).await? {
                 tracing::warn!(withdrawal_id = row.id.get(), "a refused withdrawal's row had already moved on");

@@ -257,7 +257,7 @@ pub async fn report(ctx: &Ctx, what: &str, result: HandlerResult) -> HandlerResu
 ///
 /// `work` comes boxed, and the handlers box the branch they take: a future is as large
 /// as its largest branch, so an update would otherwise carry the state of every
-/// dialogue step it does not take (tens of kilobytes; 512 updates are handled at once).
+/// dialogue step it does not take (kilobytes each, for every update handled at once).
 pub async fn in_update(
     bot: &Bot,
     app: &App,

@@ -115,7 +115,7 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
         }
         Err(GatewayError::NotFound) => watches::end(&app.pool, watch).await?,
         Err(e) => {
-            if matches!(e, GatewayError::Unavailable { .. } | GatewayError::TimedOut) {
+            if matches!(e, GatewayError::Unavailable { .. } | GatewayError::TimedOut | GatewayError::Busy) {
                 failing.lock().expect("lock").insert(watch.account_id);
             }
             let delay = backoff();

@@ -44,6 +44,10 @@ pub enum GatewayError {
     Unavailable { status: Option<u16> },
     #[error("the gateway did not answer in time")]
     TimedOut,
+    /// Not sent: too many calls were already waiting on this gateway
+    /// ([`MAX_CALLS_PER_GATEWAY`](super::http::MAX_CALLS_PER_GATEWAY)).
+    #[error("too many calls waiting on the gateway; not sent")]
+    Busy,
     /// An answer the bot cannot read: HTML, an empty body, malformed or unexpected JSON.
     #[error("unexpected answer from the gateway: {0}")]
     Unexpected(String),
@@ -65,6 +69,7 @@ impl GatewayError {
             GatewayError::NotFound => tr!(lang, "gateway-not-found"),
             GatewayError::Unavailable { .. } => tr!(lang, "gateway-unavailable"),
             GatewayError::TimedOut => tr!(lang, "gateway-timed-out"),
+            GatewayError::Busy => tr!(lang, "gateway-busy"),
             GatewayError::Unexpected(_) => tr!(lang, "gateway-unexpected"),
             GatewayError::Unsupported => tr!(lang, "gateway-unsupported"),
         }

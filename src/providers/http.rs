@@ -4,13 +4,18 @@
 //! provider, endpoint, status and latency, and nothing secret (no URL, no query, no
 //! header, no body).
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use reqwest::{
     Method, StatusCode, Url,
     header::{HeaderMap, USER_AGENT},
 };
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::error::GatewayError;
 
@@ -24,13 +29,27 @@ pub struct HttpOptions {
     pub read_retries: u32,
     /// Wait before the first retry; doubled for each next one.
     pub backoff: Duration,
+    /// Calls waiting on one gateway at once ([`MAX_CALLS_PER_GATEWAY`]).
+    pub per_gateway: usize,
 }
+
+/// Calls waiting on one gateway at once, in one process: half of the updates it handles
+/// at once (the app's `MAX_UPDATES_IN_FLIGHT`, which checks this). A gateway that stops answering then holds at
+/// most half of those places until its timeout, and the merchants of the other gateways
+/// (and every command that needs no gateway) are still served. A call beyond it is
+/// refused at once, unsent ([`GatewayError::Busy`]).
+pub const MAX_CALLS_PER_GATEWAY: usize = 128;
 
 impl Default for HttpOptions {
     fn default() -> Self {
         // A user waiting on a slow gateway is told so after SLOW_NOTICE_AFTER (10 s);
         // the answer still replaces that message if it comes within this.
-        HttpOptions { timeout: Duration::from_secs(30), read_retries: 2, backoff: Duration::from_millis(300) }
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            read_retries: 2,
+            backoff: Duration::from_millis(300),
+            per_gateway: MAX_CALLS_PER_GATEWAY,
+        }
     }
 }
 
@@ -41,6 +60,25 @@ pub struct Http {
     client: reqwest::Client,
     images: reqwest::Client,
     options: HttpOptions,
+    waiting: Arc<Waiting>,
+}
+
+/// The calls waiting on each gateway (by [`Request::provider`]), shared by every clone.
+#[derive(Debug, Default)]
+struct Waiting(std::sync::Mutex<HashMap<&'static str, Arc<Semaphore>>>);
+
+impl Waiting {
+    /// A place among `limit` calls waiting on `provider`, if one is free.
+    fn enter(&self, provider: &'static str, limit: usize) -> Option<OwnedSemaphorePermit> {
+        let places = self
+            .0
+            .lock()
+            .expect("gateway places")
+            .entry(provider)
+            .or_insert_with(|| Arc::new(Semaphore::new(limit)))
+            .clone();
+        places.try_acquire_owned().ok()
+    }
 }
 
 #[derive(Debug)]
@@ -113,7 +151,7 @@ impl Http {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .expect("the HTTP client builds with rustls");
-        Http { client, images, options }
+        Http { client, images, options, waiting: Arc::default() }
     }
 
     fn build(&self, request: &Request) -> reqwest::RequestBuilder {
@@ -138,6 +176,12 @@ impl Http {
     /// or headers can carry credentials).
     #[tracing::instrument(name = "gateway", skip_all, fields(provider = request.provider, endpoint = request.endpoint))]
     pub async fn send(&self, request: &Request) -> Result<Reply, GatewayError> {
+        let Some(_place) = self.waiting.enter(request.provider, self.options.per_gateway) else {
+            let (provider, endpoint) = (request.provider, request.endpoint);
+            tracing::warn!(provider, endpoint, "too many calls waiting on this gateway; refused without sending");
+            crate::metrics::gateway_call(provider, endpoint, "busy", Duration::ZERO);
+            return Err(GatewayError::Busy);
+        };
         let retries = if request.retry { self.options.read_retries } else { 0 };
         // One deadline for all attempts: a hung gateway keeps a merchant waiting one
         // timeout, not one per attempt. A retry starts only with time left for it.

@@ -199,6 +199,7 @@ async fn every_kind_of_bad_answer_is_a_clear_error() {
             GatewayError::Unavailable { .. } => "unavailable",
             GatewayError::Unexpected(_) => "unexpected",
             GatewayError::TimedOut => "timed out",
+            GatewayError::Busy => "busy",
             GatewayError::Unsupported => "unsupported",
         };
         assert_eq!(kind, expected, "{err:?}");

@@ -223,7 +223,12 @@ pub fn test_app(pool: sqlx::PgPool, config: Config) -> App {
 
 /// Gateway calls in tests: a short timeout, one quick retry.
 pub fn test_http() -> HttpOptions {
-    HttpOptions { timeout: Duration::from_millis(1_000), read_retries: 1, backoff: Duration::from_millis(10) }
+    HttpOptions {
+        timeout: Duration::from_millis(1_000),
+        read_retries: 1,
+        backoff: Duration::from_millis(10),
+        ..HttpOptions::default()
+    }
 }
 
 /// The whole bot against a fresh database, the fake Bot API and the gateway simulator.
