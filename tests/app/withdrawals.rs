@@ -174,6 +174,56 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
 }
 
+#[tokio::test]
+async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_never_unknown() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    let account_id: merchant_bot::domain::AccountId =
+        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
+    let row = withdrawals::create_draft(
+        &app.db.pool,
+        wati.uid(),
+        account_id,
+        "kasir",
+        "qris",
+        Amount::from_rupiah(100_000).unwrap(),
+        &destination,
+    )
+    .await
+    .unwrap();
+    withdrawals::confirm(&app.db.pool, wati.uid(), row.id).await.unwrap().expect("confirmed");
+    // Every place for calls waiting on this gateway is taken (here: there is none).
+    let full = Gateways::new(
+        Http::new(merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() }),
+        GatewayUrls { bukalapak: None, qris: Some(server.uri().parse().unwrap()), snap: None },
+    )
+    .client(&Credentials::Qris { api_key: QRIS_KEY.into() })
+    .unwrap();
+    let (_, outcome) =
+        merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, app.config.submit_lease(), None)
+            .await
+            .unwrap();
+    let merchant_bot::withdrawals::Outcome::Refused(e) = outcome else { panic!("{outcome:?}") };
+    assert!(
+        e.user_text(merchant_bot::i18n::Lang::Id).contains("Tidak ada yang dikirim"),
+        "{}",
+        e.user_text(merchant_bot::i18n::Lang::Id)
+    );
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 0, "nothing reached the gateway");
+    let status: String = sqlx::query_scalar("SELECT status FROM withdrawals WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(&app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "refused", "not made, and not left for the resolver to guess about");
+}
+
 async fn bukalapak_app(server: &MockServer) -> (TestApp, TestUser) {
     Mock::given(method("GET"))
         .and(path("/v1/dompet/history/mutations.json"))
