@@ -79,12 +79,12 @@ pub async fn confirm(app: &App, owner: TelegramUserId, id: WithdrawalId) -> anyh
     if row.status == WithdrawalState::Draft
         && app.clock.now() - row.created_at > chrono::Duration::from_std(app.config.dialogue_timeout)?
     {
-        withdrawals::expire(&app.pool, owner, row.id).await?;
+        withdrawals::expire(&app.pool, owner, &row).await?;
         return Ok(Confirmed::Expired);
     }
-    let Some(row) = withdrawals::confirm(&app.pool, owner, row.id).await? else { return Ok(Confirmed::Taken) };
+    let Some(row) = withdrawals::confirm(&app.pool, owner, &row).await? else { return Ok(Confirmed::Taken) };
     if let Some(until) = pin::locked_until(app, owner).await? {
-        withdrawals::cancel(&app.pool, owner, row.id).await?;
+        withdrawals::cancel(&app.pool, owner, &row).await?;
         return Ok(Confirmed::Locked(until));
     }
     Ok(Confirmed::Ready(Box::new(row)))
@@ -116,7 +116,8 @@ pub async fn get(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx::Re
 
 /// Cancels a withdrawal not sent yet; `None` if it could not be (sent, ended, not theirs).
 pub async fn cancel(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
-    withdrawals::cancel(&app.pool, owner, id).await
+    let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(None) };
+    withdrawals::cancel(&app.pool, owner, &row).await
 }
 
 /// Why a confirmed withdrawal cannot be sent.
@@ -140,7 +141,7 @@ pub async fn prepare(
     match accounts::open(app, opened, account_id) {
         Ok(account) => Ok(Ok((row, account))),
         Err(why) => {
-            withdrawals::cancel(&app.pool, owner, row.id).await?;
+            withdrawals::cancel(&app.pool, owner, &row).await?;
             Ok(Err(NotReady::Unusable(why)))
         }
     }

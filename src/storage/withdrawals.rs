@@ -96,26 +96,31 @@ pub async fn create_draft(
 ) -> sqlx::Result<WithdrawalRow> {
     let owner_id = owner_id.get();
     let rupiah = amount.whole_rupiah().ok_or_else(|| sqlx::Error::Protocol("a withdrawal is whole rupiah".into()))?;
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query_as!(
+    // The row and its audit line in one statement (one round trip, one transaction).
+    sqlx::query_as!(
         WithdrawalRow,
-        r#"INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
-           VALUES ($1, $2, $3, $4, $5, $6, 'draft')
-           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
-                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
-                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
+        r#"WITH row AS (
+             INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'draft')
+             RETURNING *
+           ), audit AS (
+             INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked)
+             SELECT id, owner_id, 'created', amount, $7 FROM row
+           )
+           SELECT id AS "id!: WithdrawalId", owner_id AS "owner_id!: TelegramUserId", account_id AS "account_id: AccountId", account_label AS "account_label!", provider AS "provider!: Provider", amount AS "amount!",
+                     destination AS "destination!: Json<Destination>", status AS "status!: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at AS "created_at!", requested_at
+           FROM row"#,
         owner_id,
         account_id.get(),
         label,
         provider,
         rupiah,
-        Json(destination) as _
+        Json(destination) as _,
+        destination.masked()
     )
-    .fetch_one(&mut *tx)
-    .await?;
-    audit(&mut tx, &row, Some(owner_id), "created", None).await?;
-    tx.commit().await?;
-    Ok(row)
+    .fetch_one(pool)
+    .await
 }
 
 pub async fn get(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
@@ -133,42 +138,48 @@ pub async fn get(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> s
     .await
 }
 
-/// Moves a row from one of `from` to `to` in one conditional update, audited; `None` if
-/// it was not in one of those states (another press, another process, or too late).
+/// Moves `row` from one of `from` to `to` in one conditional update, audited, in one
+/// statement; `None` if it was not in one of those states (another press, another
+/// process, or too late) or not `owner_id`'s.
 async fn transition(
     pool: &PgPool,
     owner_id: i64,
-    id: WithdrawalId,
+    row: &WithdrawalRow,
     from: &[&str],
     to: &str,
     event: &str,
-    detail: Option<&str>,
 ) -> sqlx::Result<Option<WithdrawalRow>> {
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query_as!(
+    sqlx::query_as!(
         WithdrawalRow,
-        r#"UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3)
-           RETURNING id AS "id: WithdrawalId", owner_id AS "owner_id: TelegramUserId", account_id AS "account_id: AccountId", account_label, provider AS "provider: Provider", amount,
-                     destination AS "destination: Json<Destination>", status AS "status: WithdrawalState",
-                     gateway_withdraw_id, fee, total, refusal, created_at, requested_at"#,
-        id.get(),
+        r#"WITH row AS (
+             UPDATE withdrawals SET status = $4, updated_at = now() WHERE id = $1 AND owner_id = $2 AND status = ANY($3)
+             RETURNING *
+           ), audit AS (
+             INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked)
+             SELECT id, $2, $5, amount, $6 FROM row
+           )
+           SELECT id AS "id!: WithdrawalId", owner_id AS "owner_id!: TelegramUserId", account_id AS "account_id: AccountId", account_label AS "account_label!", provider AS "provider!: Provider", amount AS "amount!",
+                     destination AS "destination!: Json<Destination>", status AS "status!: WithdrawalState",
+                     gateway_withdraw_id, fee, total, refusal, created_at AS "created_at!", requested_at
+           FROM row"#,
+        row.id.get(),
         owner_id,
         from as &[&str],
-        to
+        to,
+        event,
+        row.destination.0.masked()
     )
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(row) = &row {
-        audit(&mut tx, row, Some(owner_id), event, detail).await?;
-    }
-    tx.commit().await?;
-    Ok(row)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Confirm pressed: only the first press (of any device, any process) gets the row.
-pub async fn confirm(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
-    let owner_id = owner_id.get();
-    transition(pool, owner_id, id, &["draft"], "confirmed", "confirmed", None).await
+pub async fn confirm(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    row: &WithdrawalRow,
+) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id.get(), row, &["draft"], "confirmed", "confirmed").await
 }
 
 /// Claims a confirmed row for the one request to the gateway, owned for `lease` (the
@@ -197,14 +208,20 @@ pub async fn claim_for_submit(
     .await
 }
 
-pub async fn cancel(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
-    let owner_id = owner_id.get();
-    transition(pool, owner_id, id, &["draft", "confirmed"], "cancelled", "cancelled", None).await
+pub async fn cancel(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    row: &WithdrawalRow,
+) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id.get(), row, &["draft", "confirmed"], "cancelled", "cancelled").await
 }
 
-pub async fn expire(pool: &PgPool, owner_id: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
-    let owner_id = owner_id.get();
-    transition(pool, owner_id, id, &["draft", "confirmed"], "expired", "expired", None).await
+pub async fn expire(
+    pool: &PgPool,
+    owner_id: TelegramUserId,
+    row: &WithdrawalRow,
+) -> sqlx::Result<Option<WithdrawalRow>> {
+    transition(pool, owner_id.get(), row, &["draft", "confirmed"], "expired", "expired").await
 }
 
 /// A watch on a withdrawal the gateway has, so its owner hears when its status changes.
@@ -235,27 +252,36 @@ pub async fn record_submitted(
     fee: Option<Amount>,
     total: Option<Amount>,
 ) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
-    let updated = sqlx::query!(
-        "UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
-                lease_until = NULL, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
-         WHERE id = $1 AND (status IN ('submitting', 'unknown')
-                            OR (status = 'refused' AND refusal = 'not in the gateway''s history'))",
+    // The row, its audit line and the watch in one statement (one round trip, one
+    // transaction); the watch only while the row still has its account.
+    let kind = if row.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
+    let updated = sqlx::query_scalar!(
+        r#"WITH updated AS (
+             UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
+                    lease_until = NULL, settle_credentials = NULL, settle_nonce = NULL, settle_key_id = NULL, updated_at = now()
+             WHERE id = $1 AND (status IN ('submitting', 'unknown')
+                                OR (status = 'refused' AND refusal = 'not in the gateway''s history'))
+             RETURNING id, owner_id, account_id, amount
+           ), audit AS (
+             INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail)
+             SELECT id, owner_id, 'submitted', amount, $5, $2 FROM updated
+           ), watch AS (
+             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+             SELECT owner_id, account_id, $6, $2, 'pending', now() + interval '14 days'
+             FROM updated WHERE account_id IS NOT NULL
+             ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING
+           )
+           SELECT count(*) AS "updated!" FROM updated"#,
         row.id.get(),
         gateway_id,
         fee.and_then(Amount::whole_rupiah),
-        total.and_then(Amount::whole_rupiah)
+        total.and_then(Amount::whole_rupiah),
+        row.destination.0.masked(),
+        kind.as_str()
     )
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        return Ok(false);
-    }
-    audit(&mut tx, row, Some(row.owner_id.get()), "submitted", Some(gateway_id)).await?;
-    watch(&mut tx, row, gateway_id).await?;
-    tx.commit().await?;
-    Ok(true)
+    .fetch_one(pool)
+    .await?;
+    Ok(updated > 0)
 }
 
 /// The gateway refused it; nothing left the account. `false` if the row had moved on.

@@ -159,8 +159,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     // Two processes pressing Confirm at once: one conditional update wins.
     let other_pool = app.db.new_pool().await;
     let (a, b) = tokio::join!(
-        withdrawals::confirm(&app.db.pool, wati.uid(), row.id),
-        withdrawals::confirm(&other_pool, wati.uid(), row.id)
+        withdrawals::confirm(&app.db.pool, wati.uid(), &row),
+        withdrawals::confirm(&other_pool, wati.uid(), &row)
     );
     assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
     // And two submits at once: one request.
@@ -197,7 +197,7 @@ async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_neve
     )
     .await
     .unwrap();
-    withdrawals::confirm(&app.db.pool, wati.uid(), row.id).await.unwrap().expect("confirmed");
+    withdrawals::confirm(&app.db.pool, wati.uid(), &row).await.unwrap().expect("confirmed");
     // Every place for calls waiting on this gateway is taken (here: there is none).
     let full = Gateways::new(
         Http::new(merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() }),
@@ -222,6 +222,34 @@ async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_neve
         .await
         .unwrap();
     assert_eq!(status, "refused", "not made, and not left for the resolver to guess about");
+}
+
+#[tokio::test]
+async fn a_confirmed_withdrawal_costs_few_database_round_trips() {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
+        .mount(&server)
+        .await;
+    let (app, wati) = qris_app(&server).await;
+    logs::captured();
+    let summary = to_summary(&app, &wati, "100rb").await;
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    app.tg.edit(wati.id).await;
+    assert!(app.tg.edit(wati.id).await.text.contains("✅ Withdrawal of <b>Rp 100,000</b>"));
+    // One chat's updates are handled in order: once /help is answered, the press is over.
+    app.tg.send_text(&wati, "/help");
+    app.tg
+        .take("the /help answer", |c| {
+            c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("/withdraw"))
+        })
+        .await;
+    let queries = logs::queries_of_update(&logs::captured(), wati.id, "withdraw");
+    // The user with the dialogue, the button, the row, Confirm with its audit line, the
+    // PIN state (twice), the dialogue's end, the accounts, the row, the claim, and the
+    // receipt with its audit line and watch: each move of the row is one statement.
+    assert_eq!(queries.len(), 11, "{}", queries.join("\n"));
 }
 
 async fn bukalapak_app(server: &MockServer) -> (TestApp, TestUser) {
@@ -407,7 +435,7 @@ async fn a_crash_after_the_gateways_answer_ends_unknown_and_is_settled_without_r
     let row = withdrawals::create_draft(&app.db.pool, wati.uid(), account_id, "kasir", "qris", amount, &destination)
         .await
         .unwrap();
-    withdrawals::confirm(&app.db.pool, wati.uid(), row.id).await.unwrap().expect("confirmed");
+    withdrawals::confirm(&app.db.pool, wati.uid(), &row).await.unwrap().expect("confirmed");
     withdrawals::claim_for_submit(&app.db.pool, wati.uid(), row.id, app.config.submit_lease())
         .await
         .unwrap()
@@ -559,7 +587,7 @@ async fn claimed(app: &TestApp, user: &TestUser) -> withdrawals::WithdrawalRow {
             .is_none(),
         "a draft is not sent"
     );
-    withdrawals::confirm(&app.db.pool, user.uid(), row.id).await.unwrap().expect("confirmed");
+    withdrawals::confirm(&app.db.pool, user.uid(), &row).await.unwrap().expect("confirmed");
     withdrawals::claim_for_submit(&app.db.pool, user.uid(), row.id, app.config.submit_lease())
         .await
         .unwrap()
