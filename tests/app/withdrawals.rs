@@ -101,14 +101,7 @@ async fn a_dana_withdrawal_sends_the_documented_body_once() {
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     app.tg.call("answerCallbackQuery").await;
     app.tg.call("answerCallbackQuery").await;
-    // One chat's updates are handled in order: once /help is answered, the press before
-    // it has been handled to the end.
-    app.tg.send_text(&wati, "/help");
-    app.tg
-        .take("the /help answer", |c| {
-            c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("/withdraw"))
-        })
-        .await;
+    all_handled(&app, &wati).await;
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
     assert_eq!(audit_events(&app).await, ["created", "confirmed", "submitted"]);
     let masked: String = sqlx::query_scalar("SELECT destination_masked FROM withdrawal_audit LIMIT 1")
@@ -121,6 +114,58 @@ async fn a_dana_withdrawal_sends_the_documented_body_once() {
         .await
         .unwrap();
     assert_eq!(watched, 1, "the pending withdrawal is handed to the watcher");
+}
+
+/// A QRIS gateway that accepts every withdrawal, and a merchant with an account there.
+async fn qris_accepting() -> (MockServer, TestApp, TestUser) {
+    let server = qris_gateway().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/withdraw"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
+        .mount(&server)
+        .await;
+    let (app, user) = qris_app(&server).await;
+    (server, app, user)
+}
+
+/// Waits until every update `user` sent so far has been handled: one chat's updates are
+/// handled in order, so once a /help sent now is answered, the ones before it are over.
+async fn all_handled(app: &TestApp, user: &TestUser) {
+    app.tg.send_text(user, "/help");
+    app.tg
+        .take("the /help answer", |c| {
+            c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("/withdraw"))
+        })
+        .await;
+}
+
+/// A draft of Rp 100,000 to DANA 081234567890 (John Doe) from the QRIS account, written
+/// directly (not through the dialogue).
+async fn dana_draft(app: &TestApp, user: &TestUser) -> withdrawals::WithdrawalRow {
+    let account_id: merchant_bot::domain::AccountId =
+        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
+    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
+    withdrawals::create_draft(
+        &app.db.pool,
+        user.uid(),
+        account_id,
+        "kasir",
+        "qris",
+        Amount::from_rupiah(100_000).unwrap(),
+        &destination,
+    )
+    .await
+    .unwrap()
+}
+
+/// A client for the QRIS account against `server`.
+fn qris_client(server: &MockServer, options: merchant_bot::providers::HttpOptions) -> merchant_bot::providers::Gateway {
+    Gateways::new(
+        Http::new(options),
+        GatewayUrls { bukalapak: None, qris: Some(server.uri().parse().unwrap()), snap: None },
+    )
+    .client(&Credentials::Qris { api_key: QRIS_KEY.into() })
+    .unwrap()
 }
 
 #[tokio::test]
@@ -136,26 +181,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
         .mount(&server)
         .await;
     let (app, wati) = qris_app(&server).await;
-    let account_id: merchant_bot::domain::AccountId =
-        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
-    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
-    let row = withdrawals::create_draft(
-        &app.db.pool,
-        wati.uid(),
-        account_id,
-        "kasir",
-        "qris",
-        Amount::from_rupiah(100_000).unwrap(),
-        &destination,
-    )
-    .await
-    .unwrap();
-    let gateway = Gateways::new(
-        Http::new(test_http()),
-        GatewayUrls { bukalapak: None, qris: Some(server.uri().parse().unwrap()), snap: None },
-    )
-    .client(&Credentials::Qris { api_key: QRIS_KEY.into() })
-    .unwrap();
+    let row = dana_draft(&app, &wati).await;
+    let gateway = qris_client(&server, test_http());
     // Two processes pressing Confirm at once: one conditional update wins.
     let other_pool = app.db.new_pool().await;
     let (a, b) = tokio::join!(
@@ -176,35 +203,11 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
 
 #[tokio::test]
 async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_never_unknown() {
-    let server = qris_gateway().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/withdraw"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
-        .mount(&server)
-        .await;
-    let (app, wati) = qris_app(&server).await;
-    let account_id: merchant_bot::domain::AccountId =
-        sqlx::query_scalar("SELECT id FROM linked_accounts").fetch_one(&app.db.pool).await.unwrap();
-    let destination = Destination::Dana { number: "081234567890".into(), name: "John Doe".into() };
-    let row = withdrawals::create_draft(
-        &app.db.pool,
-        wati.uid(),
-        account_id,
-        "kasir",
-        "qris",
-        Amount::from_rupiah(100_000).unwrap(),
-        &destination,
-    )
-    .await
-    .unwrap();
+    let (server, app, wati) = qris_accepting().await;
+    let row = dana_draft(&app, &wati).await;
     withdrawals::confirm(&app.db.pool, wati.uid(), &row).await.unwrap().expect("confirmed");
     // Every place for calls waiting on this gateway is taken (here: there is none).
-    let full = Gateways::new(
-        Http::new(merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() }),
-        GatewayUrls { bukalapak: None, qris: Some(server.uri().parse().unwrap()), snap: None },
-    )
-    .client(&Credentials::Qris { api_key: QRIS_KEY.into() })
-    .unwrap();
+    let full = qris_client(&server, merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() });
     let (_, outcome) =
         merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, app.config.submit_lease(), None)
             .await
@@ -226,25 +229,13 @@ async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_neve
 
 #[tokio::test]
 async fn a_confirmed_withdrawal_costs_few_database_round_trips() {
-    let server = qris_gateway().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/withdraw"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
-        .mount(&server)
-        .await;
-    let (app, wati) = qris_app(&server).await;
+    let (_server, app, wati) = qris_accepting().await;
     logs::captured();
     let summary = to_summary(&app, &wati, "100rb").await;
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     app.tg.edit(wati.id).await;
     assert!(app.tg.edit(wati.id).await.text.contains("✅ Withdrawal of <b>Rp 100,000</b>"));
-    // One chat's updates are handled in order: once /help is answered, the press is over.
-    app.tg.send_text(&wati, "/help");
-    app.tg
-        .take("the /help answer", |c| {
-            c.method == "sendMessage" && c.params["text"].as_str().is_some_and(|t| t.contains("/withdraw"))
-        })
-        .await;
+    all_handled(&app, &wati).await;
     let queries = logs::queries_of_update(&logs::captured(), wati.id, "withdraw");
     // The user with the dialogue, the button, the row, Confirm with its audit line, the
     // PIN state (twice), the dialogue's end, the accounts, the row, the claim, and the
@@ -726,13 +717,7 @@ async fn a_busy_accounts_history_newest_first_settles_past_the_pages_read() {
 
 #[tokio::test]
 async fn a_recent_destination_button_of_an_earlier_withdrawal_does_not_bring_its_amount() {
-    let server = qris_gateway().await;
-    Mock::given(method("POST"))
-        .and(path("/api/v1/withdraw"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture("qris_withdraw_ok"), "application/json"))
-        .mount(&server)
-        .await;
-    let (app, wati) = qris_app(&server).await;
+    let (_server, app, wati) = qris_accepting().await;
     let summary = to_summary(&app, &wati, "100rb").await;
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     app.tg.edit(wati.id).await;
