@@ -132,11 +132,7 @@ async fn sigterm_stops_the_bot_with_exit_status_zero() {
         tg.call("setMyCommands").await;
     }
     // Polling: the first getUpdates has arrived.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while tg.polls() == 0 {
-        assert!(std::time::Instant::now() < deadline, "the bot never polled");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::support::eventually(|| async { if tg.polls() > 0 { Ok(()) } else { Err("the bot never polled") } }).await;
     let pid = child.id().unwrap().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = tokio::time::timeout(Duration::from_secs(15), child.wait()).await.expect("exits within 15 s").unwrap();

@@ -11,7 +11,7 @@ use merchant_bot::{
 };
 use serde_json::json;
 
-use crate::support::{TestApp, TestUser, demo_bukalapak, demo_qris, test_app};
+use crate::support::{TestApp, TestUser, demo_bukalapak, demo_qris, eventually, test_app};
 
 async fn fast_app() -> TestApp {
     TestApp::spawn_with(|s| s.notify_poll_interval = Some("200ms".into())).await
@@ -36,27 +36,22 @@ async fn invoice_for(
 
 /// Waits (up to 10 s) until the poller's first look at the mutations watch set its cursor.
 async fn first_look_done(app: &TestApp) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(|| async {
         app.wake_notifier();
         let state: Option<String> = sqlx::query_scalar("SELECT last_state FROM watches WHERE kind = 'mutations'")
             .fetch_one(&app.db.pool)
             .await
             .unwrap();
-        if state.is_some() {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "the poller never looked at the mutations watch");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        state.map(|_| ()).ok_or("the poller never looked at the mutations watch")
+    })
+    .await
 }
 
-/// Waits (waking the notifier and looking every 20 ms, up to 10 s) until it has nothing
+/// Waits (waking the notifier and looking every few milliseconds, up to 10 s) until it has nothing
 /// left that could send anything: no invoice watched, every notification sent, every
 /// card of an ended invoice brought up to date. After that, silence is a fact, not a wait.
 pub async fn settled(app: &TestApp) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(|| async {
         app.wake_notifier();
         let busy: i64 = sqlx::query_scalar(
             "SELECT (SELECT count(*) FROM watches WHERE kind = 'invoice')
@@ -67,12 +62,9 @@ pub async fn settled(app: &TestApp) {
         .fetch_one(&app.db.pool)
         .await
         .unwrap();
-        if busy == 0 {
-            return;
-        }
-        assert!(std::time::Instant::now() < deadline, "the notifier never settled ({busy} left)");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        if busy == 0 { Ok(()) } else { Err(format!("the notifier never settled ({busy} left)")) }
+    })
+    .await
 }
 
 async fn outbox_count(app: &TestApp) -> i64 {
@@ -309,18 +301,14 @@ async fn a_notification_telegram_refuses_as_built_is_logged_with_its_key_and_not
     let id = invoice_for(&app, &ann, account_id, 15_000).await;
     app.tg.fail_next("sendMessage", 400, "Bad Request: can't parse entities: Unsupported start tag \"x\"", None);
     app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let failed_at = loop {
+    eventually(|| async {
         let failed: Option<bool> = sqlx::query_scalar("SELECT failed_at IS NOT NULL FROM notification_outbox")
             .fetch_optional(&app.db.pool)
             .await
             .unwrap();
-        if failed == Some(true) || std::time::Instant::now() > deadline {
-            break failed;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert_eq!(failed_at, Some(true), "the refused notification is given up at once, not retried");
+        (failed == Some(true)).then_some(()).ok_or("the refused notification is given up at once, not retried")
+    })
+    .await;
     let logs = crate::support::logs::captured();
     let line = logs.lines().find(|l| l.contains("Telegram refused a notification the bot built")).expect("logged");
     assert!(line.contains("notify-invoice-paid") && line.contains("Unsupported start tag"), "{line}");

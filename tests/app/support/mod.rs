@@ -312,8 +312,7 @@ impl TestApp {
     /// (it does so right after Telegram answers the send): an invoice paid before that
     /// moment (milliseconds after the card, which no customer can do) is not quoted.
     pub async fn card_recorded(&self, chat: i64, message: i64) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        loop {
+        eventually(|| async {
             let found: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM invoice_cards WHERE chat_id = $1 AND message_id = $2")
                     .bind(chat)
@@ -321,12 +320,9 @@ impl TestApp {
                     .fetch_optional(&self.db.pool)
                     .await
                     .unwrap();
-            if found.is_some() {
-                return;
-            }
-            assert!(std::time::Instant::now() < deadline, "the card {message} in chat {chat} is recorded");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+            found.map(|_| ()).ok_or(format!("the card {message} in chat {chat} is recorded"))
+        })
+        .await
     }
 
     /// A gateway client for `credentials` at this test's simulator (as the bot makes them).
@@ -397,4 +393,24 @@ pub async fn dump_database(pool: &PgPool) -> String {
         all.push('\n');
     }
     all
+}
+
+/// Polls `check` (every few milliseconds, up to 10 s) until it is `Ok`, and returns what
+/// it found; if it is still `Err(why)` at the deadline the test fails with `why`. For
+/// what another task or process does in its own time: the notifier, a card recorded
+/// after Telegram's answer, a process starting.
+pub async fn eventually<T, E, F, Fut>(mut check: F) -> T
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match check().await {
+            Ok(found) => return found,
+            Err(why) => assert!(std::time::Instant::now() < deadline, "{why}"),
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
