@@ -48,37 +48,41 @@ pub(crate) fn fonts() -> &'static Fonts {
     &FONTS
 }
 
-pub(crate) fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+/// Lays `text` out from the pen position `start`: calls `place` with each glyph and its
+/// pen position (kerned against the one before), and returns where the pen ends.
+fn lay_out(
+    font: &FontRef<'_>,
+    size: f32,
+    start: f32,
+    text: &str,
+    mut place: impl FnMut(ab_glyph::GlyphId, f32),
+) -> f32 {
     let scaled = font.as_scaled(PxScale::from(size));
-    let mut width = 0.0;
-    let mut previous = None;
-    for c in text.chars() {
-        let id = scaled.glyph_id(c);
-        if let Some(p) = previous {
-            width += scaled.kern(p, id);
-        }
-        width += scaled.h_advance(id);
-        previous = Some(id);
-    }
-    width
-}
-
-/// Draws `text` with its top-left corner at (x, top), black on white.
-pub(crate) fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
-    let scaled = font.as_scaled(PxScale::from(size));
-    let baseline = top + scaled.ascent();
-    let mut caret = x;
+    let mut caret = start;
     let mut previous = None;
     for c in text.chars() {
         let id = scaled.glyph_id(c);
         if let Some(p) = previous {
             caret += scaled.kern(p, id);
         }
-        let (px, fx) = pixel_and_quarter(caret);
-        let (py, fy) = pixel_and_quarter(baseline);
+        place(id, caret);
         caret += scaled.h_advance(id);
         previous = Some(id);
-        let Some(glyph) = raster(font, id, size, (fx, fy)) else { continue };
+    }
+    caret
+}
+
+pub(crate) fn text_width(font: &FontRef<'_>, size: f32, text: &str) -> f32 {
+    lay_out(font, size, 0.0, text, |_, _| {})
+}
+
+/// Draws `text` with its top-left corner at (x, top), black on white.
+pub(crate) fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
+    let baseline = top + font.as_scaled(PxScale::from(size)).ascent();
+    let (py, fy) = pixel_and_quarter(baseline);
+    lay_out(font, size, x, text, |id, caret| {
+        let (px, fx) = pixel_and_quarter(caret);
+        let Some(glyph) = raster(font, id, size, (fx, fy)) else { return };
         for (row, inks) in glyph.ink.chunks(glyph.width.max(1)).enumerate() {
             let y = py + glyph.top + row as i64;
             if y < 0 || y >= img.height() as i64 {
@@ -92,7 +96,7 @@ pub(crate) fn draw_text(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f
                 }
             }
         }
-    }
+    });
 }
 
 /// A position split into its whole pixel and the quarter of a pixel past it.
@@ -302,17 +306,9 @@ mod tests {
 
     /// Text drawn glyph by glyph at its exact position, without the kept glyphs.
     fn draw_text_exactly(img: &mut GrayImage, font: &FontRef<'_>, size: f32, x: f32, top: f32, text: &str) {
-        let scaled = font.as_scaled(PxScale::from(size));
-        let mut caret = x;
-        let mut previous = None;
-        for c in text.chars() {
-            let id = scaled.glyph_id(c);
-            if let Some(p) = previous {
-                caret += scaled.kern(p, id);
-            }
-            let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, top + scaled.ascent()));
-            caret += scaled.h_advance(id);
-            previous = Some(id);
+        let baseline = top + font.as_scaled(PxScale::from(size)).ascent();
+        lay_out(font, size, x, text, |id, caret| {
+            let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, baseline));
             if let Some(outline) = font.outline_glyph(glyph) {
                 let bounds = outline.px_bounds();
                 outline.draw(|gx, gy, coverage| {
@@ -321,7 +317,7 @@ mod tests {
                     pixel.0[0] = pixel.0[0].min((255.0 * (1.0 - coverage.clamp(0.0, 1.0))) as u8);
                 });
             }
-        }
+        });
     }
 
     #[test]
