@@ -34,10 +34,10 @@ pub struct HttpOptions {
 }
 
 /// Calls waiting on one gateway at once, in one process: half of the updates it handles
-/// at once (the app's `MAX_UPDATES_IN_FLIGHT`, which checks this). A gateway that stops answering then holds at
-/// most half of those places until its timeout, and the merchants of the other gateways
-/// (and every command that needs no gateway) are still served. A call beyond it is
-/// refused at once, unsent ([`GatewayError::Busy`]).
+/// at once (the app's `MAX_UPDATES_IN_FLIGHT`, which checks this). A gateway that stops
+/// answering then holds at most half of those places until its timeout, and the
+/// merchants of the other gateways (and every command that needs no gateway) are still
+/// served. A call beyond it is refused at once, unsent ([`GatewayError::Busy`]).
 pub const MAX_CALLS_PER_GATEWAY: usize = 128;
 
 impl Default for HttpOptions {

@@ -48,6 +48,12 @@ pub struct WithdrawalRow {
 }
 
 impl WithdrawalRow {
+    /// The kind of watch that follows this withdrawal at its gateway once submitted
+    /// (both the receipt and the resolver's find start one).
+    fn watch_kind(&self) -> WatchKind {
+        if self.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal }
+    }
+
     pub fn amount(&self) -> Amount {
         Amount::from_rupiah(self.amount).unwrap_or_default()
     }
@@ -227,14 +233,13 @@ pub async fn expire(
 /// A watch on a withdrawal the gateway has, so its owner hears when its status changes.
 async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_id: &str) -> sqlx::Result<()> {
     let Some(account_id) = row.account_id else { return Ok(()) };
-    let kind = if row.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
     sqlx::query!(
         "INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
          VALUES ($1, $2, $3, $4, 'pending', now() + interval '14 days')
          ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING",
         row.owner_id.get(),
         account_id.get(),
-        kind.as_str(),
+        row.watch_kind().as_str(),
         gateway_id
     )
     .execute(&mut **tx)
@@ -254,7 +259,6 @@ pub async fn record_submitted(
 ) -> sqlx::Result<bool> {
     // The row, its audit line and the watch in one statement (one round trip, one
     // transaction); the watch only while the row still has its account.
-    let kind = if row.provider == Provider::Qris { WatchKind::QrisWithdrawal } else { WatchKind::BukalapakWithdrawal };
     let updated = sqlx::query_scalar!(
         r#"WITH updated AS (
              UPDATE withdrawals SET status = 'submitted', gateway_withdraw_id = $2, fee = $3, total = $4, refusal = NULL,
@@ -277,7 +281,7 @@ pub async fn record_submitted(
         fee.and_then(Amount::whole_rupiah),
         total.and_then(Amount::whole_rupiah),
         row.destination.0.masked(),
-        kind.as_str()
+        row.watch_kind().as_str()
     )
     .fetch_one(pool)
     .await?;
