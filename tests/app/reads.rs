@@ -354,3 +354,16 @@ async fn a_balance_over_two_accounts_costs_two_database_round_trips() {
         queries.join("\n")
     );
 }
+
+#[tokio::test]
+async fn a_gateway_with_every_place_taken_gets_a_clear_localized_answer() {
+    // No place for calls waiting on a gateway: every call is held back, as when one has
+    // stopped answering and its share of the bot's places is full.
+    let app =
+        TestApp::spawn_with_http(|_| {}, merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() }).await;
+    let ika = TestUser::new(8077, "Ika", Some("id"));
+    app.link(&ika, "kasir", demo_qris()).await;
+    app.tg.send_text(&ika, "/balance");
+    let reply = app.tg.message(ika.id).await;
+    assert!(reply.text.contains("Tidak ada yang dikirim"), "{}", reply.text);
+}

@@ -218,7 +218,12 @@ pub fn test_limits() -> SendLimits {
 
 /// The `App` of a bot under test: gateway calls shortened, no per-chat pacing.
 pub fn test_app(pool: sqlx::PgPool, config: Config) -> App {
-    App::with_http(pool, config, test_http()).with_limits(test_limits())
+    test_app_with(pool, config, test_http())
+}
+
+/// The same, with gateway calls made under `http`.
+fn test_app_with(pool: sqlx::PgPool, config: Config, http: HttpOptions) -> App {
+    App::with_http(pool, config, http).with_limits(test_limits())
 }
 
 /// Gateway calls in tests: a short timeout, one quick retry.
@@ -237,6 +242,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub sim: simulator::Running,
     pub config: Config,
+    /// How the bot makes its gateway calls (`test_http` unless a test says otherwise).
+    http: HttpOptions,
     running: Option<Running>,
     /// The running bot's count of updates it may still take on at once.
     pub in_flight: Option<std::sync::Arc<tokio::sync::Semaphore>>,
@@ -253,6 +260,11 @@ impl TestApp {
 
     /// With settings changed by `adjust` (all gateways point at the simulator before).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        TestApp::spawn_with_http(adjust, test_http()).await
+    }
+
+    /// With settings changed by `adjust`, and gateway calls made under `http`.
+    pub async fn spawn_with_http(adjust: impl FnOnce(&mut Settings), http: HttpOptions) -> TestApp {
         let tg = FakeTelegram::start().await;
         let db = TestDb::new().await;
         let sim = simulator::start("127.0.0.1:0".parse().unwrap()).await.expect("the simulator starts");
@@ -262,13 +274,13 @@ impl TestApp {
         s.snap_api_url = Some(sim.url.clone());
         adjust(&mut s);
         let config = s.config().expect("test settings are valid");
-        let mut app = TestApp { tg, db, sim, config, running: None, in_flight: None, clock: None, wake: None };
+        let mut app = TestApp { tg, db, sim, config, http, running: None, in_flight: None, clock: None, wake: None };
         app.start().await;
         app
     }
 
     async fn start(&mut self) {
-        let app = test_app(self.db.pool.clone(), self.config.clone());
+        let app = test_app_with(self.db.pool.clone(), self.config.clone(), self.http.clone());
         self.in_flight = Some(app.in_flight.clone());
         self.clock = Some(app.clock.clone());
         self.wake = Some(app.wake.clone());
