@@ -43,7 +43,7 @@ async fn handle_tracked(bot: Bot, app: App, q: CallbackQuery, dialogue: ChatDial
         bot.answer_callback_query(q.id.clone()).text(tr!(lang, "callback-stale")).await?;
         return Ok(());
     };
-    let ctx = Ctx::new(bot.clone(), app.clone(), lang, presser, message.chat.id);
+    let ctx = Ctx::entered(bot.clone(), app.clone(), lang, presser, message.chat.id, &seen);
     let action = match callback {
         Callback::SetLanguage(new) => {
             bot.answer_callback_query(q.id.clone()).await?;

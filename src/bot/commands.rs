@@ -216,8 +216,8 @@ pub async fn register_for_chat(bot: &Bot, chat: ChatId, lang: Lang) -> Result<()
 /// without a sender.
 fn context(bot: &Bot, app: &App, msg: &Message, seen: &Seen) -> Option<Ctx> {
     let from = msg.from.as_ref()?;
-    let user = seen.0.as_ref()?;
-    Some(Ctx::new(bot.clone(), app.clone(), user.lang(), TelegramUserId::new(from.id.0 as i64), msg.chat.id))
+    let user = seen.user()?;
+    Some(Ctx::entered(bot.clone(), app.clone(), user.lang(), TelegramUserId::new(from.id.0 as i64), msg.chat.id, seen))
 }
 
 pub use crate::telegram::refused_as_built;

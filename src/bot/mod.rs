@@ -53,8 +53,11 @@ pub struct Ctx {
     /// The Telegram user the update is from.
     pub user: TelegramUserId,
     pub chat: ChatId,
-    /// The user's accounts with their credentials, read and opened at most once per
-    /// update ([`Ctx::accounts`]).
+    /// What the update's first read brought (the PIN settings, the accounts sealed);
+    /// `None` for an update that had no such read (an inline query's).
+    pub known: Option<Arc<services::users::Known>>,
+    /// The user's accounts with their credentials, opened at most once per update
+    /// ([`Ctx::accounts`]).
     pub opened: Arc<tokio::sync::OnceCell<Vec<services::accounts::OpenedAccount>>>,
 }
 
@@ -141,15 +144,49 @@ fn answering(chat: ChatId) -> Option<MessageId> {
 
 impl Ctx {
     pub fn new(bot: Bot, app: App, lang: Lang, user: TelegramUserId, chat: ChatId) -> Ctx {
-        Ctx { bot, app, lang, user, chat, opened: Arc::default() }
+        Ctx { bot, app, lang, user, chat, known: None, opened: Arc::default() }
     }
 
-    /// The user's accounts (the default first, then by label) with their credentials
-    /// opened: one database read and one decryption per account in an update, however
-    /// many times it is asked.
+    /// The context of an update whose first read found the user (`seen`): the PIN
+    /// settings and the accounts come from that read, not from the database again.
+    pub fn entered(bot: Bot, app: App, lang: Lang, user: TelegramUserId, chat: ChatId, seen: &Seen) -> Ctx {
+        Ctx { known: seen.0.as_ref().map(|(_, known)| known.clone()), ..Ctx::new(bot, app, lang, user, chat) }
+    }
+
+    /// The user's accounts (their own first, the default first, then by label) with
+    /// their credentials opened: read with the user when the update began (or once, if
+    /// it had no such read), and one decryption per account in an update, however many
+    /// times it is asked. An update that links, unlinks or shares accounts does not ask
+    /// after changing them.
     pub async fn accounts(&self) -> Result<&[services::accounts::OpenedAccount], services::accounts::AccountError> {
-        let opened = self.opened.get_or_try_init(|| services::accounts::opened(&self.app, self.user)).await?;
+        let opened = self
+            .opened
+            .get_or_try_init(|| async {
+                match &self.known {
+                    Some(known) => services::accounts::open_read(&self.app, &known.accounts),
+                    None => services::accounts::opened(&self.app, self.user).await,
+                }
+            })
+            .await?;
         Ok(opened)
+    }
+
+    /// One of the user's own accounts (not one they are staff on), from [`Ctx::accounts`].
+    pub async fn own_account(
+        &self,
+        id: crate::domain::AccountId,
+    ) -> Result<Option<services::accounts::LinkedAccount>, services::accounts::AccountError> {
+        Ok(self.accounts().await?.iter().map(|(a, _)| a).find(|a| a.id == id && a.owner_id == self.user).cloned())
+    }
+
+    /// The user's PIN settings as the update began (read with the user), or read now.
+    /// Only for decisions at the start of a step; after a PIN was typed in this update,
+    /// its count and lock are read again ([`services::pin::locked_until`]).
+    pub async fn pin(&self) -> anyhow::Result<services::pin::PinState> {
+        match &self.known {
+            Some(known) => Ok(known.pin.clone()),
+            None => Ok(services::pin::state(&self.app, self.user).await?),
+        }
     }
 
     /// The user's accounts, without their credentials.
@@ -279,19 +316,25 @@ pub fn fallback_lang(user: Option<&User>) -> Lang {
     Lang::from_telegram(user.and_then(|u| u.language_code.as_deref()))
 }
 
-/// The user who sent an update, as just recorded (`None` if the update has no sender).
-#[derive(Clone, Debug)]
-pub struct Seen(pub Option<services::users::UserRow>);
+/// The user who sent an update, as just recorded, and what the same read brought for
+/// the update's [`Ctx`] (`None` if the update has no sender).
+#[derive(Clone)]
+pub struct Seen(pub Option<(services::users::UserRow, Arc<services::users::Known>)>);
 
 impl Seen {
+    /// The user's row.
+    pub fn user(&self) -> Option<&services::users::UserRow> {
+        self.0.as_ref().map(|(user, _)| user)
+    }
+
     /// The user's language: as chosen, else Telegram's.
     pub fn lang(&self, from: Option<&User>) -> Lang {
-        self.0.as_ref().map(|u| u.lang()).unwrap_or_else(|| fallback_lang(from))
+        self.user().map(|u| u.lang()).unwrap_or_else(|| fallback_lang(from))
     }
 
     /// Whether the user is staff (of someone's accounts) now, or was.
     pub fn staff(&self) -> services::staff::StaffRole {
-        self.0.as_ref().map(|u| u.staff).unwrap_or_default()
+        self.user().map(|u| u.staff).unwrap_or_default()
     }
 }
 
@@ -315,8 +358,8 @@ pub fn update_span(update: &Update) -> tracing::Span {
 }
 
 /// Records the sender and reads the chat's dialogue in one database round trip (what
-/// teloxide's `enter_dialogue` does, plus the user's row), and hands the dialogue, its
-/// state and the user to the handlers. If they cannot be read, the user is told (in
+/// teloxide's `enter_dialogue` does, plus the user's row, PIN settings and accounts),
+/// and hands the dialogue, its state and the user to the handlers. If they cannot be read, the user is told (in
 /// Telegram's language) and the update goes no further.
 fn enter() -> UpdateHandler<anyhow::Error> {
     dptree::filter_map_async(|update: Update, bot: Bot, app: App, storage: Arc<DialogueStorage>| async move {
@@ -325,14 +368,14 @@ fn enter() -> UpdateHandler<anyhow::Error> {
         let read = async {
             match update.from() {
                 Some(from) => {
-                    let (user, state) = services::users::enter(
+                    let (user, state, known) = services::users::enter(
                         &app,
                         TelegramUserId::new(from.id.0 as i64),
                         from.language_code.as_deref(),
                         chat.0,
                     )
                     .await?;
-                    Ok::<_, anyhow::Error>((Some(user), state))
+                    Ok::<_, anyhow::Error>((Some((user, Arc::new(known))), state))
                 }
                 None => Ok((None, storage.clone().get_dialogue(chat).await.map_err(dialogue_err)?)),
             }

@@ -18,8 +18,8 @@ use crate::{
     secret::Secret,
     services::{
         accounts::{self, LinkedAccount},
-        pin::{self, PinCheck},
-        withdrawals::{self, Confirmed, Next, NotReady, WithdrawalRow},
+        pin::{self, PinCheck, PinState},
+        withdrawals::{self, Confirmed, Next, NotReady, Which, WithdrawalRow},
     },
     tr,
     withdrawals::Outcome,
@@ -33,15 +33,10 @@ fn locked_text(ctx: &Ctx, until: chrono::DateTime<chrono::Utc>) -> String {
     )
 }
 
-/// A locked PIN stops withdrawals; the message says until when.
-async fn locked(ctx: &Ctx) -> anyhow::Result<Option<String>> {
-    Ok(pin::locked_until(&ctx.app, ctx.user).await?.map(|t| locked_text(ctx, t)))
-}
-
-/// `/withdraw [label]`.
+/// `/withdraw [label]`: a locked PIN stops withdrawals (the message says until when).
 pub async fn start(ctx: &Ctx, dialogue: &ChatDialogue, args: &str) -> HandlerResult {
-    if let Some(text) = locked(ctx).await? {
-        return ctx.tell(text).await;
+    if let Some(until) = pin::locked_in(&ctx.pin().await?, ctx.app.clock.now()) {
+        return ctx.tell(locked_text(ctx, until)).await;
     }
     let all = ctx.account_list().await?;
     if all.is_empty() {
@@ -88,7 +83,7 @@ pub async fn on_account(
     message: MessageId,
     account_id: AccountId,
 ) -> HandlerResult {
-    match accounts::get(&ctx.app, ctx.user, account_id).await? {
+    match ctx.own_account(account_id).await? {
         Some(account) => ask_amount(ctx, dialogue, &account, Some(message)).await,
         None => ctx.edit(message, tr!(ctx.lang, "account-gone"), None).await,
     }
@@ -134,7 +129,7 @@ pub async fn on_amount(
         }
         Err(e) => return ctx.tell(format::amount_error(&e, ctx.lang)).await,
     };
-    let Some(account) = accounts::get(&ctx.app, ctx.user, account_id).await? else {
+    let Some(account) = ctx.own_account(account_id).await? else {
         dialogue.exit().await.map_err(dialogue_err)?;
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
@@ -248,7 +243,13 @@ async fn summary(
     destination: Destination,
     message: Option<MessageId>,
 ) -> HandlerResult {
-    let Some((account, row)) = withdrawals::draft(&ctx.app, ctx.user, account_id, amount, &destination).await? else {
+    let draft = match ctx.own_account(account_id).await? {
+        Some(account) => {
+            withdrawals::draft(&ctx.app, ctx.user, &account, amount, &destination).await?.map(|row| (account, row))
+        }
+        None => None,
+    };
+    let Some((account, row)) = draft else {
         dialogue.exit().await.map_err(dialogue_err)?;
         return ctx.tell(tr!(ctx.lang, "account-gone")).await;
     };
@@ -297,7 +298,8 @@ pub async fn on_confirm(
     message: MessageId,
     withdrawal_id: WithdrawalId,
 ) -> HandlerResult {
-    let row = match withdrawals::confirm(&ctx.app, ctx.user, withdrawal_id).await? {
+    let pin = ctx.pin().await?;
+    let row = match withdrawals::confirm(&ctx.app, ctx.user, withdrawal_id, &pin).await? {
         Confirmed::Ready(row) => *row,
         Confirmed::Unknown => return ctx.edit(message, tr!(ctx.lang, "callback-stale"), None).await,
         Confirmed::Expired => return ctx.edit(message, tr!(ctx.lang, "withdraw-expired"), None).await,
@@ -308,24 +310,25 @@ pub async fn on_confirm(
             return ctx.edit(message, locked_text(ctx, until), None).await;
         }
     };
-    next_step(ctx, dialogue, &row, message, true).await
+    next_step(ctx, dialogue, row, message, Some(&pin)).await
 }
 
-/// After Confirm (and after a right PIN): ask what is still needed, or submit.
+/// After Confirm (with the PIN settings the update began with) and after a right PIN
+/// (`None`): ask what is still needed, or submit.
 async fn next_step(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    row: &WithdrawalRow,
+    row: WithdrawalRow,
     message: MessageId,
-    pin_pending: bool,
+    pin_pending: Option<&PinState>,
 ) -> HandlerResult {
     let (withdrawal_id, message_id) = (row.id, message.0);
-    let (question, state) = match withdrawals::next_step(&ctx.app, ctx.user, row, pin_pending).await? {
+    let (question, state) = match withdrawals::next_step(&row, pin_pending) {
         Next::Pin => (tr!(ctx.lang, "withdraw-ask-pin"), State::WithdrawPin { withdrawal_id, message: message_id }),
         Next::Password => {
             (tr!(ctx.lang, "withdraw-ask-password"), State::WithdrawPassword { withdrawal_id, message: message_id })
         }
-        Next::Submit => return finish(ctx, dialogue, row.id, message, None).await,
+        Next::Submit => return finish(ctx, dialogue, Which::Row(Box::new(row)), message, None).await,
     };
     ctx.edit(message, question, None).await?;
     dialogue.update(state).await.map_err(dialogue_err)
@@ -345,12 +348,16 @@ pub async fn on_pin(
         PinCheck::Locked => {
             withdrawals::cancel(&ctx.app, ctx.user, withdrawal_id).await?;
             dialogue.exit().await.map_err(dialogue_err)?;
-            let text = locked(ctx).await?.unwrap_or_else(|| tr!(ctx.lang, "withdraw-cancelled"));
+            // Locked by this PIN: read again, not as the update began.
+            let text = match pin::locked_until(&ctx.app, ctx.user).await? {
+                Some(until) => locked_text(ctx, until),
+                None => tr!(ctx.lang, "withdraw-cancelled"),
+            };
             return ctx.edit(message, text, None).await;
         }
     }
     let Some(row) = withdrawals::get(&ctx.app, ctx.user, withdrawal_id).await? else { return Ok(()) };
-    next_step(ctx, dialogue, &row, message, false).await
+    next_step(ctx, dialogue, row, message, None).await
 }
 
 /// The Bukalapak password message: deleted at once, used for the one request, dropped.
@@ -366,19 +373,19 @@ pub async fn on_password(
     if password.expose().is_empty() {
         return ctx.tell(tr!(ctx.lang, "withdraw-ask-password")).await;
     }
-    finish(ctx, dialogue, withdrawal_id, message, Some(password)).await
+    finish(ctx, dialogue, Which::Id(withdrawal_id), message, Some(password)).await
 }
 
 /// Submits and puts the result in place of the summary.
 async fn finish(
     ctx: &Ctx,
     dialogue: &ChatDialogue,
-    withdrawal_id: WithdrawalId,
+    which: Which,
     message: MessageId,
     password: Option<Secret>,
 ) -> HandlerResult {
     dialogue.exit().await.map_err(dialogue_err)?;
-    let (row, account) = match withdrawals::prepare(&ctx.app, ctx.user, ctx.accounts().await?, withdrawal_id).await? {
+    let (row, account) = match withdrawals::prepare(&ctx.app, ctx.user, ctx.accounts().await?, which).await? {
         Ok(ready) => ready,
         Err(NotReady::Gone) => return Ok(()),
         Err(NotReady::Unusable(why)) => return ctx.edit(message, reads::unusable(ctx, &why), None).await,

@@ -35,6 +35,12 @@ pub async fn opened(app: &App, user: TelegramUserId) -> Result<Vec<OpenedAccount
     accounts::list_opened(&app.pool, app.key(), user).await
 }
 
+/// The accounts an update's first read brought ([`crate::services::users::Known`]),
+/// opened: one decryption per account, no database read.
+pub fn open_read(app: &App, read: &[accounts::SealedAccount]) -> Result<Vec<OpenedAccount>, AccountError> {
+    read.iter().map(|sealed| sealed.open(app.key())).collect()
+}
+
 /// Makes an account the default; the account as it is now. `NotFound` if it is not the
 /// user's (any more).
 pub async fn make_default(

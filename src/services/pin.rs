@@ -81,10 +81,14 @@ pub async fn set_threshold(app: &App, user: TelegramUserId, rupiah: i64) -> sqlx
     users::set_pin_threshold(&app.pool, user, rupiah).await
 }
 
-/// Until when withdrawals are locked by wrong PINs, if they are now.
+/// Until when withdrawals are locked by wrong PINs, if they are now (read now).
 pub async fn locked_until(app: &App, user: TelegramUserId) -> sqlx::Result<Option<DateTime<Utc>>> {
-    let state = users::pin_state(&app.pool, user).await?;
-    Ok(state.locked_until.filter(|t| *t > app.clock.now()))
+    Ok(locked_in(&users::pin_state(&app.pool, user).await?, app.clock.now()))
+}
+
+/// Until when `state` locks withdrawals, if it does at `now`.
+pub fn locked_in(state: &PinState, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    state.locked_until.filter(|t| *t > now)
 }
 
 /// Whether a withdrawal of `amount` asks for the PIN: one is set and the amount is above

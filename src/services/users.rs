@@ -1,23 +1,31 @@
-//! Who sent an update: their row and their chat's dialogue, read together at the start
-//! of every update; their language.
+//! Who sent an update: their row, their chat's dialogue, their PIN settings and the
+//! accounts they work with, read together at the start of every update; their language.
 
 use crate::domain::TelegramUserId;
 use crate::{app::App, i18n::Lang, storage};
 
 pub use crate::storage::users::UserRow;
+use crate::storage::{accounts::SealedAccount, users::PinState};
 
-/// Records the sender (a plain read for a user seen before) and reads the chat's
-/// dialogue state in the same round trip; the state as stored, `None` if there is none
-/// or it expired.
+/// What an update's first read brought besides the user and the dialogue: the user's
+/// PIN settings and the accounts they work with (credentials sealed until used).
+pub struct Known {
+    pub pin: PinState,
+    pub accounts: Vec<SealedAccount>,
+}
+
+/// Records the sender (a plain read for a user seen before) and reads, in the same
+/// round trip, the chat's dialogue state (as stored, `None` if there is none or it
+/// expired), the user's PIN settings and accounts.
 pub async fn enter<S: serde::de::DeserializeOwned>(
     app: &App,
     user: TelegramUserId,
     language_code: Option<&str>,
     chat: i64,
-) -> anyhow::Result<(UserRow, Option<S>)> {
-    let (row, stored) = storage::users::touch_with_dialogue(&app.pool, user, language_code, chat).await?;
-    let state = storage::dialogue::read_stored(&app.pool, chat, stored).await?;
-    Ok((row, state))
+) -> anyhow::Result<(UserRow, Option<S>, Known)> {
+    let entered = storage::users::enter(&app.pool, user, language_code, chat).await?;
+    let state = storage::dialogue::read_stored(&app.pool, chat, entered.dialogue).await?;
+    Ok((entered.user, state, Known { pin: entered.pin, accounts: entered.accounts }))
 }
 
 /// The language a user chose (or Telegram's for them), if the bot knows the user.

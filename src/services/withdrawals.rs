@@ -12,7 +12,7 @@ use crate::{
     secret::Secret,
     services::{
         accounts::{self, LinkedAccount, OpenedAccount, Unusable, Usable},
-        pin,
+        pin::{self, PinState},
     },
     storage::withdrawals,
     withdrawals::{Outcome, submit},
@@ -41,11 +41,10 @@ pub async fn recent_destinations(
 pub async fn draft(
     app: &App,
     owner: TelegramUserId,
-    account_id: AccountId,
+    account: &LinkedAccount,
     amount: Amount,
     destination: &Destination,
-) -> anyhow::Result<Option<(LinkedAccount, WithdrawalRow)>> {
-    let Some(account) = accounts::get(app, owner, account_id).await? else { return Ok(None) };
+) -> anyhow::Result<Option<WithdrawalRow>> {
     let row = withdrawals::create_draft(
         &app.pool,
         owner,
@@ -56,7 +55,7 @@ pub async fn draft(
         destination,
     )
     .await?;
-    Ok(Some((account, row)))
+    Ok(row)
 }
 
 /// What pressing Confirm did.
@@ -74,7 +73,9 @@ pub enum Confirmed {
     Ready(Box<WithdrawalRow>),
 }
 
-pub async fn confirm(app: &App, owner: TelegramUserId, id: WithdrawalId) -> anyhow::Result<Confirmed> {
+/// Confirms the user's draft `id`; `pin` is the user's PIN settings as the update began
+/// (a lock stops it).
+pub async fn confirm(app: &App, owner: TelegramUserId, id: WithdrawalId, pin: &PinState) -> anyhow::Result<Confirmed> {
     let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(Confirmed::Unknown) };
     if row.status == WithdrawalState::Draft
         && app.clock.now() - row.created_at > chrono::Duration::from_std(app.config.dialogue_timeout)?
@@ -83,7 +84,7 @@ pub async fn confirm(app: &App, owner: TelegramUserId, id: WithdrawalId) -> anyh
         return Ok(Confirmed::Expired);
     }
     let Some(row) = withdrawals::confirm(&app.pool, owner, &row).await? else { return Ok(Confirmed::Taken) };
-    if let Some(until) = pin::locked_until(app, owner).await? {
+    if let Some(until) = pin::locked_in(pin, app.clock.now()) {
         withdrawals::cancel(&app.pool, owner, &row).await?;
         return Ok(Confirmed::Locked(until));
     }
@@ -98,16 +99,17 @@ pub enum Next {
     Submit,
 }
 
-/// After Confirm (`pin_pending`) or after a right PIN: the PIN if one is set and the
-/// amount is above its threshold, then the password for a bank account, then the submit.
-pub async fn next_step(app: &App, owner: TelegramUserId, row: &WithdrawalRow, pin_pending: bool) -> sqlx::Result<Next> {
-    if pin_pending && pin::asks_for(&pin::state(app, owner).await?, row.amount()) {
-        return Ok(Next::Pin);
+/// After Confirm (with the user's PIN settings, `pin_pending`) or after a right PIN
+/// (`None`): the PIN if one is set and the amount is above its threshold, then the
+/// password for a bank account, then the submit.
+pub fn next_step(row: &WithdrawalRow, pin_pending: Option<&PinState>) -> Next {
+    if pin_pending.is_some_and(|state| pin::asks_for(state, row.amount())) {
+        return Next::Pin;
     }
     if matches!(row.destination.0, Destination::BankAccount { .. }) {
-        return Ok(Next::Password);
+        return Next::Password;
     }
-    Ok(Next::Submit)
+    Next::Submit
 }
 
 pub async fn get(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx::Result<Option<WithdrawalRow>> {
@@ -120,6 +122,13 @@ pub async fn cancel(app: &App, owner: TelegramUserId, id: WithdrawalId) -> sqlx:
     withdrawals::cancel(&app.pool, owner, &row).await
 }
 
+/// A confirmed withdrawal to send: the row its Confirm just returned (in the same
+/// update), or its id (after a PIN or a password, in a later update).
+pub enum Which {
+    Row(Box<WithdrawalRow>),
+    Id(WithdrawalId),
+}
+
 /// Why a confirmed withdrawal cannot be sent.
 #[derive(Debug)]
 pub enum NotReady {
@@ -129,14 +138,21 @@ pub enum NotReady {
     Unusable(Unusable),
 }
 
-/// The withdrawal and its account opened, before it is sent.
+/// The withdrawal (as just confirmed, or read again by its id) and its account opened,
+/// before it is sent.
 pub async fn prepare(
     app: &App,
     owner: TelegramUserId,
     opened: &[OpenedAccount],
-    id: WithdrawalId,
+    which: Which,
 ) -> sqlx::Result<Result<(WithdrawalRow, Usable), NotReady>> {
-    let Some(row) = withdrawals::get(&app.pool, owner, id).await? else { return Ok(Err(NotReady::Gone)) };
+    let row = match which {
+        Which::Row(row) => *row,
+        Which::Id(id) => match withdrawals::get(&app.pool, owner, id).await? {
+            Some(row) => row,
+            None => return Ok(Err(NotReady::Gone)),
+        },
+    };
     let Some(account_id) = row.account_id else { return Ok(Err(NotReady::Unusable(Unusable::Gone))) };
     match accounts::open(app, opened, account_id) {
         Ok(account) => Ok(Ok((row, account))),

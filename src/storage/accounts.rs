@@ -90,31 +90,33 @@ impl AccountRow {
     }
 }
 
-/// An account's row with its sealed credentials.
-struct SealedRow {
-    id: i64,
-    owner_id: i64,
-    provider: Provider,
-    label: String,
-    is_default: bool,
-    display_name: Option<String>,
-    credentials: Vec<u8>,
-    nonce: Vec<u8>,
-    key_id: String,
+/// An account's row with its sealed credentials, as read (by [`list_opened`], or with
+/// the user when an update starts); [`SealedAccount::open`] opens them.
+pub struct SealedAccount {
+    pub(super) id: i64,
+    pub(super) owner_id: i64,
+    pub(super) provider: Provider,
+    pub(super) label: String,
+    pub(super) is_default: bool,
+    pub(super) display_name: Option<String>,
+    pub(super) credentials: Vec<u8>,
+    pub(super) nonce: Vec<u8>,
+    pub(super) key_id: String,
 }
 
-impl SealedRow {
+impl SealedAccount {
     /// The account, and its credentials opened (or why they could not be).
-    fn open(self, key: &MasterKey) -> Result<(LinkedAccount, Result<Credentials, AccountError>), AccountError> {
-        let sealed = Sealed { ciphertext: self.credentials, nonce: self.nonce, key_id: self.key_id };
+    pub fn open(&self, key: &MasterKey) -> Result<OpenedAccount, AccountError> {
+        let sealed =
+            Sealed { ciphertext: self.credentials.clone(), nonce: self.nonce.clone(), key_id: self.key_id.clone() };
         let (id, owner_id, provider) = (self.id, self.owner_id, self.provider);
         let account = AccountRow {
             id,
             owner_id,
             provider,
-            label: self.label,
+            label: self.label.clone(),
             is_default: self.is_default,
-            display_name: self.display_name,
+            display_name: self.display_name.clone(),
         }
         .account()?;
         Ok((account, open(key, &sealed, &aad(owner_id, id, provider), id, provider)))
@@ -268,7 +270,7 @@ pub async fn list_opened(
 ) -> Result<Vec<OpenedAccount>, AccountError> {
     let user_id = user_id.get();
     let rows = sqlx::query_as!(
-        SealedRow,
+        SealedAccount,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
                   key_id
            FROM linked_accounts
@@ -280,7 +282,7 @@ pub async fn list_opened(
     )
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(|row| row.open(key)).collect()
+    rows.iter().map(|row| row.open(key)).collect()
 }
 
 /// Opens the credentials of one of the user's accounts (on a pool or in a transaction).
@@ -387,7 +389,7 @@ pub async fn with_credentials<'e>(
     let owner_id = owner_id.get();
     let account_id = account_id.get();
     let row = sqlx::query_as!(
-        SealedRow,
+        SealedAccount,
         r#"SELECT id, owner_id, provider AS "provider: Provider", label, is_default, display_name, credentials, nonce,
                   key_id
            FROM linked_accounts WHERE id = $1 AND owner_id = $2"#,

@@ -99,15 +99,17 @@ pub async fn create_draft(
     provider: &str,
     amount: Amount,
     destination: &Destination,
-) -> sqlx::Result<WithdrawalRow> {
+) -> sqlx::Result<Option<WithdrawalRow>> {
     let owner_id = owner_id.get();
     let rupiah = amount.whole_rupiah().ok_or_else(|| sqlx::Error::Protocol("a withdrawal is whole rupiah".into()))?;
-    // The row and its audit line in one statement (one round trip, one transaction).
+    // The row and its audit line in one statement (one round trip, one transaction); none
+    // if the account is no longer the owner's.
     sqlx::query_as!(
         WithdrawalRow,
         r#"WITH row AS (
              INSERT INTO withdrawals (owner_id, account_id, account_label, provider, amount, destination, status)
-             VALUES ($1, $2, $3, $4, $5, $6, 'draft')
+             SELECT $1, $2, $3, $4, $5, $6, 'draft'
+             WHERE EXISTS (SELECT 1 FROM linked_accounts WHERE id = $2 AND owner_id = $1)
              RETURNING *
            ), audit AS (
              INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked)
@@ -125,7 +127,7 @@ pub async fn create_draft(
         Json(destination) as _,
         destination.masked()
     )
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await
 }
 

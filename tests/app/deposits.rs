@@ -218,7 +218,7 @@ async fn photos_that_are_not_a_static_qris_get_a_clear_answer() {
 }
 
 #[tokio::test]
-async fn a_deposit_costs_five_database_round_trips() {
+async fn a_deposit_costs_four_database_round_trips() {
     let app = TestApp::spawn().await;
     crate::support::logs::captured();
     let tini = TestUser::new(4962, "Tini", Some("en"));
@@ -240,8 +240,8 @@ async fn a_deposit_costs_five_database_round_trips() {
     .await;
     assert_eq!(
         queries.len(),
-        5,
-        "the user with the dialogue, the accounts, the invoice with its watch, the card's three buttons, the card:\n{}",
+        4,
+        "the user with the dialogue and the accounts, the invoice with its watch, the card's three buttons, the card:\n{}",
         queries.join("\n")
     );
     // The card is recorded as the invoice's message, so later edits find it.

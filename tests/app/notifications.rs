@@ -377,7 +377,8 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
     let destination = Destination::BankAccount { id: bank.clone() };
     let row = withdrawals::create_draft(&app.db.pool, eka.uid(), toko, "toko", "bukalapak", amount, &destination)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the account is linked");
     withdrawals::confirm(&app.db.pool, eka.uid(), &row).await.unwrap().unwrap();
     let row = withdrawals::claim_for_submit(&app.db.pool, eka.uid(), row.id, app.config.submit_lease())
         .await

@@ -334,7 +334,7 @@ async fn a_slow_gateway_is_announced_and_its_answer_replaces_the_announcement() 
 }
 
 #[tokio::test]
-async fn a_balance_over_two_accounts_costs_two_database_round_trips() {
+async fn a_balance_over_two_accounts_costs_one_database_round_trip() {
     let app = TestApp::spawn().await;
     crate::support::logs::captured();
     let tono = TestUser::new(4961, "Tono", Some("en"));
@@ -349,8 +349,8 @@ async fn a_balance_over_two_accounts_costs_two_database_round_trips() {
     let queries = crate::support::logs::queries_of_update(&crate::support::logs::captured(), 4961, "balance");
     assert_eq!(
         queries.len(),
-        2,
-        "the user with the dialogue, then the accounts with their credentials:\n{}",
+        1,
+        "the user with the dialogue and the accounts with their credentials, read together:\n{}",
         queries.join("\n")
     );
 }

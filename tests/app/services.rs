@@ -10,9 +10,9 @@ use merchant_bot::{
     i18n::Lang,
     providers::Destination,
     services::{
-        accounts,
+        accounts::{self, LinkedAccount},
         invoices::{self, CHECK_EVERY},
-        pin::{self, PinCheck},
+        pin::{self, PinCheck, PinState},
         withdrawals::{self, Confirmed, Next},
     },
     simulator, storage,
@@ -29,6 +29,13 @@ struct Setup {
     _db: TestDb,
     _tg: FakeTelegram,
     _sim: simulator::Running,
+}
+
+impl Setup {
+    /// The QRIS account, as an update's read finds it.
+    async fn account(&self) -> LinkedAccount {
+        accounts::get(&self.app, OWNER, self.account_id).await.unwrap().expect("linked")
+    }
 }
 
 /// An `App` on a fresh database with one QRIS account of [`OWNER`] at the simulator.
@@ -56,27 +63,28 @@ fn rupiah(n: i64) -> Amount {
 #[tokio::test]
 async fn confirm_is_taken_once_and_a_draft_older_than_a_dialogue_expires() {
     let s = setup().await;
-    let (_, row) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(50_000), &dana()).await.unwrap().unwrap();
-    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id).await.unwrap(), Confirmed::Ready(_)));
-    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id).await.unwrap(), Confirmed::Taken));
+    let account = s.account().await;
+    let no_pin = PinState::default();
+    let row = withdrawals::draft(&s.app, OWNER, &account, rupiah(50_000), &dana()).await.unwrap().unwrap();
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id, &no_pin).await.unwrap(), Confirmed::Ready(_)));
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, row.id, &no_pin).await.unwrap(), Confirmed::Taken));
     // Someone else's withdrawal is unknown to them.
     assert!(matches!(
-        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER.get() + 1), row.id).await.unwrap(),
+        withdrawals::confirm(&s.app, TelegramUserId::new(OWNER.get() + 1), row.id, &no_pin).await.unwrap(),
         Confirmed::Unknown
     ));
 
-    let (_, old) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(50_000), &dana()).await.unwrap().unwrap();
+    let old = withdrawals::draft(&s.app, OWNER, &account, rupiah(50_000), &dana()).await.unwrap().unwrap();
     s.app.clock.advance(s.app.config.dialogue_timeout + Duration::from_secs(60));
-    assert!(matches!(withdrawals::confirm(&s.app, OWNER, old.id).await.unwrap(), Confirmed::Expired));
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, old.id, &no_pin).await.unwrap(), Confirmed::Expired));
     let stored = withdrawals::get(&s.app, OWNER, old.id).await.unwrap().unwrap();
     assert_eq!(stored.status.as_str(), "expired");
-    // A draft of an account that is gone is refused before anything is written.
-    assert!(
-        withdrawals::draft(&s.app, OWNER, AccountId::new(s.account_id.get() + 99), rupiah(1), &dana())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    // A draft of an account that is gone (unlinked after the update read it) is refused,
+    // and nothing is written.
+    let gone = LinkedAccount { id: AccountId::new(s.account_id.get() + 99), ..account.clone() };
+    assert!(withdrawals::draft(&s.app, OWNER, &gone, rupiah(1), &dana()).await.unwrap().is_none());
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM withdrawals").fetch_one(&s.app.pool).await.unwrap();
+    assert_eq!(count, 2, "the two drafts above, and no third");
 }
 
 #[tokio::test]
@@ -87,12 +95,14 @@ async fn the_pin_is_asked_above_its_threshold_and_five_wrong_ones_lock_withdrawa
     pin::set(&s.app, OWNER, &hash).await.unwrap();
     pin::set_threshold(&s.app, OWNER, 100_000).await.unwrap();
 
-    let (_, small) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(100_000), &dana()).await.unwrap().unwrap();
-    assert_eq!(withdrawals::next_step(&s.app, OWNER, &small, true).await.unwrap(), Next::Submit);
-    let (_, large) = withdrawals::draft(&s.app, OWNER, s.account_id, rupiah(100_001), &dana()).await.unwrap().unwrap();
-    assert_eq!(withdrawals::next_step(&s.app, OWNER, &large, true).await.unwrap(), Next::Pin);
+    let account = s.account().await;
+    let small = withdrawals::draft(&s.app, OWNER, &account, rupiah(100_000), &dana()).await.unwrap().unwrap();
+    let state = pin::state(&s.app, OWNER).await.unwrap();
+    assert_eq!(withdrawals::next_step(&small, Some(&state)), Next::Submit);
+    let large = withdrawals::draft(&s.app, OWNER, &account, rupiah(100_001), &dana()).await.unwrap().unwrap();
+    assert_eq!(withdrawals::next_step(&large, Some(&state)), Next::Pin);
     // After a right PIN the same withdrawal goes on to the submit.
-    assert_eq!(withdrawals::next_step(&s.app, OWNER, &large, false).await.unwrap(), Next::Submit);
+    assert_eq!(withdrawals::next_step(&large, None), Next::Submit);
 
     assert_eq!(pin::check(&s.app, OWNER, "482913".into()).await.unwrap(), PinCheck::Right);
     for left in (1..=4).rev() {
@@ -102,7 +112,8 @@ async fn the_pin_is_asked_above_its_threshold_and_five_wrong_ones_lock_withdrawa
     // Locked: even the right PIN is refused, and Confirm cancels the draft.
     assert_eq!(pin::check(&s.app, OWNER, "482913".into()).await.unwrap(), PinCheck::Locked);
     assert!(pin::locked_until(&s.app, OWNER).await.unwrap().is_some());
-    assert!(matches!(withdrawals::confirm(&s.app, OWNER, large.id).await.unwrap(), Confirmed::Locked(_)));
+    let state = pin::state(&s.app, OWNER).await.unwrap();
+    assert!(matches!(withdrawals::confirm(&s.app, OWNER, large.id, &state).await.unwrap(), Confirmed::Locked(_)));
     assert_eq!(withdrawals::get(&s.app, OWNER, large.id).await.unwrap().unwrap().status.as_str(), "cancelled");
     // The lock ends by the clock.
     s.app.clock.advance(Duration::from_secs(16 * 60));

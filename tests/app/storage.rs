@@ -320,19 +320,18 @@ async fn a_known_user_is_only_read_when_an_update_starts_and_a_change_is_written
             .unwrap();
         xmax
     };
-    let (first, dialogue) =
-        users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
-    assert_eq!(first.language_code.as_deref(), Some("id"));
-    assert!(dialogue.is_none());
+    let first = users::enter(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
+    assert_eq!(first.user.language_code.as_deref(), Some("id"));
+    assert!(first.dialogue.is_none() && first.accounts.is_empty() && first.pin.hash.is_none());
     assert_eq!(row_xmax().await, "0");
     for _ in 0..3 {
-        let (again, _) = users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
-        assert_eq!(again.lang(), merchant_bot::i18n::Lang::Id);
+        let again = users::enter(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
+        assert_eq!(again.user.lang(), merchant_bot::i18n::Lang::Id);
     }
-    users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), None, 77).await.unwrap();
+    users::enter(&db.pool, TelegramUserId::new(77), None, 77).await.unwrap();
     assert_eq!(row_xmax().await, "0", "seeing a known user neither locks nor writes its row");
-    let (changed, _) = users::touch_with_dialogue(&db.pool, TelegramUserId::new(77), Some("en"), 77).await.unwrap();
-    assert_eq!(changed.language_code.as_deref(), Some("en"));
+    let changed = users::enter(&db.pool, TelegramUserId::new(77), Some("en"), 77).await.unwrap();
+    assert_eq!(changed.user.language_code.as_deref(), Some("en"));
     let stored: String =
         sqlx::query_scalar("SELECT language_code FROM users WHERE telegram_id = 77").fetch_one(&db.pool).await.unwrap();
     assert_eq!(stored, "en", "a new language code is written");
@@ -430,6 +429,15 @@ async fn reading_a_merchants_accounts_does_not_read_every_merchants() {
 
     let ids: Vec<AccountId> = opened.iter().map(|(account, _)| account.id).collect();
     assert_eq!(ids, vec![own.id, AccountId::new(staffed)], "the own account first, then the one as staff");
+    assert!(after - before <= 4, "the accounts were looked up, not scanned: {} rows read", after - before);
+
+    // The same accounts come with the user when an update starts, the same way.
+    let before = rows_read(&mut pool.acquire().await.unwrap(), &["linked_accounts"]).await;
+    let entered = users::enter(&pool, TelegramUserId::new(42), None, 42).await.unwrap();
+    let after = rows_read(&mut pool.acquire().await.unwrap(), &["linked_accounts"]).await;
+    let read: Vec<AccountId> = entered.accounts.iter().map(|sealed| sealed.open(&key).unwrap().0.id).collect();
+    assert_eq!(read, ids, "the same accounts in the same order");
+    assert!(entered.accounts[0].open(&key).unwrap().1.is_ok(), "the own account's credentials open");
     assert!(after - before <= 4, "the accounts were looked up, not scanned: {} rows read", after - before);
 }
 
