@@ -243,29 +243,48 @@ async fn merchant(
     tokio::time::sleep(think.mul_f64((chat * 7919 % 1000) as f64 / 1000.0)).await;
     let warm = until - Duration::from_secs(seconds) + WARM_UP;
     let mut s = Session { fake, rx, latencies, updates: 0, think, until, chat, warm };
+    if echo {
+        while s.step("echo", text_update(chat, "halo"), 1).await.is_some() {}
+        return s.updates;
+    }
+    // The round's nine steps in four parts. Each merchant starts at the part of one of
+    // the nine steps (chat % 9), so that from the first seconds the steps are taken in
+    // the proportions of a steady state (each once per round), not all merchants on the
+    // same step at once: the figures then do not depend on how far the merchants got.
+    let mut part = match chat % 9 {
+        0 => 0,
+        1 => 1,
+        2 | 3 => 2,
+        _ => 3,
+    };
     while Instant::now() < until {
-        if echo {
-            if s.step("echo", text_update(chat, "halo"), 1).await.is_none() {
-                break;
+        match part {
+            0 => {
+                let _ = s.step("/balance", text_update(chat, "/balance"), 1).await;
             }
-            continue;
+            1 => {
+                let _ = s.step("/deposit (image)", text_update(chat, "/deposit 25000"), 1).await;
+            }
+            2 => {
+                if let Some(list) = s.step("/mutations", text_update(chat, "/mutations"), 1).await
+                    && let Some(next) = list.button
+                {
+                    let _ = s.step("page ▶", press_update(chat, list.message_id, &next), 1).await;
+                }
+            }
+            _ => {
+                let _ = s.step("/withdraw", text_update(chat, "/withdraw"), 1).await;
+                let _ = s.step("withdraw amount", text_update(chat, "10000"), 1).await;
+                let _ = s.step("withdraw number", text_update(chat, "081234567890"), 1).await;
+                if let Some(summary) = s.step("withdraw name", text_update(chat, "Budi Santoso"), 1).await
+                    && let Some(confirm) = summary.button
+                    && summary.method == "sendmessage"
+                {
+                    let _ = s.step("withdraw confirm", press_update(chat, summary.message_id, &confirm), 2).await;
+                }
+            }
         }
-        let _ = s.step("/balance", text_update(chat, "/balance"), 1).await;
-        let _ = s.step("/deposit (image)", text_update(chat, "/deposit 25000"), 1).await;
-        if let Some(list) = s.step("/mutations", text_update(chat, "/mutations"), 1).await
-            && let Some(next) = list.button
-        {
-            let _ = s.step("page ▶", press_update(chat, list.message_id, &next), 1).await;
-        }
-        let _ = s.step("/withdraw", text_update(chat, "/withdraw"), 1).await;
-        let _ = s.step("withdraw amount", text_update(chat, "10000"), 1).await;
-        let _ = s.step("withdraw number", text_update(chat, "081234567890"), 1).await;
-        if let Some(summary) = s.step("withdraw name", text_update(chat, "Budi Santoso"), 1).await
-            && let Some(confirm) = summary.button
-            && summary.method == "sendmessage"
-        {
-            let _ = s.step("withdraw confirm", press_update(chat, summary.message_id, &confirm), 2).await;
-        }
+        part = (part + 1) % 4;
     }
     s.updates
 }
@@ -331,12 +350,13 @@ async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: D
 
 fn report(name: &str, run: &Run) {
     println!(
-        "{name}: {:.0} updates/s; process: peak RSS {:.0} MB, CPU {:.1} s over {:.0} s ({:.0} % of a core)",
+        "{name}: {:.0} updates/s; process: peak RSS {:.0} MB, CPU {:.1} s over {:.0} s ({:.0} % of a core, {:.2} ms an update)",
         run.rate,
         run.rss_mb,
         run.cpu_s,
         run.seconds,
-        run.cpu_s / run.seconds * 100.0
+        run.cpu_s / run.seconds * 100.0,
+        run.cpu_s * 1e3 / (run.rate * run.seconds)
     );
     println!("  {:<24} {:>7}  {:>22}  {:>22}", "step", "n", "bot-side p50 / p99 ms", "round trip p50 / p99 ms");
     for (step, (bot_side, round_trip)) in &run.latencies {
