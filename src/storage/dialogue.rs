@@ -79,7 +79,7 @@ where
 }
 
 /// The dialogue a stored row holds (read alone, or together with the user by
-/// `users::touch_with_dialogue`): none if there is no row; an expired one is deleted and
+/// [`super::users::enter`]): none if there is no row; an expired one is deleted and
 /// reads as none; one that no longer parses reads as none.
 pub async fn read_stored<D: DeserializeOwned>(
     pool: &PgPool,
