@@ -137,6 +137,13 @@ async fn api(
                     .or(all.first())
                     .and_then(|b| b["callback_data"].as_str().map(str::to_owned))
             });
+            let text = params["text"].as_str().or(params["caption"].as_str()).unwrap_or("");
+            // The merchants write in Indonesian: "coba lagi" ends every "try again"
+            // apology (busy, unavailable or slow gateway, an internal error), ⏳ starts the
+            // slow-gateway notice.
+            if text.contains("coba lagi") || text.starts_with('⏳') {
+                APOLOGIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             if let Some(tx) = fake.chats.lock().unwrap().get(&chat) {
                 let _ = tx.send(Reply { method: method.clone(), message_id, button, at: Instant::now() });
             }
@@ -183,6 +190,9 @@ const WARM_UP: Duration = Duration::from_secs(5);
 
 /// Messages that came after their step was over (none expected).
 static STALE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Answers that were an apology instead of what was asked (none expected).
+static APOLOGIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Steps that got no answer within 30 s.
 static UNANSWERED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -334,10 +344,11 @@ async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: D
     }
     let elapsed = started.elapsed().as_secs_f64();
     println!(
-        "  ({} in {elapsed:.1} s; so far {} steps unanswered, {} late answers)",
+        "  ({} in {elapsed:.1} s; so far {} steps unanswered, {} late answers, {} answers an apology)",
         if echo { "echo" } else { "merchant-bot" },
         UNANSWERED.load(std::sync::atomic::Ordering::Relaxed),
-        STALE.load(std::sync::atomic::Ordering::Relaxed)
+        STALE.load(std::sync::atomic::Ordering::Relaxed),
+        APOLOGIES.load(std::sync::atomic::Ordering::Relaxed)
     );
     let (rss_mb, cpu_after) = process_figures(pid);
     let mut all = latencies.lock().unwrap().clone();
