@@ -359,8 +359,8 @@ pub fn update_span(update: &Update) -> tracing::Span {
 
 /// Records the sender and reads the chat's dialogue in one database round trip (what
 /// teloxide's `enter_dialogue` does, plus the user's row, PIN settings and accounts),
-/// and hands the dialogue, its state and the user to the handlers. If they cannot be read, the user is told (in
-/// Telegram's language) and the update goes no further.
+/// and hands the dialogue, its state and the user to the handlers. If they cannot be
+/// read, the user is told (in Telegram's language) and the update goes no further.
 fn enter() -> UpdateHandler<anyhow::Error> {
     dptree::filter_map_async(|update: Update, bot: Bot, app: App, storage: Arc<DialogueStorage>| async move {
         let chat = update.chat()?.id;
