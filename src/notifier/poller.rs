@@ -1,7 +1,7 @@
 //! The poller: claims due watches, asks the gateways, and records each change together
 //! with its notification (one transaction, one outbox row per watch and state).
 
-use crate::domain::AccountId;
+use crate::domain::{AccountId, Provider};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use futures::{StreamExt, stream};
@@ -30,6 +30,10 @@ type Clients = HashMap<AccountId, Option<(Arc<Gateway>, String)>>;
 /// Accounts whose gateway failed in this round: their other watches back off without
 /// asking it again (per-account backoff).
 type Failing = Arc<std::sync::Mutex<std::collections::HashSet<AccountId>>>;
+/// Gateways that had no place free for a call in this round (the bot's own bound on calls
+/// waiting on one gateway, `GatewayError::Busy`): the round asks them nothing more, and
+/// their watches keep their schedule (nothing was sent, nothing failed).
+type Full = Arc<std::sync::Mutex<std::collections::HashSet<Provider>>>;
 
 /// One round: claim, check, record. Returns how many watches were claimed.
 pub async fn round(app: &App) -> anyhow::Result<usize> {
@@ -43,15 +47,20 @@ pub async fn round(app: &App) -> anyhow::Result<usize> {
     }
     let clients = Arc::new(clients);
     let failing: Failing = Arc::default();
+    let full: Full = Arc::default();
     // Checks that found nothing new are written together at the end of the round: an
-    // idle round is one statement, not one transaction per watch.
+    // idle round is one statement, not one transaction per watch. So are the watches not
+    // checked because their gateway was full.
     let unchanged: Arc<std::sync::Mutex<Vec<Watch>>> = Arc::default();
+    let held_back: Arc<std::sync::Mutex<Vec<Watch>>> = Arc::default();
     stream::iter(claimed)
         .for_each_concurrent(CONCURRENCY, |watch| {
-            let (clients, failing, unchanged) = (clients.clone(), failing.clone(), unchanged.clone());
+            let (clients, failing, full) = (clients.clone(), failing.clone(), full.clone());
+            let (unchanged, held_back) = (unchanged.clone(), held_back.clone());
             async move {
-                match check_one(app, &clients, &failing, &watch).await {
+                match check_one(app, &clients, &failing, &full, &watch).await {
                     Ok(Checked::Unchanged) => unchanged.lock().expect("lock").push(watch),
+                    Ok(Checked::HeldBack) => held_back.lock().expect("lock").push(watch),
                     Ok(Checked::Recorded) => {}
                     Err(e) => {
                         tracing::warn!(watch_id = watch.id, error = format!("{e:#}"), "checking a watch failed")
@@ -60,8 +69,14 @@ pub async fn round(app: &App) -> anyhow::Result<usize> {
             }
         })
         .await;
+    let interval = app.config.notify_poll_interval;
     let unchanged = std::mem::take(&mut *unchanged.lock().expect("lock"));
-    watches::record_unchanged(&app.pool, &unchanged, app.config.notify_poll_interval).await?;
+    watches::reschedule(&app.pool, &unchanged, interval, true).await?;
+    let held_back = std::mem::take(&mut *held_back.lock().expect("lock"));
+    if !held_back.is_empty() {
+        tracing::info!(watches = held_back.len(), "a gateway had no place free; its watches wait for their next check");
+    }
+    watches::reschedule(&app.pool, &held_back, interval, false).await?;
     Ok(count)
 }
 
@@ -69,6 +84,8 @@ pub async fn round(app: &App) -> anyhow::Result<usize> {
 enum Checked {
     /// Nothing new: to be written with the round's other unchanged watches.
     Unchanged,
+    /// Not checked: its gateway had no place free for the call (in this round).
+    HeldBack,
     /// Written already (a change, a backoff, an end).
     Recorded,
 }
@@ -87,7 +104,13 @@ async fn client(app: &App, w: &Watch) -> Option<(Arc<Gateway>, String)> {
     Some((Arc::new(gateway), account.label.to_string()))
 }
 
-async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watch) -> anyhow::Result<Checked> {
+async fn check_one(
+    app: &App,
+    clients: &Clients,
+    failing: &Failing,
+    full: &Full,
+    watch: &Watch,
+) -> anyhow::Result<Checked> {
     let interval = app.config.notify_poll_interval;
     let backoff = || interval.saturating_mul(2u32.saturating_pow(watch.attempts.clamp(0, 16) as u32)).min(MAX_BACKOFF);
     if failing.lock().expect("lock").contains(&watch.account_id) {
@@ -102,6 +125,9 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
         watches::backoff(&app.pool, watch, MAX_BACKOFF).await?;
         return Ok(Checked::Recorded);
     };
+    if full.lock().expect("lock").contains(&gateway.provider()) {
+        return Ok(Checked::HeldBack);
+    }
     match check(gateway, label, watch).await {
         Ok(None) => return Ok(Checked::Unchanged),
         Ok(change) => {
@@ -114,8 +140,12 @@ async fn check_one(app: &App, clients: &Clients, failing: &Failing, watch: &Watc
             watches::pause_account(&app.pool, watch.owner_id, watch.account_id, label).await?;
         }
         Err(GatewayError::NotFound) => watches::end(&app.pool, watch).await?,
+        Err(GatewayError::Busy) => {
+            full.lock().expect("lock").insert(gateway.provider());
+            return Ok(Checked::HeldBack);
+        }
         Err(e) => {
-            if matches!(e, GatewayError::Unavailable { .. } | GatewayError::TimedOut | GatewayError::Busy) {
+            if matches!(e, GatewayError::Unavailable { .. } | GatewayError::TimedOut) {
                 failing.lock().expect("lock").insert(watch.account_id);
             }
             let delay = backoff();

@@ -212,21 +212,25 @@ pub async fn record(pool: &PgPool, watch: &Watch, change: Option<Change>, next_c
     Ok(true)
 }
 
-/// Checks that found nothing new, all in one statement: each watch is due again after
+/// Checks that found nothing new (`checked`: their failed attempts are over), or watches
+/// not checked at all in a round (their gateway had no place free for the call: their
+/// attempts stay as they were), all in one statement: each watch is due again after
 /// `next_check`, if its poller still holds it. Returns how many were written.
-pub async fn record_unchanged(pool: &PgPool, watches: &[Watch], next_check: Duration) -> sqlx::Result<u64> {
+pub async fn reschedule(pool: &PgPool, watches: &[Watch], next_check: Duration, checked: bool) -> sqlx::Result<u64> {
     if watches.is_empty() {
         return Ok(0);
     }
     let ids: Vec<i64> = watches.iter().map(|w| w.id).collect();
     let leases: Vec<DateTime<Utc>> = watches.iter().map(|w| w.lease_until).collect();
     let done = sqlx::query!(
-        "UPDATE watches w SET attempts = 0, lease_until = NULL, next_check_at = now() + make_interval(secs => $3)
+        "UPDATE watches w SET attempts = CASE WHEN $4 THEN 0 ELSE w.attempts END, lease_until = NULL,
+                next_check_at = now() + make_interval(secs => $3)
          FROM unnest($1::bigint[], $2::timestamptz[]) AS t(id, lease)
          WHERE w.id = t.id AND w.lease_until = t.lease",
         &ids,
         &leases,
-        next_check.as_secs_f64()
+        next_check.as_secs_f64(),
+        checked
     )
     .execute(pool)
     .await?;

@@ -449,3 +449,59 @@ async fn with_paid_broadcast_on_notifications_are_sent_as_paid_broadcasts_and_re
     assert!(paid.text.contains("paid"), "{}", paid.text);
     assert_eq!(paid.call.params["allow_paid_broadcast"], true);
 }
+
+#[tokio::test]
+async fn a_gateway_with_no_place_free_is_asked_nothing_more_that_round_and_its_watches_keep_their_schedule() {
+    use merchant_bot::{app::App, domain::AccountLabel, providers::HttpOptions, storage::accounts};
+
+    use crate::support::{FakeTelegram, TestDb, settings, test_http, test_limits};
+
+    // Five merchants' invoices watched on one gateway, and no place free for a call to it
+    // (as when the bot already has as many calls waiting on it as it allows). The call is
+    // held back before it is sent, so the gateway's address is never reached.
+    let tg = FakeTelegram::start().await;
+    let db = TestDb::new().await;
+    let mut s = settings(&tg, &db);
+    s.qris_api_url = Some("http://127.0.0.1:9".into());
+    s.notify_poll_interval = Some("30s".into());
+    let config = s.config().expect("valid settings");
+    let app = App::with_http(db.pool.clone(), config, HttpOptions { per_gateway: 0, ..test_http() })
+        .with_limits(test_limits());
+    let label = AccountLabel::parse("kasir").unwrap();
+    for owner in 1..=5 {
+        let owner = merchant_bot::domain::TelegramUserId::new(owner);
+        merchant_bot::storage::users::touch(&db.pool, owner, None).await.unwrap();
+        let account = accounts::insert(&db.pool, app.key(), owner, &label, &demo_qris()).await.unwrap();
+        watches::watch(&db.pool, owner, account.id, WatchKind::Invoice, &format!("INV-{}", owner.get()), None)
+            .await
+            .unwrap();
+    }
+
+    // What the bot's /metrics says of calls to that endpoint held back (this test is the
+    // only one that watches invoices with no place free).
+    let held_back = || {
+        let wanted =
+            r#"merchant_bot_gateway_seconds_count{provider="qris",endpoint="/api/v1/invoice/status",outcome="busy"}"#;
+        merchant_bot::metrics::render(None)
+            .lines()
+            .find_map(|l| l.strip_prefix(wanted).map(|n| n.trim().parse::<u64>().unwrap()))
+            .unwrap_or(0)
+    };
+    let before = held_back();
+    assert_eq!(merchant_bot::notifier::poller::round(&app).await.unwrap(), 5, "all five were due");
+    assert_eq!(held_back() - before, 1, "the gateway was asked once in the round, not once per watch");
+    let rows: Vec<(i32, bool, f64)> = sqlx::query_as(
+        "SELECT attempts, lease_until IS NULL, extract(epoch FROM next_check_at - now())::float8 FROM watches",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 5);
+    for (attempts, released, due_in) in rows {
+        // Not a failure of the gateway or the account: no attempt counted, no back-off
+        // (which would have put the next check at twice the interval or later).
+        assert_eq!(attempts, 0, "nothing was sent, so nothing failed");
+        assert!(released, "the watch is free for the next round, this process's or another's");
+        assert!((25.0..=30.0).contains(&due_in), "due again after the regular interval, not later: {due_in} s");
+    }
+}

@@ -265,7 +265,7 @@ async fn unchanged_watches_are_written_in_one_statement_and_only_while_still_hel
         .execute(&db.pool)
         .await
         .unwrap();
-    let written = watches::record_unchanged(&db.pool, &claimed, Duration::from_secs(30)).await.unwrap();
+    let written = watches::reschedule(&db.pool, &claimed, Duration::from_secs(30), true).await.unwrap();
     assert_eq!(written, 2, "the stolen one is left to its new poller");
     let rows: Vec<(String, bool, bool)> = sqlx::query_as(
         "SELECT gateway_id, lease_until IS NULL, next_check_at > now() + interval '25 seconds'
