@@ -4,15 +4,7 @@
 use crate::domain::TelegramUserId;
 use crate::{app::App, i18n::Lang, storage};
 
-pub use crate::storage::users::UserRow;
-use crate::storage::{accounts::SealedAccount, users::PinState};
-
-/// What an update's first read brought besides the user and the dialogue: the user's
-/// PIN settings and the accounts they work with (credentials sealed until used).
-pub struct Known {
-    pub pin: PinState,
-    pub accounts: Vec<SealedAccount>,
-}
+pub use crate::storage::users::{Known, UserRow};
 
 /// Records the sender (a plain read for a user seen before) and reads, in the same
 /// round trip, the chat's dialogue state (as stored, `None` if there is none or it
@@ -25,7 +17,7 @@ pub async fn enter<S: serde::de::DeserializeOwned>(
 ) -> anyhow::Result<(UserRow, Option<S>, Known)> {
     let entered = storage::users::enter(&app.pool, user, language_code, chat).await?;
     let state = storage::dialogue::read_stored(&app.pool, chat, entered.dialogue).await?;
-    Ok((entered.user, state, Known { pin: entered.pin, accounts: entered.accounts }))
+    Ok((entered.user, state, entered.known))
 }
 
 /// The language a user chose (or Telegram's for them), if the bot knows the user.

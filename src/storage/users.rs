@@ -68,14 +68,19 @@ pub async fn touch(pool: &PgPool, telegram_id: TelegramUserId, language_code: Op
 pub type StoredDialogue = (serde_json::Value, bool);
 
 /// What every update starts with, read in one round trip: the sender's row, the chat's
-/// dialogue, the sender's PIN settings and the accounts they work with (credentials
-/// still sealed; opened only if the update uses them).
+/// dialogue, and what the update may need of the sender ([`Known`]).
 pub struct Entered {
     pub user: UserRow,
     pub dialogue: Option<StoredDialogue>,
+    pub known: Known,
+}
+
+/// The sender's PIN settings and the accounts they work with (credentials still sealed;
+/// opened only if the update uses them), read with their row.
+pub struct Known {
     pub pin: PinState,
-    /// As [`super::accounts::list_opened`] reads them: own accounts first, the default first,
-    /// then by label.
+    /// As [`super::accounts::list_opened`] reads them: own accounts first, the default
+    /// first, then by label.
     pub accounts: Vec<SealedAccount>,
 }
 
@@ -155,7 +160,7 @@ pub async fn enter(
             })
         })
         .collect();
-    Ok(Entered { user, dialogue, pin, accounts })
+    Ok(Entered { user, dialogue, known: Known { pin, accounts } })
 }
 
 /// What the bot knows about a user, without recording a visit (for notifications).

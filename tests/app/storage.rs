@@ -322,7 +322,7 @@ async fn a_known_user_is_only_read_when_an_update_starts_and_a_change_is_written
     };
     let first = users::enter(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
     assert_eq!(first.user.language_code.as_deref(), Some("id"));
-    assert!(first.dialogue.is_none() && first.accounts.is_empty() && first.pin.hash.is_none());
+    assert!(first.dialogue.is_none() && first.known.accounts.is_empty() && first.known.pin.hash.is_none());
     assert_eq!(row_xmax().await, "0");
     for _ in 0..3 {
         let again = users::enter(&db.pool, TelegramUserId::new(77), Some("id"), 77).await.unwrap();
@@ -435,9 +435,9 @@ async fn reading_a_merchants_accounts_does_not_read_every_merchants() {
     let before = rows_read(&mut pool.acquire().await.unwrap(), &["linked_accounts"]).await;
     let entered = users::enter(&pool, TelegramUserId::new(42), None, 42).await.unwrap();
     let after = rows_read(&mut pool.acquire().await.unwrap(), &["linked_accounts"]).await;
-    let read: Vec<AccountId> = entered.accounts.iter().map(|sealed| sealed.open(&key).unwrap().0.id).collect();
+    let read: Vec<AccountId> = entered.known.accounts.iter().map(|sealed| sealed.open(&key).unwrap().0.id).collect();
     assert_eq!(read, ids, "the same accounts in the same order");
-    assert!(entered.accounts[0].open(&key).unwrap().1.is_ok(), "the own account's credentials open");
+    assert!(entered.known.accounts[0].open(&key).unwrap().1.is_ok(), "the own account's credentials open");
     assert!(after - before <= 4, "the accounts were looked up, not scanned: {} rows read", after - before);
 }
 
