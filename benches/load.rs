@@ -299,6 +299,44 @@ async fn merchant(
     s.updates
 }
 
+/// PostgreSQL's CPU (µs) for one trivial statement, each its own transaction, with 10
+/// sessions sending them for 3 s: `SELECT 1`, or (`write`) a one-row upsert committed
+/// as the bot's writes are. What a statement costs the server before it does anything
+/// of the bot's: the protocol, the backend's wake-up, the commit.
+async fn probe(pool: &sqlx::PgPool, write: bool) -> f64 {
+    sqlx::query("CREATE TABLE IF NOT EXISTS probe (k int PRIMARY KEY, v jsonb NOT NULL)").execute(pool).await.unwrap();
+    let until = Instant::now() + Duration::from_secs(3);
+    let before = common::postgres_cpu();
+    let sessions: Vec<_> = (0..10)
+        .map(|session: i32| {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let mut statements = 0u64;
+                while Instant::now() < until {
+                    if write {
+                        sqlx::query(
+                            "INSERT INTO probe VALUES ($1, '{\"n\": 1}') ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+                        )
+                        .bind(session * 1000 + (statements % 1000) as i32)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                    } else {
+                        sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+                    }
+                    statements += 1;
+                }
+                statements
+            })
+        })
+        .collect();
+    let mut statements = 0;
+    for s in sessions {
+        statements += s.await.unwrap();
+    }
+    common::postgres_cpu_since(&before) * 1e6 / statements as f64
+}
+
 /// A process's peak RSS (MB) and CPU time used so far (s).
 fn process_figures(pid: u32) -> (f64, f64) {
     let pid = pid.to_string();
@@ -316,6 +354,15 @@ struct Run {
     rss_mb: f64,
     cpu_s: f64,
     seconds: f64,
+    /// CPU over the run of the harness (this process: the fake Bot API, the merchants,
+    /// the gateway simulator) and of PostgreSQL's processes (when the server runs here).
+    harness_cpu_s: f64,
+    postgres_cpu_s: f64,
+    /// The whole machine's CPU used over the run, and left idle (s, all cores).
+    machine_busy_s: f64,
+    machine_idle_s: f64,
+    /// Database transactions over the run (counted for the bot's run only).
+    transactions: Option<i64>,
 }
 
 impl Run {
@@ -333,6 +380,8 @@ impl Run {
 async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: Duration, echo: bool) -> Run {
     let latencies: Latencies = Arc::default();
     let (_, cpu_before) = process_figures(pid);
+    let (harness_before, postgres_before) = (common::cpu_seconds("self"), common::postgres_cpu());
+    let (busy_before, idle_before) = common::machine_cpu();
     let started = Instant::now();
     let until = started + Duration::from_secs(seconds);
     let tasks: Vec<_> = (1..=merchants)
@@ -351,12 +400,26 @@ async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: D
         APOLOGIES.load(std::sync::atomic::Ordering::Relaxed)
     );
     let (rss_mb, cpu_after) = process_figures(pid);
+    let harness_cpu_s = common::cpu_seconds("self") - harness_before;
+    let postgres_cpu_s = common::postgres_cpu_since(&postgres_before);
+    let (busy_after, idle_after) = common::machine_cpu();
     let mut all = latencies.lock().unwrap().clone();
     all.values_mut().for_each(|(a, b)| {
         a.sort();
         b.sort();
     });
-    Run { rate: updates as f64 / elapsed, latencies: all, rss_mb, cpu_s: cpu_after - cpu_before, seconds: elapsed }
+    Run {
+        rate: updates as f64 / elapsed,
+        latencies: all,
+        rss_mb,
+        cpu_s: cpu_after - cpu_before,
+        seconds: elapsed,
+        harness_cpu_s,
+        postgres_cpu_s,
+        machine_busy_s: busy_after - busy_before,
+        machine_idle_s: idle_after - idle_before,
+        transactions: None,
+    }
 }
 
 fn report(name: &str, run: &Run) {
@@ -380,6 +443,30 @@ fn report(name: &str, run: &Run) {
             percentile(round_trip, 0.99)
         );
     }
+    // Where the machine's CPU went, per update: what stands between this rate and a
+    // higher one on this machine.
+    let updates = run.rate * run.seconds;
+    let per_update = |cpu_s: f64| cpu_s * 1e3 / updates;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let (bot, server, harness) = (per_update(run.cpu_s), per_update(run.postgres_cpu_s), per_update(run.harness_cpu_s));
+    let rest = (per_update(run.machine_busy_s) - bot - server - harness).max(0.0);
+    let transactions = run
+        .transactions
+        .filter(|&t| t > 0)
+        .map(|t| {
+            format!(
+                " ({:.1} transactions an update, {:.0} µs each)",
+                t as f64 / updates,
+                server * 1e3 * updates / t as f64
+            )
+        })
+        .unwrap_or_default();
+    println!(
+        "  the machine's CPU an update: the bot {bot:.2} ms, PostgreSQL {server:.2} ms{transactions}, the harness {harness:.2} ms, \
+         the rest of the machine {rest:.2} ms; {:.0} % of {cores} cores busy; at these costs the {cores} cores serve at most {:.0} updates/s",
+        run.machine_busy_s / (run.machine_busy_s + run.machine_idle_s) * 100.0,
+        cores * 1e3 / (bot + server + harness + rest)
+    );
 }
 
 async fn serve(fake: Arc<Fake>) -> String {
@@ -444,7 +531,7 @@ async fn main() {
     let _ = echo.kill().await;
 
     // The bot: the release binary, configured by environment only.
-    let db = common::BenchDb::create("merchant_bot_load", 20).await;
+    let mut db = common::BenchDb::create("merchant_bot_load", 20).await;
     let pool = db.pool.clone();
     let sim = simulator::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let client = reqwest::Client::new();
@@ -464,6 +551,15 @@ async fn main() {
         storage::accounts::insert(&pool, &key, TelegramUserId::new(chat), &toko, &bukalapak).await.unwrap();
     }
     println!("({merchants} merchants set up in {:.1} s)", setup.elapsed().as_secs_f64());
+    if common::postgres_cpu().is_empty() {
+        println!("(PostgreSQL runs elsewhere: its CPU is not measured)");
+    } else {
+        let (read_us, write_us) = (probe(&pool, false).await, probe(&pool, true).await);
+        println!(
+            "PostgreSQL here, 10 sessions at once: {read_us:.0} µs of its CPU for a trivial read, {write_us:.0} µs for a \
+             one-row write with its commit (each its own transaction)"
+        );
+    }
     let fake = Arc::new(Fake::default());
     let url = serve(fake.clone()).await;
     let metrics_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
@@ -484,7 +580,9 @@ async fn main() {
         .env("NOTIFY_POLL_INTERVAL", "1h")
         .stderr(std::fs::File::create("target/load-bot.log").expect("target/ is writable"));
     let mut bot = start_polling(bot, &fake, "merchant-bot").await;
-    let run = drive(fake, bot.id().unwrap(), merchants, seconds, think, false).await;
+    pool.close().await;
+    let transactions_before = db.transactions().await;
+    let mut run = drive(fake, bot.id().unwrap(), merchants, seconds, think, false).await;
     // The bot's own measure of its handlers, for comparison with the harness's.
     let metrics = reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics")).await.unwrap().text().await.unwrap();
     let handler_buckets: Vec<String> = metrics
@@ -493,6 +591,8 @@ async fn main() {
         .map(str::to_owned)
         .collect();
     let _ = bot.kill().await;
+    db.wait_until_unused().await;
+    run.transactions = Some(db.transactions().await - transactions_before);
 
     report(&format!("echo floor ({merchants} chats)"), &floor);
     report(&format!("merchant-bot ({merchants} merchants)"), &run);

@@ -33,6 +33,35 @@ impl BenchDb {
         BenchDb { name, url: url.to_string(), pool, admin }
     }
 
+    /// Transactions committed or rolled back in this database so far, as the server's
+    /// statistics have them.
+    #[allow(dead_code)] // not every program counts them
+    pub async fn transactions(&mut self) -> i64 {
+        sqlx::query_scalar::<_, i64>("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1")
+            .bind(&self.name)
+            .fetch_one(&mut self.admin)
+            .await
+            .unwrap_or(0)
+    }
+
+    /// Waits (up to 10 s) until no session is connected to this database, so the
+    /// sessions' statistics have reached the server's counters (a session reports the
+    /// rest of its own when it ends). The pool must be closed first.
+    #[allow(dead_code)]
+    pub async fn wait_until_unused(&mut self) {
+        for _ in 0..200 {
+            let sessions = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM pg_stat_activity WHERE datname = $1")
+                .bind(&self.name)
+                .fetch_one(&mut self.admin)
+                .await
+                .unwrap_or(0);
+            if sessions == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn drop_now(mut self) {
         self.pool.close().await;
         let sql = format!("DROP DATABASE {} WITH (FORCE)", self.name);
@@ -87,4 +116,34 @@ pub fn peak_rss_mb(pid: &str) -> f64 {
         .and_then(|kb| kb.parse::<f64>().ok())
         .unwrap_or(0.0);
     kb / 1024.0
+}
+
+/// CPU time (s) each PostgreSQL process on this machine has used so far, by pid: the
+/// server's share of a run, when the server runs here (empty when it does not).
+#[allow(dead_code)] // not every program measures the server
+pub fn postgres_cpu() -> std::collections::HashMap<u32, f64> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Default::default() };
+    dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
+        .map(|pid| (pid, cpu_seconds(&pid.to_string())))
+        .collect()
+}
+
+/// The CPU PostgreSQL's processes used between two [`postgres_cpu`] readings (a process
+/// started in between counts from zero).
+#[allow(dead_code)]
+pub fn postgres_cpu_since(before: &std::collections::HashMap<u32, f64>) -> f64 {
+    postgres_cpu().iter().map(|(pid, now)| now - before.get(pid).copied().unwrap_or(0.0)).sum()
+}
+
+/// The machine's CPU (s, all cores) used by anything and left idle, so far, from
+/// `/proc/stat`.
+#[allow(dead_code)]
+pub fn machine_cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user)
+    let at = |i: usize| ticks.get(i).copied().unwrap_or(0.0) / 100.0;
+    (at(0) + at(1) + at(2) + at(5) + at(6) + at(7), at(3) + at(4))
 }
