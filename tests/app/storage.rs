@@ -78,8 +78,12 @@ async fn link(
         .id)
 }
 
+/// A user id long enough not to turn up by chance in the dump (a 5-digit one did: inside
+/// a timestamp's microseconds or a ciphertext's hex).
+const USER_ID: &str = "731206415928";
+
 fn bukalapak() -> Credentials {
-    Credentials::Bukalapak { user_id: "12345".into(), api_key: API_KEY.into() }
+    Credentials::Bukalapak { user_id: USER_ID.into(), api_key: API_KEY.into() }
 }
 
 #[tokio::test]
@@ -97,7 +101,7 @@ async fn credentials_round_trip_and_the_secret_is_nowhere_in_the_database() {
     assert_eq!(accounts::credentials(&db.pool, &key, TelegramUserId::new(501), id).await.unwrap(), bukalapak());
     assert_eq!(accounts::credentials(&db.pool, &key, TelegramUserId::new(501), snap_id).await.unwrap(), snap);
     let dump = crate::support::dump_database(&db.pool).await;
-    for secret in [API_KEY, "cl1ent-s3cret-value", "12345", "partner-9"] {
+    for secret in [API_KEY, "cl1ent-s3cret-value", USER_ID, "partner-9"] {
         assert!(!dump.contains(secret), "{secret} is stored in plaintext");
     }
     // The first account is the default; labels are unique per owner, not globally.
