@@ -33,13 +33,14 @@ pub enum Outcome {
 /// Sends withdrawal `id` to the gateway, once: the row is claimed first in one
 /// conditional update (owned for `lease`, see `Config::submit_lease`), and whatever
 /// happens after the request, it is never sent again. `password` (Bukalapak) is used
-/// for this one request and dropped.
+/// for this one request and dropped. An accepted withdrawal is watched, its first check
+/// `first_check` after the gateway's answer (the poll interval: it has not moved yet).
 pub async fn submit(
     pool: &PgPool,
     gateway: &Gateway,
     owner_id: TelegramUserId,
     id: WithdrawalId,
-    lease: Duration,
+    (lease, first_check): (Duration, Duration),
     password: Option<Secret>,
 ) -> anyhow::Result<(Option<WithdrawalRow>, Outcome)> {
     let Some(row) = withdrawals::claim_for_submit(pool, owner_id, id, lease).await? else {
@@ -61,7 +62,7 @@ pub async fn submit(
         Ok(receipt) => {
             // If this write fails the row stays 'submitting' until its lease is over,
             // then becomes 'unknown' and is settled from the history: never sent again.
-            if !withdrawals::record_submitted(pool, &row, &receipt.id, receipt.fee, receipt.total).await? {
+            if !withdrawals::record_submitted(pool, &row, &receipt.id, receipt.fee, receipt.total, first_check).await? {
                 tracing::error!(
                     withdrawal_id = row.id.get(),
                     gateway_id = receipt.id,

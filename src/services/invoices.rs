@@ -109,7 +109,9 @@ pub async fn create(
     };
     // Staff make invoices on their owner's account: the owner's, made by them.
     let made_by = (account.account.owner_id != actor).then_some(actor);
-    let Some(row) = invoices::insert(&app.pool, &account.account, made_by, &invoice, payload).await? else {
+    let first_check = app.config.notify_poll_interval;
+    let Some(row) = invoices::insert(&app.pool, &account.account, made_by, &invoice, payload, first_check).await?
+    else {
         tracing::error!(invoice = invoice.id, "the gateway's invoice amounts are not whole rupiah");
         return Ok(Err(CreateError::NotWholeRupiah));
     };

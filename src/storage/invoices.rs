@@ -3,6 +3,7 @@
 use crate::domain::TelegramUserId;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use std::time::Duration;
 
 use crate::{
     domain::{AccountId, Amount, InvoiceId, InvoiceState, PayToken},
@@ -64,14 +65,16 @@ fn rupiah(a: Amount) -> Option<i64> {
 }
 
 /// Records a new invoice on `account` (made by a staff member, or by the owner when
-/// `made_by` is `None`) and starts watching it, in one statement. `None` if the
-/// gateway's amounts are not whole rupiah (a gateway answer the bot cannot keep).
+/// `made_by` is `None`) and starts watching it, in one statement; the watch's first
+/// check is `first_check` from now (an invoice just made cannot have been paid yet). `None`
+/// if the gateway's amounts are not whole rupiah (a gateway answer the bot cannot keep).
 pub async fn insert(
     pool: &PgPool,
     account: &LinkedAccount,
     made_by: Option<TelegramUserId>,
     invoice: &Invoice,
     payload: Option<&str>,
+    first_check: Duration,
 ) -> sqlx::Result<Option<InvoiceRow>> {
     let made_by = made_by.map(TelegramUserId::get);
     let (owner_id, account_id, label) = (account.owner_id.get(), account.id.get(), account.label.as_str());
@@ -90,9 +93,9 @@ pub async fn insert(
              RETURNING *
            ), watch AS (
              -- Watched until paid or expired (and a little past the expiry, for a late answer).
-             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
+             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at, next_check_at)
              SELECT owner_id, account_id, 'invoice', gateway_invoice_id, 'pending',
-                    COALESCE(expires_at, now() + interval '1 day') + interval '1 hour'
+                    COALESCE(expires_at, now() + interval '1 day') + interval '1 hour', now() + make_interval(secs => $13)
              FROM row
              ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING
            )
@@ -113,7 +116,8 @@ pub async fn insert(
         payload,
         invoice.expires_at.map(|t| t.with_timezone(&Utc)),
         display_name,
-        made_by
+        made_by,
+        first_check.as_secs_f64()
     )
     .fetch_one(pool)
     .await?;
@@ -244,7 +248,7 @@ pub async fn by_token(pool: &PgPool, token: &PayToken) -> sqlx::Result<Option<In
 
 /// Takes the right to ask the gateway about the invoice on a customer's press: `true`
 /// at most once per `every` (customers cannot make the bot hammer a merchant's gateway).
-pub async fn take_check(pool: &PgPool, id: InvoiceId, every: std::time::Duration) -> sqlx::Result<bool> {
+pub async fn take_check(pool: &PgPool, id: InvoiceId, every: Duration) -> sqlx::Result<bool> {
     let taken = sqlx::query_scalar!(
         "UPDATE invoices SET checked_at = now()
          WHERE id = $1 AND (checked_at IS NULL OR checked_at <= now() - make_interval(secs => $2)) RETURNING id",

@@ -22,6 +22,7 @@
 use crate::domain::TelegramUserId;
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction, types::Json};
+use std::time::Duration;
 
 use crate::{
     domain::{AccountId, Amount, Provider, WithdrawalId, WithdrawalState, events::WatchKind},
@@ -249,7 +250,8 @@ async fn watch(tx: &mut Transaction<'_, Postgres>, row: &WithdrawalRow, gateway_
     Ok(())
 }
 
-/// The gateway accepted it: its id, fee and total, and a watch on it. The gateway's
+/// The gateway accepted it: its id, fee and total, and a watch on it, first checked
+/// `first_check` from now (a withdrawal just accepted has not moved yet). The gateway's
 /// receipt is the truth: it also overrides an `unknown` row, or one the resolver gave
 /// up on. Returns `false` (and writes nothing) if the row was in none of those states.
 pub async fn record_submitted(
@@ -258,6 +260,7 @@ pub async fn record_submitted(
     gateway_id: &str,
     fee: Option<Amount>,
     total: Option<Amount>,
+    first_check: Duration,
 ) -> sqlx::Result<bool> {
     // The row, its audit line and the watch in one statement (one round trip, one
     // transaction); the watch only while the row still has its account.
@@ -272,8 +275,8 @@ pub async fn record_submitted(
              INSERT INTO withdrawal_audit (withdrawal_id, actor_id, event, amount, destination_masked, detail)
              SELECT id, owner_id, 'submitted', amount, $5, $2 FROM updated
            ), watch AS (
-             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at)
-             SELECT owner_id, account_id, $6, $2, 'pending', now() + interval '14 days'
+             INSERT INTO watches (owner_id, account_id, kind, gateway_id, last_state, expires_at, next_check_at)
+             SELECT owner_id, account_id, $6, $2, 'pending', now() + interval '14 days', now() + make_interval(secs => $7)
              FROM updated WHERE account_id IS NOT NULL
              ON CONFLICT ON CONSTRAINT watches_gateway_id_key DO NOTHING
            )
@@ -283,7 +286,8 @@ pub async fn record_submitted(
         fee.and_then(Amount::whole_rupiah),
         total.and_then(Amount::whole_rupiah),
         row.destination.0.masked(),
-        row.watch_kind().as_str()
+        row.watch_kind().as_str(),
+        first_check.as_secs_f64()
     )
     .fetch_one(pool)
     .await?;

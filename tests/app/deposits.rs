@@ -122,6 +122,7 @@ async fn an_invoice_cancelled_through_the_bot_is_not_reported_as_expired() {
     // round looks at the watch (this one, or the running bot's own).
     let id = invoice_id(&card);
     let bot = crate::support::test_app(app.db.pool.clone(), app.config.clone());
+    crate::notifications::watches_due_now(&app).await; // one poll interval later
     merchant_bot::notifier::poller::round(&bot).await.unwrap();
     // A finished watch is deleted: the poller has seen the final state.
     let mut watched = true;

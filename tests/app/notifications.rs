@@ -30,7 +30,10 @@ async fn invoice_for(
 ) -> String {
     let invoice = qris_client(app).create_invoice(Amount::from_rupiah(rupiah).unwrap()).await.unwrap();
     let account = merchant_bot::storage::accounts::get(&app.db.pool, user.uid(), account_id).await.unwrap().unwrap();
-    invoices::insert(&app.db.pool, &account, None, &invoice, None).await.unwrap().unwrap();
+    invoices::insert(&app.db.pool, &account, None, &invoice, None, app.config.notify_poll_interval)
+        .await
+        .unwrap()
+        .unwrap();
     invoice.id
 }
 
@@ -52,6 +55,9 @@ async fn first_look_done(app: &TestApp) {
 /// card of an ended invoice brought up to date. After that, silence is a fact, not a wait.
 pub async fn settled(app: &TestApp) {
     eventually(|| async {
+        // A new watch is first checked one poll interval after it was written: that
+        // much time passes, as the stored times show it (no test waits for real).
+        watches_due_now(app).await;
         app.wake_notifier();
         let busy: i64 = sqlx::query_scalar(
             "SELECT (SELECT count(*) FROM watches WHERE kind = 'invoice')
@@ -65,6 +71,43 @@ pub async fn settled(app: &TestApp) {
         if busy == 0 { Ok(()) } else { Err(format!("the notifier never settled ({busy} left)")) }
     })
     .await
+}
+
+#[tokio::test]
+async fn a_new_invoice_is_first_asked_about_one_poll_interval_after_it_is_made() {
+    // An invoice just made is still pending at the gateway: asking at once would be a
+    // call (and two writes) for nothing. The first check comes one interval (30 s) later
+    // — when the check at once would have been followed by the first useful one.
+    let app = TestApp::spawn().await;
+    let ann = TestUser::new(9681, "Ann", Some("en"));
+    app.link(&ann, "kasir", demo_qris()).await;
+    app.tg.send_text(&ann, "/deposit 25000");
+    let photo = app.tg.message(ann.id).await;
+    let id = photo.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let due_in: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM next_check_at - now())::float8 FROM watches WHERE gateway_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.db.pool)
+    .await
+    .unwrap();
+    assert!((25.0..=30.0).contains(&due_in), "first check in {due_in} s");
+    let bot = crate::support::test_app(app.db.pool.clone(), app.config.clone());
+    assert_eq!(merchant_bot::notifier::poller::round(&bot).await.unwrap(), 0, "nothing is due: no call");
+    // Paid meanwhile; when the interval has passed, the first check finds it.
+    app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
+    watches_due_now(&app).await;
+    app.wake_notifier();
+    let paid = app.tg.message(ann.id).await;
+    assert!(paid.text.contains("paid") && paid.text.contains(&id), "{}", paid.text);
+}
+
+/// Makes every watch due now, as if its next check's time had come.
+pub async fn watches_due_now(app: &TestApp) {
+    sqlx::query("UPDATE watches SET next_check_at = now() WHERE next_check_at > now()")
+        .execute(&app.db.pool)
+        .await
+        .unwrap();
 }
 
 async fn outbox_count(app: &TestApp) -> i64 {
@@ -390,7 +433,11 @@ async fn a_bukalapak_withdrawal_that_is_transferred_is_recorded_as_paid_out() {
         password: Secret::new(DEMO.bukalapak_password.to_owned()),
     };
     let receipt = gateway.withdraw(&request).await.unwrap();
-    assert!(withdrawals::record_submitted(&app.db.pool, &row, &receipt.id, None, None).await.unwrap());
+    assert!(
+        withdrawals::record_submitted(&app.db.pool, &row, &receipt.id, None, None, app.config.notify_poll_interval)
+            .await
+            .unwrap()
+    );
     app.control(&format!("/_sim/bukalapak/withdrawals/{}/state", receipt.id), json!({"state": "transferred"})).await;
     let changed = app.tg.message(eka.id).await;
     assert!(changed.text.contains(&receipt.id), "{}", changed.text);

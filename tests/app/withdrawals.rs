@@ -109,11 +109,17 @@ async fn a_dana_withdrawal_sends_the_documented_body_once() {
         .await
         .unwrap();
     assert_eq!(masked, "DANA 0812*****890 (J*** D**)");
-    let watched: i64 = sqlx::query_scalar("SELECT count(*) FROM watches WHERE kind = 'qris_withdrawal'")
-        .fetch_one(&app.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(watched, 1, "the pending withdrawal is handed to the watcher");
+    let watched: Vec<(f64, i32)> = sqlx::query_as(
+        "SELECT extract(epoch FROM next_check_at - now())::float8, attempts FROM watches WHERE kind = 'qris_withdrawal'",
+    )
+    .fetch_all(&app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(watched.len(), 1, "the pending withdrawal is handed to the watcher");
+    // A withdrawal just accepted has not moved: the gateway is first asked about it one
+    // poll interval (30 s here) after its answer, not at once.
+    let (due_in, attempts) = watched[0];
+    assert!((25.0..=30.0).contains(&due_in) && attempts == 0, "first check in {due_in} s, {attempts} attempts");
 }
 
 /// A QRIS gateway that accepts every withdrawal, and a merchant with an account there.
@@ -193,8 +199,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
     // And two submits at once: one request.
     let (a, b) = tokio::join!(
-        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.uid(), row.id, app.config.submit_lease(), None),
-        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.uid(), row.id, app.config.submit_lease(), None)
+        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.uid(), row.id, times(&app), None),
+        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.uid(), row.id, times(&app), None)
     );
     let outcomes = [a.unwrap().1, b.unwrap().1].map(|o| format!("{o:?}"));
     assert_eq!(outcomes.iter().filter(|o| o.starts_with("Submitted")).count(), 1, "{outcomes:?}");
@@ -210,9 +216,7 @@ async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_neve
     // Every place for calls waiting on this gateway is taken (here: there is none).
     let full = qris_client(&server, merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() });
     let (_, outcome) =
-        merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, app.config.submit_lease(), None)
-            .await
-            .unwrap();
+        merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, times(&app), None).await.unwrap();
     let merchant_bot::withdrawals::Outcome::Refused(e) = outcome else { panic!("{outcome:?}") };
     assert!(
         e.user_text(merchant_bot::i18n::Lang::Id).contains("Tidak ada yang dikirim"),
@@ -616,7 +620,11 @@ async fn a_row_another_replica_is_sending_is_left_alone_until_its_lease_is_over(
     assert_eq!(withdrawals::sweep_dead_submitting(&app.db.pool).await.unwrap(), 1);
     assert_eq!(status_of(&app, row.id).await, "unknown");
     // The sender was only slow, not dead: its answer still wins, and is watched.
-    assert!(withdrawals::record_submitted(&app.db.pool, &row, "w-late", None, None).await.unwrap());
+    assert!(
+        withdrawals::record_submitted(&app.db.pool, &row, "w-late", None, None, app.config.notify_poll_interval)
+            .await
+            .unwrap()
+    );
     assert_eq!(status_of(&app, row.id).await, "submitted");
 }
 
@@ -642,7 +650,11 @@ async fn the_give_up_clock_starts_at_the_request_not_at_the_draft() {
     assert_eq!(resolve(&app, &app.sim.url).await, 1);
     assert_eq!(status_of(&app, row.id).await, "refused", "not in the history 16 minutes after the request");
     // If the sender's "made" answer comes after all, it is the truth.
-    assert!(withdrawals::record_submitted(&app.db.pool, &row, "w-after-all", None, None).await.unwrap());
+    assert!(
+        withdrawals::record_submitted(&app.db.pool, &row, "w-after-all", None, None, app.config.notify_poll_interval)
+            .await
+            .unwrap()
+    );
     assert_eq!(status_of(&app, row.id).await, "submitted");
 }
 
@@ -831,4 +843,9 @@ async fn parked_credentials_move_to_a_new_master_key_with_the_rest() {
     );
     let parked = accounts::parked_credentials(&app.db.pool, &new, wati.uid(), row.id).await.unwrap();
     assert_eq!(parked, Some(demo_qris()));
+}
+
+/// A submit's lease and its watch's first check, as the bot passes them.
+fn times(app: &TestApp) -> (std::time::Duration, std::time::Duration) {
+    (app.config.submit_lease(), app.config.notify_poll_interval)
 }
