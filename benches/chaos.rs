@@ -158,6 +158,13 @@ async fn bot_api(
             ok(json!({"message_id": message_id, "date": 0,
                 "chat": {"id": chat, "type": "private", "first_name": "M"}, "text": ""}))
         }
+        // An edit of a message in a chat answers with the message (`true` only for an
+        // inline message). Not recorded: a card's new image is not a notification.
+        "editmessagemedia" | "editmessagereplymarkup" if chat.is_some() => match params["message_id"].as_i64() {
+            Some(message_id) => ok(json!({"message_id": message_id, "date": 0,
+                "chat": {"id": chat, "type": "private", "first_name": "M"}})),
+            None => refuse(&tg, &method, "Bad Request: message identifier is not specified"),
+        },
         "setwebhook"
         | "deletewebhook"
         | "setmycommands"
