@@ -390,8 +390,21 @@ async fn finish(
         Err(NotReady::Gone) => return Ok(()),
         Err(NotReady::Unusable(why)) => return ctx.edit(message, reads::unusable(ctx, &why), None).await,
     };
-    ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await?;
-    let (outcome, new_balance) = match withdrawals::send(&ctx.app, ctx.user, &row, &account, password).await {
+    // "Sending…" goes out while the withdrawal is claimed and sent, not before: that
+    // edit may wait for its chat's Telegram limit (a second, or a 429's `retry_after`),
+    // and a process killed in that wait would leave the row confirmed, with nothing
+    // sent and its Confirm spent. The result's edit comes after both, so in order.
+    let sending = async {
+        if let Err(e) = ctx.edit(message, tr!(ctx.lang, "withdraw-sending"), None).await {
+            tracing::warn!(
+                withdrawal_id = row.id.get(),
+                error = format!("{e:#}"),
+                "could not show that the withdrawal is being sent"
+            );
+        }
+    };
+    let (_, sent) = tokio::join!(sending, withdrawals::send(&ctx.app, ctx.user, &row, &account, password));
+    let (outcome, new_balance) = match sent {
         Ok(sent) => sent,
         Err(e) => {
             // The request may have gone out before the failure: not "nothing changed".

@@ -122,6 +122,33 @@ async fn a_dana_withdrawal_sends_the_documented_body_once() {
     assert!((25.0..=30.0).contains(&due_in) && attempts == 0, "first check in {due_in} s, {attempts} attempts");
 }
 
+#[tokio::test]
+async fn a_withdrawal_is_sent_while_its_sending_notice_waits_for_the_chats_limit() {
+    // Telegram holds the chat back (a 429) just when "Sending…" should replace the
+    // summary. The withdrawal does not wait for that edit: a process killed during such
+    // a wait would leave it confirmed, nothing sent, and its Confirm spent.
+    let (server, app, wati) = qris_accepting().await;
+    let summary = to_summary(&app, &wati, "100rb").await;
+    app.tg.fail_next("editMessageText", 429, "Too Many Requests: retry after 30", Some(30));
+    app.tg.press(&wati, &summary, &summary.button("Confirm"));
+    app.tg.failures_served("editMessageText").await;
+    // Made and recorded while the chat is still held (nobody has moved the clock).
+    let status: String = crate::support::eventually(|| async {
+        let status: String =
+            sqlx::query_scalar("SELECT status FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
+        if status == "submitted" { Ok(status) } else { Err(format!("the withdrawal is {status}")) }
+    })
+    .await;
+    assert_eq!(status, "submitted");
+    assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
+    app.tg.assert_silent(wati.id, Duration::from_millis(20)).await;
+    // Once the hold is over: "Sending…", then the result in its place.
+    app.clock.as_ref().unwrap().advance(Duration::from_secs(30));
+    assert_eq!(app.tg.edit(wati.id).await.text, "Sending the withdrawal…");
+    let done = app.tg.edit(wati.id).await;
+    assert!(done.text.contains("✅ Withdrawal of <b>Rp 100,000</b>"), "{}", done.text);
+}
+
 /// A QRIS gateway that accepts every withdrawal, and a merchant with an account there.
 async fn qris_accepting() -> (MockServer, TestApp, TestUser) {
     let server = qris_gateway().await;
