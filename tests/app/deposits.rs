@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::{
     gateways::simulator::decode_qr,
-    support::{Sent, TestApp, TestUser, demo_qris},
+    support::{Sent, TestApp, TestUser, demo_qris, invoice_id},
 };
 
 async fn invoice_payload(app: &TestApp, gateway_id: &str) -> Option<String> {
@@ -21,12 +21,6 @@ async fn invoice_payload(app: &TestApp, gateway_id: &str) -> Option<String> {
         .fetch_one(&app.db.pool)
         .await
         .unwrap()
-}
-
-/// The invoice id in a caption (`Invoice <id>`).
-fn invoice_id(photo: &Sent) -> String {
-    let after = photo.text.split("Invoice ").nth(1).expect("the caption names the invoice");
-    after.split("</b>").next().unwrap().to_owned()
 }
 
 async fn deposit(app: &TestApp, user: &TestUser, amount: &str) -> Sent {

@@ -83,7 +83,7 @@ async fn a_new_invoice_is_first_asked_about_one_poll_interval_after_it_is_made()
     app.link(&ann, "kasir", demo_qris()).await;
     app.tg.send_text(&ann, "/deposit 25000");
     let photo = app.tg.message(ann.id).await;
-    let id = photo.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let id = crate::support::invoice_id(&photo);
     let due_in: f64 = sqlx::query_scalar(
         "SELECT extract(epoch FROM next_check_at - now())::float8 FROM watches WHERE gateway_id = $1",
     )
@@ -121,7 +121,7 @@ async fn a_paid_invoice_is_notified_once_replying_to_the_invoice_and_an_expired_
     app.link(&ann, "kasir", demo_qris()).await;
     app.tg.send_text(&ann, "/deposit 25000");
     let photo = app.tg.message(ann.id).await;
-    let id = photo.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let id = crate::support::invoice_id(&photo);
     app.card_recorded(ann.id, photo.message_id).await;
     app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
     let paid = app.tg.message(ann.id).await;
@@ -466,7 +466,7 @@ async fn the_paid_notification_of_an_invoice_made_in_a_group_does_not_quote_a_gr
     app.tg.message(GROUP_ID).await;
     app.tg.send_text_in(GROUP_ID, &ann, "/deposit 25000");
     let card = app.tg.message(GROUP_ID).await;
-    let id = card.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let id = crate::support::invoice_id(&card);
     app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
     let paid = app.tg.message(ann.id).await;
     assert!(paid.text.contains("paid"), "{}", paid.text);
@@ -490,7 +490,7 @@ async fn with_paid_broadcast_on_notifications_are_sent_as_paid_broadcasts_and_re
     app.tg.send_text(&dewi, "/deposit 15000");
     let card = app.tg.message(dewi.id).await;
     assert_eq!(card.call.params.get("allow_paid_broadcast"), None, "a reply is not a broadcast");
-    let id = card.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let id = crate::support::invoice_id(&card);
     app.control(&format!("/_sim/qris/invoices/{id}/pay"), json!({})).await;
     let paid = app.tg.message(dewi.id).await;
     assert!(paid.text.contains("paid"), "{}", paid.text);

@@ -5,16 +5,11 @@ use serde_json::json;
 
 use crate::{
     gateways::simulator::decode_qr,
-    support::{Sent, TestApp, TestUser, demo_qris, fake_telegram::BOT_USERNAME},
+    support::{Sent, TestApp, TestUser, demo_qris, fake_telegram::BOT_USERNAME, invoice_id},
 };
 
 async fn fast_app() -> TestApp {
     TestApp::spawn_with(|s| s.notify_poll_interval = Some("200ms".into())).await
-}
-
-/// The invoice id in a merchant's caption (`Invoice <id>`).
-fn invoice_id(photo: &Sent) -> String {
-    photo.text.split("Invoice ").nth(1).expect("the caption names the invoice").split("</b>").next().unwrap().to_owned()
 }
 
 /// Makes an invoice, presses Share, and returns the card and the link's start parameter.

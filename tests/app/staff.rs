@@ -54,7 +54,7 @@ async fn a_cashier_makes_invoices_and_nothing_else_and_both_hear_when_paid() {
     let (owner, made_by): (i64, Option<i64>) =
         sqlx::query_as("SELECT owner_id, made_by FROM invoices").fetch_one(&app.db.pool).await.unwrap();
     assert_eq!((owner, made_by), (ani.id, Some(budi.id)), "the owner's invoice, made by the cashier");
-    let id = card.text.split("Invoice ").nth(1).unwrap().split("</b>").next().unwrap().to_owned();
+    let id = crate::support::invoice_id(&card);
     // The owner's /staff lists Budi and what he did.
     app.tg.send_text(&ani, "/staff");
     let menu = app.tg.message(ani.id).await;

@@ -29,6 +29,12 @@ use sqlx::{Connection, PgConnection, PgPool, postgres::PgPoolOptions};
 
 pub use fake_telegram::{FakeTelegram, GROUP_ID, Sent, TestUser};
 
+/// The invoice id in an invoice card's caption (`Invoice <id>`).
+pub fn invoice_id(card: &Sent) -> String {
+    let after = card.text.split("Invoice ").nth(1).expect("the caption names the invoice");
+    after.split("</b>").next().unwrap().to_owned()
+}
+
 /// The server tests create their databases on: `TEST_DATABASE_URL` (or the server of
 /// `DATABASE_URL`, or `127.0.0.1:5432`) if a server answers there and lets the
 /// `postgres` role in; otherwise a throw-away cluster this test process starts with the
