@@ -248,6 +248,13 @@ impl Config {
     pub fn submit_lease(&self) -> Duration {
         (self.gateway_timeout * 4).max(Duration::from_secs(5))
     }
+
+    /// What sending a withdrawal takes from the configuration: the claim's lease
+    /// ([`Config::submit_lease`]) and, once the gateway accepted it, how long until its
+    /// watch is first checked (one poll interval).
+    pub fn submit_times(&self) -> (Duration, Duration) {
+        (self.submit_lease(), self.notify_poll_interval)
+    }
 }
 
 impl Settings {

@@ -173,8 +173,7 @@ pub async fn send(
     password: Option<Secret>,
 ) -> anyhow::Result<(Outcome, Option<Amount>)> {
     let span = accounts::gateway_span("withdraw", account.provider(), Some(account.account.id));
-    let times = (app.config.submit_lease(), app.config.notify_poll_interval);
-    let submitted = submit(&app.pool, account.gateway(), owner, row.id, times, password);
+    let submitted = submit(&app.pool, account.gateway(), owner, row.id, app.config.submit_times(), password);
     let (_, outcome) = tracing::Instrument::instrument(submitted, span).await?;
     let new_balance = match &outcome {
         Outcome::Submitted(receipt) => match receipt.new_balance {

@@ -133,13 +133,15 @@ async fn a_withdrawal_is_sent_while_its_sending_notice_waits_for_the_chats_limit
     app.tg.press(&wati, &summary, &summary.button("Confirm"));
     app.tg.failures_served("editMessageText").await;
     // Made and recorded while the chat is still held (nobody has moved the clock).
-    let status: String = crate::support::eventually(|| async {
-        let status: String =
-            sqlx::query_scalar("SELECT status FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
-        if status == "submitted" { Ok(status) } else { Err(format!("the withdrawal is {status}")) }
+    let id: i64 = sqlx::query_scalar("SELECT id FROM withdrawals").fetch_one(&app.db.pool).await.unwrap();
+    let id = merchant_bot::domain::WithdrawalId::new(id);
+    crate::support::eventually(|| async {
+        match status_of(&app, id).await.as_str() {
+            "submitted" => Ok(()),
+            status => Err(format!("the withdrawal is {status}")),
+        }
     })
     .await;
-    assert_eq!(status, "submitted");
     assert_eq!(withdraw_requests(&server, "/api/v1/withdraw").await, 1);
     app.tg.assert_silent(wati.id, Duration::from_millis(20)).await;
     // Once the hold is over: "Sending…", then the result in its place.
@@ -226,8 +228,8 @@ async fn two_concurrent_confirms_send_exactly_one_request() {
     assert_eq!(a.unwrap().is_some() as u8 + b.unwrap().is_some() as u8, 1);
     // And two submits at once: one request.
     let (a, b) = tokio::join!(
-        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.uid(), row.id, times(&app), None),
-        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.uid(), row.id, times(&app), None)
+        merchant_bot::withdrawals::submit(&app.db.pool, &gateway, wati.uid(), row.id, app.config.submit_times(), None),
+        merchant_bot::withdrawals::submit(&other_pool, &gateway, wati.uid(), row.id, app.config.submit_times(), None)
     );
     let outcomes = [a.unwrap().1, b.unwrap().1].map(|o| format!("{o:?}"));
     assert_eq!(outcomes.iter().filter(|o| o.starts_with("Submitted")).count(), 1, "{outcomes:?}");
@@ -243,7 +245,9 @@ async fn a_withdrawal_held_back_because_its_gateway_is_full_is_not_made_and_neve
     // Every place for calls waiting on this gateway is taken (here: there is none).
     let full = qris_client(&server, merchant_bot::providers::HttpOptions { per_gateway: 0, ..test_http() });
     let (_, outcome) =
-        merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, times(&app), None).await.unwrap();
+        merchant_bot::withdrawals::submit(&app.db.pool, &full, wati.uid(), row.id, app.config.submit_times(), None)
+            .await
+            .unwrap();
     let merchant_bot::withdrawals::Outcome::Refused(e) = outcome else { panic!("{outcome:?}") };
     assert!(
         e.user_text(merchant_bot::i18n::Lang::Id).contains("Tidak ada yang dikirim"),
@@ -870,9 +874,4 @@ async fn parked_credentials_move_to_a_new_master_key_with_the_rest() {
     );
     let parked = accounts::parked_credentials(&app.db.pool, &new, wati.uid(), row.id).await.unwrap();
     assert_eq!(parked, Some(demo_qris()));
-}
-
-/// A submit's lease and its watch's first check, as the bot passes them.
-fn times(app: &TestApp) -> (std::time::Duration, std::time::Duration) {
-    (app.config.submit_lease(), app.config.notify_poll_interval)
 }
