@@ -423,6 +423,9 @@ async fn drive(fake: Arc<Fake>, pid: u32, merchants: i64, seconds: u64, think: D
 }
 
 fn report(name: &str, run: &Run) {
+    let updates = run.rate * run.seconds;
+    let per_update = |cpu_s: f64| cpu_s * 1e3 / updates;
+    let bot = per_update(run.cpu_s);
     println!(
         "{name}: {:.0} updates/s; process: peak RSS {:.0} MB, CPU {:.1} s over {:.0} s ({:.0} % of a core, {:.2} ms an update)",
         run.rate,
@@ -430,7 +433,7 @@ fn report(name: &str, run: &Run) {
         run.cpu_s,
         run.seconds,
         run.cpu_s / run.seconds * 100.0,
-        run.cpu_s * 1e3 / (run.rate * run.seconds)
+        bot
     );
     println!("  {:<24} {:>7}  {:>22}  {:>22}", "step", "n", "bot-side p50 / p99 ms", "round trip p50 / p99 ms");
     for (step, (bot_side, round_trip)) in &run.latencies {
@@ -445,10 +448,8 @@ fn report(name: &str, run: &Run) {
     }
     // Where the machine's CPU went, per update: what stands between this rate and a
     // higher one on this machine.
-    let updates = run.rate * run.seconds;
-    let per_update = |cpu_s: f64| cpu_s * 1e3 / updates;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let (bot, server, harness) = (per_update(run.cpu_s), per_update(run.postgres_cpu_s), per_update(run.harness_cpu_s));
+    let (server, harness) = (per_update(run.postgres_cpu_s), per_update(run.harness_cpu_s));
     let rest = (per_update(run.machine_busy_s) - bot - server - harness).max(0.0);
     let transactions = run
         .transactions
